@@ -1,0 +1,54 @@
+# anchor-history: one target per thing a maintainer does. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+UV_VERSION := 0.13.8
+UV := .tools/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+SPEC ?=
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: help setup generate check-generated lint format typecheck test demo sandbox record drift update-spec bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(UV):
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11" >&2; exit 1; }
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+setup: $(UV) ## Create .venv from uv.lock (idempotent; quick when nothing changed)
+	@$(UV) sync --frozen --all-extras --all-groups --quiet
+
+generate: setup ## Regenerate generated/anchorbrowser_api from openapi.yaml
+	@scripts/generate.sh generated
+
+check-generated: setup ## Fail (with a diff) when generated/ is not what `make generate` makes
+	@scripts/check_generated.sh
+
+lint: setup ## ruff check + ruff format --check
+	$(BIN)/ruff check facade tests scripts
+	$(BIN)/ruff format --check facade tests scripts
+
+format: setup ## Apply ruff fixes and formatting
+	$(BIN)/ruff check --fix facade tests scripts
+	$(BIN)/ruff format facade tests scripts
+
+typecheck: setup ## mypy --strict on the facade and the generated package
+	$(BIN)/mypy
+
+test: setup lint typecheck check-generated ## The whole suite: the README's test command
+	$(BIN)/pytest -q
+
+demo: setup ## Usage history from the sandbox, as a table and a chart
+	@scripts/demo.sh
+
+sandbox: setup ## Run the sandbox API on 127.0.0.1:8765 (Ctrl-C stops it)
+	$(BIN)/anchor-history sandbox --port 8765
+
+clean: ## Remove the venv, tools and caches
+	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache .hypothesis
