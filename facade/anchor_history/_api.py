@@ -1,0 +1,333 @@
+"""The one module that imports the generated ``anchorbrowser_api`` package.
+
+A regeneration that renames something breaks here and nowhere else. It calls
+the generated operation (``sync_detailed``/``asyncio_detailed``: never ``sync``,
+which returns None on an undocumented status) and converts its models into the
+facade's, judging the status and the body's types itself, because the generated
+models keep wrong types silently and lose the raw body when parsing fails.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any, cast, get_args
+
+import httpx
+from anchorbrowser_api.api.browser_sessions import get_v1_sessions_history as _operation
+from anchorbrowser_api.client import AuthenticatedClient
+from anchorbrowser_api.models.error_response import ErrorResponse
+from anchorbrowser_api.models.get_v1_sessions_history_granularity import (
+    GetV1SessionsHistoryGranularity as _Granularity,
+)
+from anchorbrowser_api.models.get_v1_sessions_history_granularity import (
+    check_get_v1_sessions_history_granularity as check_granularity,
+)
+from anchorbrowser_api.models.get_v1_sessions_history_metrics_type_1_item import (
+    GetV1SessionsHistoryMetricsType1Item as _Metric,
+)
+from anchorbrowser_api.models.get_v1_sessions_history_metrics_type_1_item import (
+    check_get_v1_sessions_history_metrics_type_1_item as check_metric,
+)
+from anchorbrowser_api.models.session_history_data_point import SessionHistoryDataPoint
+from anchorbrowser_api.models.session_history_pagination import SessionHistoryPagination
+from anchorbrowser_api.models.session_history_response import SessionHistoryResponse
+from anchorbrowser_api.models.session_history_summary import SessionHistorySummary
+from anchorbrowser_api.types import UNSET as _UNSET
+from anchorbrowser_api.types import Unset
+from attrs import fields, frozen
+
+from .dates import format_api_datetime, parse_bucket_start
+from .errors import (
+    APIError,
+    AuthenticationError,
+    BadRequestError,
+    NotFoundError,
+    RateLimitError,
+    ResponseFormatError,
+    ServerError,
+    excerpt,
+)
+from .models import HistoryPage, HistoryPoint, HistoryQuery, HistorySummary, Number, Pagination
+from .retry import parse_retry_after
+
+__all__ = [
+    "GRANULARITIES",
+    "METRICS",
+    "SUMMARY_FIELDS",
+    "Exchange",
+    "check_granularity",
+    "check_metric",
+    "make_api_client",
+    "remember_response",
+    "remember_response_async",
+    "send",
+    "send_async",
+    "to_page",
+]
+
+METRICS: tuple[str, ...] = get_args(_Metric)
+GRANULARITIES: tuple[str, ...] = get_args(_Granularity)
+
+# The summary names its totals after the metrics, but session_count's total is
+# "total_sessions". A test checks every metric maps to a field of the generated model.
+SUMMARY_FIELDS: dict[str, str] = {
+    m: "total_sessions" if m == "session_count" else f"total_{m}" for m in METRICS
+}
+_SUMMARY_MODEL_FIELDS = frozenset(a.name for a in fields(SessionHistorySummary))
+_POINT_MODEL_FIELDS = frozenset(a.name for a in fields(SessionHistoryDataPoint))
+
+
+# Set by an httpx response hook, read right after the generated call returns or
+# raises: the generated code drops the raw response when parsing fails, and an
+# error message needs its status and body. A ContextVar keeps concurrent calls
+# (threads or tasks) apart.
+_last_response: ContextVar[httpx.Response | None] = ContextVar("_last_response", default=None)
+
+_STATUS_ERRORS: dict[int, type[APIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: AuthenticationError,
+    404: NotFoundError,
+    429: RateLimitError,
+}
+
+
+def remember_response(response: httpx.Response) -> None:
+    _last_response.set(response)
+
+
+async def remember_response_async(response: httpx.Response) -> None:
+    _last_response.set(response)
+
+
+def make_api_client(base_url: str) -> AuthenticatedClient:
+    """The generated client; the caller installs its own httpx client (with the key header)."""
+    # The token is never given to the generated client: the key travels only in the
+    # httpx client's headers, so no attrs repr of the generated client can show it.
+    return AuthenticatedClient(base_url=base_url, token="", prefix="", auth_header_name="")
+
+
+class _WireDatetime(datetime):
+    """A datetime whose isoformat() is UTC with ``Z``: the generated code calls isoformat()."""
+
+    def isoformat(self, sep: str = "T", timespec: str = "auto") -> str:
+        return format_api_datetime(self)
+
+    @classmethod
+    def of(cls, value: datetime) -> _WireDatetime:
+        return cls.fromtimestamp(value.timestamp(), tz=UTC)
+
+
+def _request_args(query: HistoryQuery, page: int) -> dict[str, Any]:
+    # metrics is always sent: the generated default is the literal string
+    # "['session_count']", which no server understands.
+    return {
+        "from_date": _WireDatetime.of(query.from_date),
+        "to_date": _WireDatetime.of(query.to_date),
+        "granularity": cast(_Granularity, query.granularity),
+        "metrics": cast(list[_Metric], list(query.metrics)),
+        "page": page,
+        "limit": query.limit,
+    }
+
+
+@frozen
+class Exchange:
+    """A response and what the generated code made of it (or the error it raised)."""
+
+    response: httpx.Response
+    parsed: object
+    parse_error: Exception | None
+
+
+_PARSE_ERRORS = (ValueError, TypeError, KeyError, AttributeError)
+
+
+def send(client: AuthenticatedClient, query: HistoryQuery, page: int) -> Exchange:
+    """One request through the generated operation. httpx errors propagate."""
+    token = _last_response.set(None)
+    try:
+        try:
+            parsed: object = _operation.sync_detailed(
+                client=client, **_request_args(query, page)
+            ).parsed
+            error = None
+        except _PARSE_ERRORS as exc:
+            parsed, error = None, exc
+        return _exchange(parsed, error)
+    finally:
+        _last_response.reset(token)
+
+
+async def send_async(client: AuthenticatedClient, query: HistoryQuery, page: int) -> Exchange:
+    token = _last_response.set(None)
+    try:
+        try:
+            detailed = await _operation.asyncio_detailed(
+                client=client, **_request_args(query, page)
+            )
+            parsed: object = detailed.parsed
+            error = None
+        except _PARSE_ERRORS as exc:
+            parsed, error = None, exc
+        return _exchange(parsed, error)
+    finally:
+        _last_response.reset(token)
+
+
+def _exchange(parsed: object, error: Exception | None) -> Exchange:
+    response = _last_response.get()
+    if response is None:  # the error came before any response: not ours to judge
+        if error is not None:
+            raise error
+        raise RuntimeError("the response hook was not installed on the httpx client")
+    return Exchange(response, parsed, error)
+
+
+def to_page(exchange: Exchange, *, now: datetime | None = None) -> HistoryPage:
+    """The page in an exchange, or the typed error its status or body calls for."""
+    response = exchange.response
+    status = response.status_code
+    if status != 200:
+        if 200 <= status < 300:
+            raise ResponseFormatError(
+                "undocumented success status", status=status, body=excerpt(response.content)
+            )
+        raise error_for(response, now=now)
+    if exchange.parse_error is not None or not isinstance(exchange.parsed, SessionHistoryResponse):
+        error = exchange.parse_error
+        not_json = isinstance(error, json.JSONDecodeError)
+        reason = "not valid JSON" if not_json else f"{error or 'not a SessionHistoryResponse'}"
+        raise ResponseFormatError(
+            f"the body is not the spec's SessionHistoryResponse: {reason}",
+            status=status,
+            body=excerpt(response.content),
+            retryable=not_json,
+        )
+    return _convert(exchange.parsed, response)
+
+
+def error_for(response: httpx.Response, *, now: datetime | None = None) -> APIError:
+    status = response.status_code
+    cls = _STATUS_ERRORS.get(status) or (ServerError if status >= 500 else APIError)
+    code, message = _error_details(response.content)
+    kwargs: dict[str, Any] = {
+        "code": code,
+        "api_message": message,
+        "body": "" if message else excerpt(response.content),
+        "request_id": response.headers.get("x-request-id"),
+    }
+    if cls is RateLimitError:
+        when = now or datetime.now(UTC)
+        retry_after = parse_retry_after(response.headers.get("retry-after"), now=when)
+        return RateLimitError(status, retry_after=retry_after, **kwargs)
+    return cls(status, **kwargs)
+
+
+def _error_details(body: bytes) -> tuple[int | None, str | None]:
+    """``error.code`` and ``error.message`` of an ErrorResponse body, when it is one."""
+    try:
+        document = json.loads(body)
+        error = ErrorResponse.from_dict(document).error
+    except (*_PARSE_ERRORS, RecursionError):
+        return None, None
+    if isinstance(error, Unset):
+        return None, None
+    code = error.code if isinstance(error.code, int) and not isinstance(error.code, bool) else None
+    message = error.message if isinstance(error.message, str) else None
+    return code, message
+
+
+def _number(value: object, where: str, response: httpx.Response) -> Number | None:
+    if isinstance(value, Unset):
+        return None
+    if type(value) is int or (type(value) is float and math.isfinite(value)):
+        return value
+    raise ResponseFormatError(
+        f"{where}: expected a number, got {type(value).__name__} {value!r}",
+        status=response.status_code,
+        body=excerpt(response.content),
+    )
+
+
+def _optional(value: object, kind: type, where: str, response: httpx.Response) -> Any:
+    if isinstance(value, Unset):
+        return None
+    if type(value) is not kind:
+        raise ResponseFormatError(
+            f"{where}: expected {kind.__name__}, got {type(value).__name__} {value!r}",
+            status=response.status_code,
+            body=excerpt(response.content),
+        )
+    return value
+
+
+def _convert(parsed: SessionHistoryResponse, response: httpx.Response) -> HistoryPage:
+    if isinstance(parsed.data, Unset):
+        raise ResponseFormatError(
+            "data: missing", status=response.status_code, body=excerpt(response.content)
+        )
+    points = []
+    for i, item in enumerate(parsed.data):
+        raw_date = _optional(item.date, str, f"data[{i}].date", response)
+        if raw_date is None:
+            raise ResponseFormatError(f"data[{i}].date: missing", status=response.status_code)
+        try:
+            start = parse_bucket_start(raw_date)
+        except ValueError as exc:
+            raise ResponseFormatError(
+                f"data[{i}].date: {exc}", status=response.status_code
+            ) from exc
+        values = {
+            m: _number(
+                getattr(item, m)
+                if m in _POINT_MODEL_FIELDS
+                else item.additional_properties.get(m, _UNSET),
+                f"data[{i}].{m}",
+                response,
+            )
+            for m in METRICS
+        }
+        points.append(HistoryPoint(start=start, date=raw_date, **values))
+    return HistoryPage(
+        points=tuple(points),
+        summary=_summary(parsed.summary, response),
+        pagination=_pagination(parsed.pagination, response),
+    )
+
+
+def _summary(summary: SessionHistorySummary | Unset, response: httpx.Response) -> HistorySummary:
+    if isinstance(summary, Unset):
+        return HistorySummary()
+    values = {
+        metric: _number(
+            getattr(summary, name)
+            if name in _SUMMARY_MODEL_FIELDS
+            else summary.additional_properties.get(name, _UNSET),
+            f"summary.{name}",
+            response,
+        )
+        for metric, name in SUMMARY_FIELDS.items()
+    }
+    return HistorySummary(**values)
+
+
+def _pagination(
+    pagination: SessionHistoryPagination | Unset, response: httpx.Response
+) -> Pagination | None:
+    if isinstance(pagination, Unset):
+        return None
+
+    def check(value: object, kind: type, name: str) -> Any:
+        return _optional(value, kind, f"pagination.{name}", response)
+
+    return Pagination(
+        current_page=check(pagination.current_page, int, "current_page"),
+        total_pages=check(pagination.total_pages, int, "total_pages"),
+        total_records=check(pagination.total_records, int, "total_records"),
+        has_next=check(pagination.has_next, bool, "has_next"),
+        has_prev=check(pagination.has_prev, bool, "has_prev"),
+    )

@@ -1,0 +1,441 @@
+"""HistoryClient and AsyncHistoryClient: thin shells that do the I/O and the sleeping.
+
+Every decision (validating input, parsing a page, whether pages fit together,
+whether and how long to retry) is made by pure code in the other modules; the
+two classes below only send requests, wait and loop, so they stay alike.
+
+>>> # with HistoryClient() as client:
+>>> #     history = client.fetch(from_date="30d", metrics=["session_count", "credits_used"])
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+from attrs import evolve
+
+from . import _api
+from ._config import (
+    DEFAULT_TIMEOUT,
+    Settings,
+    build_query,
+    check_page,
+    positive_int,
+    resolve_settings,
+)
+from .dates import DateLike
+from .errors import AnchorHistoryError, RequestTimeoutError, TransportError
+from .metrics import MetricsArg
+from .models import History, HistoryPage, HistoryPoint, HistoryQuery
+from .pagination import PageChecker
+from .retry import RetryPolicy
+
+__all__ = ["AsyncHistoryClient", "HistoryClient", "ProgressCallback"]
+
+logger = logging.getLogger("anchor_history")
+
+ProgressCallback = Callable[[int, int], None]
+"""Called with (pages done, pages in all) as a fetch goes."""
+
+_DEFAULT_METRICS = ("session_count",)
+
+
+@contextmanager
+def _translate_httpx() -> Iterator[None]:
+    """httpx's exceptions never leave the facade: each becomes a TransportError."""
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        raise RequestTimeoutError(f"no answer in time ({type(exc).__name__})") from exc
+    except httpx.HTTPError as exc:
+        raise TransportError(f"{type(exc).__name__}: {exc or 'connection failed'}") from exc
+
+
+class _ClientBase:
+    """What both clients share: settings, query building, retry policy, logging."""
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        *,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        max_retries: int = 2,
+        concurrency: int = 4,
+        allow_insecure_http: bool = False,
+        retry_policy: RetryPolicy | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self._settings: Settings = resolve_settings(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            concurrency=concurrency,
+            allow_insecure_http=allow_insecure_http,
+            env=os.environ,
+        )
+        self._policy = evolve(retry_policy or RetryPolicy(), max_retries=self._settings.max_retries)
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._api = _api.make_api_client(self._settings.base_url)
+
+    @property
+    def base_url(self) -> str:
+        return self._settings.base_url
+
+    def __repr__(self) -> str:
+        s = self._settings
+        return (
+            f"{type(self).__name__}(base_url={s.base_url!r}, api_key='***', "
+            f"timeout={s.timeout.read}, max_retries={s.max_retries}, concurrency={s.concurrency})"
+        )
+
+    def _httpx_options(self, transport: Any) -> dict[str, Any]:
+        s = self._settings
+        return {
+            "base_url": s.base_url,
+            # The key travels only in this header, set once on the connection pool.
+            "headers": {"anchor-api-key": s.api_key, "accept": "application/json"},
+            "timeout": s.timeout,
+            "follow_redirects": False,
+            "transport": transport,
+            "limits": httpx.Limits(max_connections=max(10, s.concurrency * 2)),
+        }
+
+    def _query(
+        self,
+        from_date: DateLike | None,
+        to_date: DateLike | None,
+        granularity: str,
+        metrics: MetricsArg,
+        limit: object,
+        limit_name: str = "limit",
+    ) -> HistoryQuery:
+        return build_query(
+            from_date=from_date,
+            to_date=to_date,
+            granularity=granularity,
+            metrics=metrics,
+            limit=limit,
+            now=self._clock(),
+            limit_name=limit_name,
+        )
+
+    def _policy_for(self, max_retries: int | None) -> RetryPolicy:
+        if max_retries is None:
+            return self._policy
+        return evolve(self._policy, max_retries=positive_int("max_retries", max_retries, 0))
+
+    def _concurrency(self, concurrency: int | None) -> int:
+        if concurrency is None:
+            return self._settings.concurrency
+        return positive_int("concurrency", concurrency, 1)
+
+    def _page_from(
+        self, exchange: _api.Exchange, page: int, attempt: int, started: float
+    ) -> HistoryPage:
+        response = exchange.response
+        logger.debug(
+            "GET %s -> %s in %.1f ms (page %d, attempt %d)",
+            response.request.url.raw_path.decode("ascii", "replace"),
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+            page,
+            attempt + 1,
+        )
+        return _api.to_page(exchange, now=self._clock())
+
+    def _next_delay(self, policy: RetryPolicy, error: AnchorHistoryError, attempt: int) -> float:
+        """The wait before retry ``attempt``; re-raises ``error`` when it is not to be retried."""
+        delay = policy.delay(error, attempt)
+        if delay is None:
+            raise error
+        logger.debug("retry %d/%d in %.2f s after: %s", attempt, policy.max_retries, delay, error)
+        return delay
+
+
+class HistoryClient(_ClientBase):
+    """A synchronous client for ``GET /v1/sessions/history``.
+
+    ``api_key`` falls back to ``ANCHORBROWSER_API_KEY``, ``base_url`` to
+    ``ANCHORBROWSER_BASE_URL`` and then the real API. One connection pool per
+    client: use it as a context manager, or call ``close()``.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        *,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        max_retries: int = 2,
+        concurrency: int = 4,
+        allow_insecure_http: bool = False,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        retry_policy: RetryPolicy | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__(
+            api_key,
+            base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            concurrency=concurrency,
+            allow_insecure_http=allow_insecure_http,
+            retry_policy=retry_policy,
+            clock=clock,
+        )
+        self._sleep = sleep
+        self._http = httpx.Client(
+            **self._httpx_options(transport),
+            event_hooks={"response": [_api.remember_response]},
+        )
+        self._api.set_httpx_client(self._http)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _get(self, query: HistoryQuery, page: int, policy: RetryPolicy) -> HistoryPage:
+        attempt = 0
+        while True:
+            started = time.perf_counter()
+            try:
+                with _translate_httpx():
+                    exchange = _api.send(self._api, query, page)
+                return self._page_from(exchange, page, attempt, started)
+            except AnchorHistoryError as error:
+                attempt += 1
+                self._sleep(self._next_delay(policy, error, attempt))
+
+    def get_page(
+        self,
+        from_date: DateLike | None = None,
+        to_date: DateLike | None = None,
+        granularity: str = "day",
+        metrics: MetricsArg = _DEFAULT_METRICS,
+        page: int = 1,
+        limit: int = 100,
+        *,
+        max_retries: int | None = None,
+    ) -> HistoryPage:
+        """One page, as the API sent it (checked and converted)."""
+        query = self._query(from_date, to_date, granularity, metrics, limit)
+        return self._get(query, check_page(page), self._policy_for(max_retries))
+
+    def iter_points(
+        self,
+        from_date: DateLike | None = None,
+        to_date: DateLike | None = None,
+        granularity: str = "day",
+        metrics: MetricsArg = _DEFAULT_METRICS,
+        *,
+        page_size: int = 1000,
+        max_retries: int | None = None,
+    ) -> Iterator[HistoryPoint]:
+        """Every point, page after page, holding one page in memory at a time.
+
+        The arguments are checked when this is called, before the first request.
+        """
+        query = self._query(from_date, to_date, granularity, metrics, page_size, "page_size")
+        return self._iter(query, self._policy_for(max_retries))
+
+    def _iter(self, query: HistoryQuery, policy: RetryPolicy) -> Iterator[HistoryPoint]:
+        first = self._get(query, 1, policy)
+        checker = PageChecker(query, first)
+        yield from checker.accept(1, first)
+        for number in checker.remaining_pages():
+            yield from checker.accept(number, self._get(query, number, policy))
+
+    def fetch(
+        self,
+        from_date: DateLike | None = None,
+        to_date: DateLike | None = None,
+        granularity: str = "day",
+        metrics: MetricsArg = _DEFAULT_METRICS,
+        *,
+        page_size: int = 1000,
+        concurrency: int | None = None,
+        max_retries: int | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> History:
+        """All points of the window: page 1, then the rest concurrently, returned in order."""
+        query = self._query(from_date, to_date, granularity, metrics, page_size, "page_size")
+        policy = self._policy_for(max_retries)
+        workers = self._concurrency(concurrency)
+        first = self._get(query, 1, policy)
+        checker = PageChecker(query, first)
+        points = list(checker.accept(1, first))
+        rest = checker.remaining_pages()
+        _report(progress, 1, checker.total_pages)
+        if rest:
+            with ThreadPoolExecutor(max_workers=min(workers, len(rest))) as pool:
+                pages = pool.map(lambda n: self._get(query, n, policy), rest)
+                try:
+                    for number, page in zip(rest, pages, strict=True):
+                        points.extend(checker.accept(number, page))
+                        _report(progress, number, checker.total_pages)
+                finally:
+                    pool.shutdown(cancel_futures=True)
+        return checker.history(points)
+
+
+class AsyncHistoryClient(_ClientBase):
+    """The asyncio twin of :class:`HistoryClient`.
+
+    ``await`` get_page and fetch; ``async for`` over iter_points.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        *,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        max_retries: int = 2,
+        concurrency: int = 4,
+        allow_insecure_http: bool = False,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Any] = asyncio.sleep,
+        retry_policy: RetryPolicy | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__(
+            api_key,
+            base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            concurrency=concurrency,
+            allow_insecure_http=allow_insecure_http,
+            retry_policy=retry_policy,
+            clock=clock,
+        )
+        self._sleep = sleep
+        self._http = httpx.AsyncClient(
+            **self._httpx_options(transport),
+            event_hooks={"response": [_api.remember_response_async]},
+        )
+        self._api.set_async_httpx_client(self._http)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def _get(self, query: HistoryQuery, page: int, policy: RetryPolicy) -> HistoryPage:
+        attempt = 0
+        while True:
+            started = time.perf_counter()
+            try:
+                with _translate_httpx():
+                    exchange = await _api.send_async(self._api, query, page)
+                return self._page_from(exchange, page, attempt, started)
+            except AnchorHistoryError as error:
+                attempt += 1
+                await self._sleep(self._next_delay(policy, error, attempt))
+
+    async def get_page(
+        self,
+        from_date: DateLike | None = None,
+        to_date: DateLike | None = None,
+        granularity: str = "day",
+        metrics: MetricsArg = _DEFAULT_METRICS,
+        page: int = 1,
+        limit: int = 100,
+        *,
+        max_retries: int | None = None,
+    ) -> HistoryPage:
+        query = self._query(from_date, to_date, granularity, metrics, limit)
+        return await self._get(query, check_page(page), self._policy_for(max_retries))
+
+    def iter_points(
+        self,
+        from_date: DateLike | None = None,
+        to_date: DateLike | None = None,
+        granularity: str = "day",
+        metrics: MetricsArg = _DEFAULT_METRICS,
+        *,
+        page_size: int = 1000,
+        max_retries: int | None = None,
+    ) -> AsyncIterator[HistoryPoint]:
+        query = self._query(from_date, to_date, granularity, metrics, page_size, "page_size")
+        return self._iter(query, self._policy_for(max_retries))
+
+    async def _iter(self, query: HistoryQuery, policy: RetryPolicy) -> AsyncIterator[HistoryPoint]:
+        first = await self._get(query, 1, policy)
+        checker = PageChecker(query, first)
+        for point in checker.accept(1, first):
+            yield point
+        for number in checker.remaining_pages():
+            for point in checker.accept(number, await self._get(query, number, policy)):
+                yield point
+
+    async def fetch(
+        self,
+        from_date: DateLike | None = None,
+        to_date: DateLike | None = None,
+        granularity: str = "day",
+        metrics: MetricsArg = _DEFAULT_METRICS,
+        *,
+        page_size: int = 1000,
+        concurrency: int | None = None,
+        max_retries: int | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> History:
+        query = self._query(from_date, to_date, granularity, metrics, page_size, "page_size")
+        policy = self._policy_for(max_retries)
+        limit = asyncio.Semaphore(self._concurrency(concurrency))
+        first = await self._get(query, 1, policy)
+        checker = PageChecker(query, first)
+        points = list(checker.accept(1, first))
+        _report(progress, 1, checker.total_pages)
+
+        async def one(number: int) -> HistoryPage:
+            async with limit:
+                return await self._get(query, number, policy)
+
+        tasks = [asyncio.ensure_future(one(n)) for n in checker.remaining_pages()]
+        try:
+            for number, task in zip(checker.remaining_pages(), tasks, strict=True):
+                points.extend(checker.accept(number, await task))
+                _report(progress, number, checker.total_pages)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        return checker.history(points)
+
+
+def _report(progress: ProgressCallback | None, done: int, total: int) -> None:
+    if progress is not None:
+        progress(done, max(total, 1))

@@ -1,0 +1,152 @@
+"""Every error anchor-history raises, under one base class.
+
+Catch ``AnchorHistoryError`` for all of them, or a branch of the tree::
+
+    AnchorHistoryError
+    ├── InvalidInputError          (also a ValueError) bad argument, no request was sent
+    │   └── MissingAPIKeyError     no key given and ANCHORBROWSER_API_KEY unset
+    ├── MissingExtraError          (also an ImportError) an optional extra is not installed
+    ├── APIError                   the server answered with an error status
+    │   ├── BadRequestError        400
+    │   ├── AuthenticationError    401, 403
+    │   ├── NotFoundError          404
+    │   ├── RateLimitError         429 (``retry_after`` in seconds, when given)
+    │   └── ServerError            5xx
+    ├── ResponseFormatError        a body that is not the spec's shape
+    │   └── PaginationError        pages that do not fit together
+    └── TransportError             connection failed, reset or timed out
+        └── RequestTimeoutError
+
+No exception of httpx or of the generated client escapes the facade: each is
+converted at the one place the facade talks to them, with ``raise ... from``.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "APIError",
+    "AnchorHistoryError",
+    "AuthenticationError",
+    "BadRequestError",
+    "InvalidInputError",
+    "MissingAPIKeyError",
+    "MissingExtraError",
+    "NotFoundError",
+    "PaginationError",
+    "RateLimitError",
+    "RequestTimeoutError",
+    "ResponseFormatError",
+    "ServerError",
+    "TransportError",
+    "excerpt",
+]
+
+_EXCERPT_CHARS = 200
+
+
+def excerpt(body: bytes | str, limit: int = _EXCERPT_CHARS) -> str:
+    """A short, printable start of a body, for error messages."""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+class AnchorHistoryError(Exception):
+    """Base class of every error raised by anchor-history."""
+
+
+class InvalidInputError(AnchorHistoryError, ValueError):
+    """An argument was wrong; the message says what was given and what is allowed."""
+
+
+class MissingAPIKeyError(InvalidInputError):
+    """No API key was passed and ANCHORBROWSER_API_KEY is not set."""
+
+
+class MissingExtraError(AnchorHistoryError, ImportError):
+    """A feature needs an optional extra: ``pip install 'anchor-history[EXTRA]'``."""
+
+
+class APIError(AnchorHistoryError):
+    """The API answered with an error status.
+
+    ``code`` and ``api_message`` come from the body's ``{"error": {...}}`` when
+    the server sent one; ``body`` is a short excerpt of the raw body otherwise.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        *,
+        code: int | None = None,
+        api_message: str | None = None,
+        body: str = "",
+        request_id: str | None = None,
+    ) -> None:
+        self.status = status
+        self.code = code
+        self.api_message = api_message
+        self.body = body
+        self.request_id = request_id
+        detail = api_message or body or "no details in the body"
+        text = f"HTTP {status}: {detail}"
+        if request_id:
+            text += f" (request id {request_id})"
+        super().__init__(text)
+
+
+class BadRequestError(APIError):
+    """400: the server rejected the query."""
+
+
+class AuthenticationError(APIError):
+    """401 or 403: the key is missing, wrong or not allowed to read the history."""
+
+
+class NotFoundError(APIError):
+    """404: wrong base URL or path."""
+
+
+class RateLimitError(APIError):
+    """429: too many requests. ``retry_after`` is the wait the server asked for."""
+
+    def __init__(self, status: int, *, retry_after: float | None = None, **kwargs: object) -> None:
+        self.retry_after = retry_after
+        super().__init__(status, **kwargs)  # type: ignore[arg-type]
+
+
+class ServerError(APIError):
+    """5xx: the server failed; retried with backoff before it reaches you."""
+
+
+class ResponseFormatError(AnchorHistoryError):
+    """The server's answer is not in the spec's shape.
+
+    ``status`` is the HTTP status, ``body`` a short excerpt of what came;
+    ``retryable`` is True for a body cut short (not JSON), which asking again may cure.
+    """
+
+    def __init__(
+        self, message: str, *, status: int | None = None, body: str = "", retryable: bool = False
+    ) -> None:
+        self.status = status
+        self.body = body
+        self.retryable = retryable
+        text = message
+        if status is not None:
+            text += f" (HTTP {status})"
+        if body:
+            text += f"; body starts: {body!r}"
+        super().__init__(text)
+
+
+class PaginationError(ResponseFormatError):
+    """Pages of one query do not fit together: the data would be partial or doubled."""
+
+
+class TransportError(AnchorHistoryError):
+    """The request did not get an answer: connection refused or reset, DNS, TLS."""
+
+
+class RequestTimeoutError(TransportError):
+    """No answer within the timeout."""
