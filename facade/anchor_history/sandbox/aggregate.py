@@ -1,0 +1,140 @@
+"""The history computation: sessions in ``[from, to)`` grouped into UTC buckets.
+
+Whole hours come from the hourly roll-up; the partial hours at either edge of
+the window come from the sessions table itself, so any window is exact.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from .data import COLUMNS, HOUR_MS
+
+__all__ = ["DATE_FORMATS", "METRIC_SOURCES", "SUMMARY_KEYS", "bucket_history", "format_bucket"]
+
+UTC = UTC
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+# Each metric of the API from the aggregated columns. session_hours is duration/3600.
+METRIC_SOURCES: dict[str, Any] = {
+    "session_count": lambda s: s[0],
+    "session_hours": lambda s: s[1] / 3600.0,
+    "proxy_bytes": lambda s: s[2],
+    "ai_steps": lambda s: s[3],
+    "credits_used": lambda s: s[4],
+    "screenshots": lambda s: s[5],
+    "network_bytes_total": lambda s: s[6],
+}
+SUMMARY_KEYS = {
+    m: "total_sessions" if m == "session_count" else f"total_{m}" for m in METRIC_SOURCES
+}
+
+DATE_FORMATS = {
+    "iso-ms": "every bucket as 2026-11-24T13:00:00.000Z (JavaScript's toISOString)",
+    "date": "hour buckets as 2026-11-24T13:00:00Z, others as their first day, 2026-11-24",
+    "naive": "every bucket as 2026-11-24 13:00:00, no zone (UTC meant)",
+}
+
+_SUMS = ", ".join(f"sum({c})" if c != "sessions" else "count(*)" for c in COLUMNS)
+
+
+def _hour_rows(conn: sqlite3.Connection, start_ms: int, end_ms: int) -> dict[int, list[float]]:
+    """Sums per epoch hour of the sessions created in [start_ms, end_ms)."""
+    first_whole = -(-start_ms // HOUR_MS)  # ceil
+    last_whole = end_ms // HOUR_MS
+    hours: dict[int, list[float]] = {}
+
+    def add_raw(lo: int, hi: int) -> None:
+        if lo >= hi:
+            return
+        for hour, *sums in conn.execute(
+            f"SELECT created_at_ms / {HOUR_MS}, {_SUMS} FROM sessions "
+            "WHERE created_at_ms >= ? AND created_at_ms < ? GROUP BY 1",
+            (lo, hi),
+        ):
+            hours[hour] = sums
+
+    if first_whole >= last_whole:
+        add_raw(start_ms, end_ms)
+        return hours
+    add_raw(start_ms, first_whole * HOUR_MS)
+    for hour, *sums in conn.execute(
+        f"SELECT hour, {', '.join(COLUMNS)} FROM hourly WHERE hour >= ? AND hour < ?",
+        (first_whole, last_whole),
+    ):
+        hours[hour] = sums
+    add_raw(last_whole * HOUR_MS, end_ms)
+    return hours
+
+
+def _bucket_of(hour: int, granularity: str) -> datetime:
+    if granularity == "hour":
+        return EPOCH + timedelta(hours=hour)
+    day = hour // 24
+    if granularity == "day":
+        return EPOCH + timedelta(days=day)
+    if granularity == "week":  # ISO weeks start on Monday; 1970-01-05 (day 4) was one
+        return EPOCH + timedelta(days=day - (day - 4) % 7)
+    when = EPOCH + timedelta(days=day)
+    return when.replace(day=1)
+
+
+def format_bucket(start: datetime, granularity: str, style: str) -> str:
+    if style == "naive":
+        return start.strftime("%Y-%m-%d %H:%M:%S")
+    if style == "date":
+        if granularity == "hour":
+            return start.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return start.strftime("%Y-%m-%d")
+    return start.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def bucket_history(
+    conn: sqlite3.Connection,
+    *,
+    start: datetime,
+    end: datetime,
+    granularity: str,
+    metrics: Sequence[str],
+    page: int,
+    limit: int,
+    date_style: str = "iso-ms",
+) -> dict[str, Any]:
+    """The API's response body for one page of a query."""
+    start_ms = int(start.timestamp() * 1000)
+    end_ms = int(end.timestamp() * 1000)
+    buckets: dict[datetime, list[float]] = {}
+    totals: list[float] = [0] * len(COLUMNS)  # ints stay ints in JSON
+    bucket_cache: dict[int, datetime] = {}
+    for hour, sums in sorted(_hour_rows(conn, start_ms, end_ms).items()):
+        key = hour if granularity == "hour" else hour // 24
+        bucket = bucket_cache.get(key)
+        if bucket is None:
+            bucket = bucket_cache[key] = _bucket_of(hour, granularity)
+        acc = buckets.setdefault(bucket, [0] * len(COLUMNS))
+        for i, value in enumerate(sums):
+            acc[i] += value
+            totals[i] += value
+    ordered = sorted(buckets.items())
+    total_records = len(ordered)
+    total_pages = -(-total_records // limit)
+    chosen = ordered[(page - 1) * limit : page * limit]
+    data = [
+        {"date": format_bucket(bucket, granularity, date_style)}
+        | {m: METRIC_SOURCES[m](sums) for m in metrics}
+        for bucket, sums in chosen
+    ]
+    return {
+        "data": data,
+        "summary": {SUMMARY_KEYS[m]: METRIC_SOURCES[m](totals) for m in metrics},
+        "pagination": {
+            "current_page": page,
+            "total_pages": total_pages,
+            "total_records": total_records,
+            "has_next": page < total_pages,
+            "has_prev": page > 1,
+        },
+    }
