@@ -7,26 +7,30 @@
 
 from __future__ import annotations
 
-from .client import AsyncHistoryClient, HistoryClient
-from .errors import (
-    AnchorHistoryError,
-    APIError,
-    AuthenticationError,
-    BadRequestError,
-    InvalidInputError,
-    MissingAPIKeyError,
-    MissingExtraError,
-    NotFoundError,
-    PaginationError,
-    RateLimitError,
-    RequestTimeoutError,
-    ResponseFormatError,
-    ServerError,
-    TransportError,
-)
-from .metrics import GRANULARITIES, METRICS
-from .models import History, HistoryPage, HistoryPoint, HistoryQuery, HistorySummary, Pagination
-from .retry import RetryPolicy
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .client import AsyncHistoryClient, HistoryClient
+    from .errors import (
+        AnchorHistoryError,
+        APIError,
+        AuthenticationError,
+        BadRequestError,
+        InvalidInputError,
+        MissingAPIKeyError,
+        MissingExtraError,
+        NotFoundError,
+        PaginationError,
+        RateLimitError,
+        RequestTimeoutError,
+        ResponseFormatError,
+        ServerError,
+        TransportError,
+    )
+    from .metrics import GRANULARITIES, METRICS
+    from .models import History, HistoryPage, HistoryPoint, HistoryQuery, HistorySummary, Pagination
+    from .retry import RetryPolicy
 
 __version__ = "0.1.0"
 
@@ -58,3 +62,27 @@ __all__ = [
     "TransportError",
     "__version__",
 ]
+
+# Public names load on first use, so `import anchor_history` and the CLI's
+# --help do not pay for httpx (which imports its own CLI stack when present).
+_HOMES = {
+    **dict.fromkeys(["HistoryClient", "AsyncHistoryClient"], "client"),
+    **dict.fromkeys(["GRANULARITIES", "METRICS"], "metrics"),
+    **dict.fromkeys(
+        ["History", "HistoryPage", "HistoryPoint", "HistoryQuery", "HistorySummary", "Pagination"],
+        "models",
+    ),
+    "RetryPolicy": "retry",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        return getattr(import_module(f".{_HOMES[name]}", __name__), name)
+    if name in __all__:
+        return getattr(import_module(".errors", __name__), name)
+    raise AttributeError(f"module 'anchor_history' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -172,6 +172,22 @@ class History:
         for row in self.to_dicts():
             writer.writerow(["" if v is None else v for v in row.values()])
 
+    def write_parquet(self, path: str) -> None:
+        """A Parquet file with ``start`` as a UTC timestamp (needs the ``parquet`` extra)."""
+        from ._optional import require
+
+        pa = require("pyarrow", "parquet")
+        parquet = require("pyarrow.parquet", "parquet")
+        columns: dict[str, Any] = {
+            "start": pa.array([p.start for p in self.points], pa.timestamp("ms", tz="UTC")),
+            "date": pa.array([p.date for p in self.points], pa.string()),
+        }
+        for name in self.query.metrics:
+            values = [getattr(p, name) for p in self.points]
+            is_int = all(v is None or isinstance(v, int) for v in values)
+            columns[name] = pa.array(values, pa.int64() if is_int else pa.float64())
+        parquet.write_table(pa.table(columns), path)
+
     def to_pandas(self) -> Any:
         """A pandas DataFrame (needs the ``pandas`` extra)."""
         from ._optional import require

@@ -9,7 +9,6 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 
-from .app import SandboxSettings, create_app
 from .data import DataSpec, create_database
 from .faults import FaultPlan, parse_faults
 
@@ -47,6 +46,8 @@ class Sandbox:
         self.data = DataSpec(seed=seed, sessions=sessions, days=days, end=end)
         self.conn = create_database(db, self.data)
         self.faults = FaultPlan(parse_faults(faults), fault_seed)
+        from .app import SandboxSettings
+
         self.settings = SandboxSettings(
             api_key=self.api_key,
             latency_ms=latency_ms,
@@ -68,6 +69,8 @@ class Sandbox:
 
     def _config(self) -> Any:
         import uvicorn
+
+        from .app import create_app
 
         app = create_app(self.conn, self.settings, self.faults)
         return uvicorn.Config(

@@ -1,0 +1,85 @@
+"""Pure text rendering for the terminal: periods, numbers, bytes, and the table.
+
+>>> format_bytes(1536)
+'1.5 KiB'
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from .models import History, Number
+
+__all__ = ["format_bytes", "format_period", "format_value", "render_table"]
+
+_BYTE_METRICS = frozenset({"proxy_bytes", "network_bytes_total"})
+_UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
+
+
+def format_period(start: datetime, granularity: str) -> str:
+    """``2026-11-24 13:00``, ``2026-11-24``, ``2026-W48`` or ``2026-11``."""
+    if granularity == "hour":
+        return start.strftime("%Y-%m-%d %H:%M")
+    if granularity == "week":
+        year, week, _ = start.isocalendar()
+        return f"{year}-W{week:02d}"
+    if granularity == "month":
+        return start.strftime("%Y-%m")
+    return start.strftime("%Y-%m-%d")
+
+
+def format_bytes(value: Number) -> str:
+    amount = float(value)
+    for unit in _UNITS:
+        if abs(amount) < 1024 or unit == _UNITS[-1]:
+            return f"{int(amount):,} B" if unit == "B" else f"{amount:,.1f} {unit}"
+        amount /= 1024
+    raise AssertionError("unreachable")
+
+
+def format_value(metric: str, value: Number | None) -> str:
+    if value is None:
+        return "-"
+    if metric in _BYTE_METRICS:
+        return format_bytes(value)
+    if metric == "session_hours":
+        return f"{value:,.1f}"
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.2f}"
+    return f"{int(value):,}"
+
+
+def render_table(history: History) -> str:
+    """One row per period, a totals row from the server's summary, and a warning
+    line when the points do not add up to that summary."""
+    metrics = history.query.metrics
+    header = ["period", *metrics]
+    rows = [
+        [format_period(p.start, history.query.granularity)]
+        + [format_value(m, getattr(p, m)) for m in metrics]
+        for p in history.points
+    ]
+    total = ["total", *(format_value(m, getattr(history.summary, m)) for m in metrics)]
+    widths = [max(len(r[i]) for r in [header, *rows, total]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        first = cells[0].ljust(widths[0])
+        rest = (c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True))
+        return "  ".join([first, *rest]).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    out = [line(header), rule, *(line(r) for r in rows)]
+    if not rows:
+        out.append("(no sessions in this window)")
+    out += [rule, line(total)]
+    for miss in history.mismatches():
+        server = (
+            "missing"
+            if miss.summary_total is None
+            else format_value(miss.metric, miss.summary_total)
+        )
+        out.append(
+            f"warning: {miss.metric} adds up to {format_value(miss.metric, miss.points_total)} "
+            f"over the periods, but the server's total is {server}"
+        )
+    return "\n".join(out) + "\n"
