@@ -161,11 +161,14 @@ def parse_bucket_start(text: str) -> datetime:
         return _as_utc(datetime.fromisoformat(stripped))
     except ValueError:
         pass
-    week = _ISO_WEEK.match(stripped)
-    if week:
-        year, number, day = int(week.group(1)), int(week.group(2)), int(week.group(3) or 1)
-        return datetime.combine(date.fromisocalendar(year, number, day), time(0), UTC)
-    month = _YEAR_MONTH.match(stripped)
-    if month:
-        return datetime(int(month.group(1)), int(month.group(2)), 1, tzinfo=UTC)
+    try:
+        week = _ISO_WEEK.match(stripped)
+        if week:
+            year, number, day = int(week.group(1)), int(week.group(2)), int(week.group(3) or 1)
+            return datetime.combine(date.fromisocalendar(year, number, day), time(0), UTC)
+        month = _YEAR_MONTH.match(stripped)
+        if month:
+            return datetime(int(month.group(1)), int(month.group(2)), 1, tzinfo=UTC)
+    except ValueError:
+        pass
     raise ValueError(f"not a date, date-time, YYYY-MM or ISO week: {text!r}")

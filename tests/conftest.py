@@ -1,0 +1,133 @@
+"""Shared helpers: fake pages for httpx.MockTransport, and clients wired to it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import httpx
+import pytest
+
+from anchor_history import AsyncHistoryClient, HistoryClient
+
+UTC = timezone.utc
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+KEY = "test-key-0123456789"
+
+
+def point(i: int, **metrics: Any) -> dict[str, Any]:
+    """The i-th daily point from 2026-01-01, with session_count = i + 1 unless given."""
+    day = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=i)
+    return {"date": day.strftime("%Y-%m-%dT%H:%M:%S.000Z"), "session_count": i + 1, **metrics}
+
+
+def body(
+    points: list[dict[str, Any]],
+    *,
+    page: int = 1,
+    total_pages: int = 1,
+    total_records: int | None = None,
+    summary: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    return {
+        "data": points,
+        "summary": summary if summary is not None else {"total_sessions": 0},
+        "pagination": {
+            "current_page": page,
+            "total_pages": total_pages,
+            "total_records": len(points) if total_records is None else total_records,
+            "has_next": page < total_pages,
+            "has_prev": page > 1,
+        },
+    }
+
+
+def paged_server(total: int, limit_cap: int | None = None) -> Callable[[httpx.Request], httpx.Response]:
+    """A handler serving `total` daily points, paginated as the request asks."""
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        page = int(request.url.params["page"])
+        limit = int(request.url.params["limit"])
+        if limit_cap:
+            limit = min(limit, limit_cap)
+        pages = -(-total // limit)
+        chosen = [point(i) for i in range((page - 1) * limit, min(total, page * limit))]
+        summary = {"total_sessions": sum(p["session_count"] for p in map(point, range(total)))}
+        return httpx.Response(
+            200,
+            json=body(chosen, page=page, total_pages=pages, total_records=total, summary=summary),
+        )
+
+    return handle
+
+
+class Recorder:
+    """Wraps a handler and keeps every request it saw."""
+
+    def __init__(self, handler: Callable[[httpx.Request], httpx.Response]) -> None:
+        self.handler = handler
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        return self.handler(request)
+
+
+def sequence(*responses: httpx.Response | Exception) -> Callable[[httpx.Request], httpx.Response]:
+    """A handler answering with each response (or raising each exception) in turn."""
+    pending = list(responses)
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        item = pending.pop(0)
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+    return handle
+
+
+def ok(points: list[dict[str, Any]] | None = None, **kwargs: Any) -> httpx.Response:
+    return httpx.Response(200, json=body(points if points is not None else [point(0)], **kwargs))
+
+
+def raw(status: int, content: bytes | str, **headers: str) -> httpx.Response:
+    return httpx.Response(status, content=content, headers=headers)
+
+
+class Sleeps(list[float]):
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+class AsyncSleeps(list[float]):
+    async def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+@pytest.fixture
+def sleeps() -> Sleeps:
+    return Sleeps()
+
+
+def make_client(handler: Callable[[httpx.Request], httpx.Response], **kwargs: Any) -> HistoryClient:
+    kwargs.setdefault("sleep", Sleeps())
+    return HistoryClient(
+        KEY, "https://api.example.test", transport=httpx.MockTransport(handler),
+        clock=lambda: NOW, **kwargs,
+    )
+
+
+def make_async_client(
+    handler: Callable[[httpx.Request], httpx.Response], **kwargs: Any
+) -> AsyncHistoryClient:
+    kwargs.setdefault("sleep", AsyncSleeps())
+    return AsyncHistoryClient(
+        KEY, "https://api.example.test", transport=httpx.MockTransport(handler),
+        clock=lambda: NOW, **kwargs,
+    )
+
+
+def body_json(request: httpx.Request) -> Any:
+    return json.loads(request.content or b"null")
