@@ -44,7 +44,9 @@ def body(
     }
 
 
-def paged_server(total: int, limit_cap: int | None = None) -> Callable[[httpx.Request], httpx.Response]:
+def paged_server(
+    total: int, limit_cap: int | None = None
+) -> Callable[[httpx.Request], httpx.Response]:
     """A handler serving `total` daily points, paginated as the request asks."""
 
     def handle(request: httpx.Request) -> httpx.Response:
@@ -114,8 +116,11 @@ def sleeps() -> Sleeps:
 def make_client(handler: Callable[[httpx.Request], httpx.Response], **kwargs: Any) -> HistoryClient:
     kwargs.setdefault("sleep", Sleeps())
     return HistoryClient(
-        KEY, "https://api.example.test", transport=httpx.MockTransport(handler),
-        clock=lambda: NOW, **kwargs,
+        KEY,
+        "https://api.example.test",
+        transport=httpx.MockTransport(handler),
+        clock=lambda: NOW,
+        **kwargs,
     )
 
 
@@ -124,8 +129,11 @@ def make_async_client(
 ) -> AsyncHistoryClient:
     kwargs.setdefault("sleep", AsyncSleeps())
     return AsyncHistoryClient(
-        KEY, "https://api.example.test", transport=httpx.MockTransport(handler),
-        clock=lambda: NOW, **kwargs,
+        KEY,
+        "https://api.example.test",
+        transport=httpx.MockTransport(handler),
+        clock=lambda: NOW,
+        **kwargs,
     )
 
 

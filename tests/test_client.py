@@ -26,7 +26,17 @@ from anchor_history import (
     ServerError,
     TransportError,
 )
-from conftest import KEY, Recorder, make_async_client, make_client, ok, paged_server, point, raw, sequence
+from conftest import (
+    KEY,
+    Recorder,
+    make_async_client,
+    make_client,
+    ok,
+    paged_server,
+    point,
+    raw,
+    sequence,
+)
 
 Handler = Callable[[httpx.Request], httpx.Response]
 
@@ -44,7 +54,13 @@ class Api:
         self.sleeps = client._sleep
         return client
 
-    def call(self, handler: Handler, method: str, client_kwargs: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+    def call(
+        self,
+        handler: Handler,
+        method: str,
+        client_kwargs: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> Any:
         client = self._client(handler, **(client_kwargs or {}))
         if self.mode == "sync":
             with client:
@@ -70,7 +86,15 @@ WINDOW = {"from_date": "2026-11-01", "to_date": "2026-11-03"}
 
 def test_sends_the_exact_query(api: Api) -> None:
     seen = Recorder(lambda r: ok())
-    api.call(seen, "get_page", granularity="Hour", metrics="credits_used,session_count", page=3, limit=7, **WINDOW)
+    api.call(
+        seen,
+        "get_page",
+        granularity="Hour",
+        metrics="credits_used,session_count",
+        page=3,
+        limit=7,
+        **WINDOW,
+    )
     (request,) = seen.requests
     assert request.url.path == "/v1/sessions/history"
     assert request.url.query.decode() == (
@@ -91,7 +115,10 @@ def test_points_carry_start_raw_date_and_typed_numbers(api: Api) -> None:
         lambda r: ok([point(0, credits_used=2.5, proxy_bytes=10)]), "get_page", metrics="all"
     )
     (p,) = page.points
-    assert (p.date, p.start.isoformat()) == ("2026-01-01T00:00:00.000Z", "2026-01-01T00:00:00+00:00")
+    assert (p.date, p.start.isoformat()) == (
+        "2026-01-01T00:00:00.000Z",
+        "2026-01-01T00:00:00+00:00",
+    )
     assert (p.session_count, p.credits_used, p.proxy_bytes, p.ai_steps) == (1, 2.5, 10, None)
     assert type(p.session_count) is int and type(p.credits_used) is float
 
@@ -108,7 +135,9 @@ def test_points_carry_start_raw_date_and_typed_numbers(api: Api) -> None:
         ({"from_date": "2026-11-05", "to_date": "2026-11-01"}, "is not before to_date"),
     ],
 )
-def test_bad_arguments_fail_before_any_request(api: Api, kwargs: dict[str, Any], match: str) -> None:
+def test_bad_arguments_fail_before_any_request(
+    api: Api, kwargs: dict[str, Any], match: str
+) -> None:
     seen = Recorder(lambda r: ok())
     with pytest.raises(InvalidInputError, match=match):
         api.call(seen, "get_page", **kwargs)
@@ -131,17 +160,27 @@ def test_iter_points_checks_arguments_when_called() -> None:
         (409, APIError),
     ],
 )
-def test_error_statuses_map_to_typed_errors_without_retrying(api: Api, status: int, error: type) -> None:
-    seen = Recorder(lambda r: httpx.Response(status, json={"error": {"code": status, "message": "nope"}}))
+def test_error_statuses_map_to_typed_errors_without_retrying(
+    api: Api, status: int, error: type
+) -> None:
+    seen = Recorder(
+        lambda r: httpx.Response(status, json={"error": {"code": status, "message": "nope"}})
+    )
     with pytest.raises(error) as caught:
         api.call(seen, "fetch")
-    assert (caught.value.status, caught.value.code, caught.value.api_message) == (status, status, "nope")
+    assert (caught.value.status, caught.value.code, caught.value.api_message) == (
+        status,
+        status,
+        "nope",
+    )
     assert len(seen.requests) == 1
 
 
 def test_an_html_error_page_keeps_an_excerpt(api: Api) -> None:
     with pytest.raises(ServerError) as caught:
-        api.call(lambda r: raw(502, "<html><h1>502 Bad Gateway</h1></html>"), "fetch", max_retries=0)
+        api.call(
+            lambda r: raw(502, "<html><h1>502 Bad Gateway</h1></html>"), "fetch", max_retries=0
+        )
     assert "502 Bad Gateway" in caught.value.body
     assert caught.value.code is None
 
@@ -161,7 +200,9 @@ def test_429_honours_retry_after_seconds(api: Api) -> None:
 
 def test_429_honours_retry_after_as_http_date(api: Api) -> None:
     # conftest's clock says 2026-11-24 12:00:00 UTC
-    seen = Recorder(sequence(raw(429, "{}", **{"Retry-After": "Tue, 24 Nov 2026 12:00:04 GMT"}), ok()))
+    seen = Recorder(
+        sequence(raw(429, "{}", **{"Retry-After": "Tue, 24 Nov 2026 12:00:04 GMT"}), ok())
+    )
     api.call(seen, "get_page")
     assert api.sleeps == [4.0]
 
@@ -173,7 +214,11 @@ def test_retry_after_is_capped(api: Api) -> None:
 
 
 def test_rate_limit_after_all_retries_carries_retry_after(api: Api) -> None:
-    seen = Recorder(lambda r: raw(429, '{"error": {"code": 429, "message": "slow down"}}', **{"Retry-After": "1"}))
+    seen = Recorder(
+        lambda r: raw(
+            429, '{"error": {"code": 429, "message": "slow down"}}', **{"Retry-After": "1"}
+        )
+    )
     with pytest.raises(RateLimitError) as caught:
         api.call(seen, "get_page", max_retries=1)
     assert caught.value.retry_after == 1.0 and len(seen.requests) == 2
@@ -196,19 +241,30 @@ def test_read_timeouts_become_request_timeout_errors(api: Api) -> None:
 @pytest.mark.parametrize(
     ("content", "match"),
     [
-        (b'{"data": [{"date": "2026-01-01", "session_count": "12"}]}', r"data\[0\].session_count: expected a number, got str '12'"),
-        (b'{"data": [{"date": "2026-01-01", "session_count": true}]}', r"data\[0\].session_count: expected a number, got bool"),
+        (
+            b'{"data": [{"date": "2026-01-01", "session_count": "12"}]}',
+            r"data\[0\].session_count: expected a number, got str '12'",
+        ),
+        (
+            b'{"data": [{"date": "2026-01-01", "session_count": true}]}',
+            r"data\[0\].session_count: expected a number, got bool",
+        ),
         (b'{"data": [{"date": "2026-01-01", "session_count": null}]}', r"got NoneType"),
         (b'{"data": [{"date": "someday"}]}', r"data\[0\].date: not a date"),
         (b'{"data": [{"session_count": 1}]}', r"data\[0\].date: missing"),
         (b'{"data": "many"}', "not the spec's SessionHistoryResponse"),
         (b'{"summary": {}}', "data: missing"),
         (b'{"data": [], "summary": {"total_sessions": "x"}}', "summary.total_sessions"),
-        (b'{"data": [], "pagination": {"total_pages": "2"}}', "pagination.total_pages: expected int"),
+        (
+            b'{"data": [], "pagination": {"total_pages": "2"}}',
+            "pagination.total_pages: expected int",
+        ),
         (b"[1, 2]", "not the spec's SessionHistoryResponse"),
     ],
 )
-def test_bodies_of_the_wrong_shape_are_response_format_errors(api: Api, content: bytes, match: str) -> None:
+def test_bodies_of_the_wrong_shape_are_response_format_errors(
+    api: Api, content: bytes, match: str
+) -> None:
     seen = Recorder(lambda r: raw(200, content, **{"content-type": "application/json"}))
     with pytest.raises(ResponseFormatError, match=match) as caught:
         api.call(seen, "get_page")
@@ -217,7 +273,9 @@ def test_bodies_of_the_wrong_shape_are_response_format_errors(api: Api, content:
 
 
 def test_a_body_cut_short_is_retried_and_then_reported(api: Api) -> None:
-    seen = Recorder(lambda r: raw(200, b'{"data": [{"date": "2026-0', **{"content-type": "application/json"}))
+    seen = Recorder(
+        lambda r: raw(200, b'{"data": [{"date": "2026-0', **{"content-type": "application/json"})
+    )
     with pytest.raises(ResponseFormatError, match="not valid JSON") as caught:
         api.call(seen, "get_page", max_retries=2)
     assert len(seen.requests) == 3
@@ -245,7 +303,9 @@ def test_default_base_url_is_the_real_api(monkeypatch: pytest.MonkeyPatch) -> No
     assert HistoryClient("k").base_url == "https://api.anchorbrowser.io"
 
 
-@pytest.mark.parametrize("url", ["http://api.example.com", "ftp://x", "not a url", "https://", "https://h/?q=1"])
+@pytest.mark.parametrize(
+    "url", ["http://api.example.com", "ftp://x", "not a url", "https://", "https://h/?q=1"]
+)
 def test_unsafe_or_invalid_base_urls_are_refused(url: str) -> None:
     with pytest.raises(InvalidInputError, match="base_url"):
         HistoryClient("k", url)
@@ -254,19 +314,28 @@ def test_unsafe_or_invalid_base_urls_are_refused(url: str) -> None:
 def test_plain_http_is_allowed_to_loopback_or_when_opted_in() -> None:
     assert HistoryClient("k", "http://localhost:8765").base_url == "http://localhost:8765"
     assert HistoryClient("k", "http://[::1]:1").base_url == "http://[::1]:1"
-    assert HistoryClient("k", "http://h.example", allow_insecure_http=True).base_url == "http://h.example"
+    assert (
+        HistoryClient("k", "http://h.example", allow_insecure_http=True).base_url
+        == "http://h.example"
+    )
 
 
 @pytest.mark.parametrize(
     ("kwargs", "match"),
-    [({"timeout": 0}, "timeout"), ({"max_retries": -1}, "max_retries"), ({"concurrency": 0}, "concurrency")],
+    [
+        ({"timeout": 0}, "timeout"),
+        ({"max_retries": -1}, "max_retries"),
+        ({"concurrency": 0}, "concurrency"),
+    ],
 )
 def test_bad_client_settings_are_input_errors(kwargs: dict[str, Any], match: str) -> None:
     with pytest.raises(InvalidInputError, match=match):
         HistoryClient("k", **kwargs)
 
 
-def test_the_key_never_shows_in_repr_errors_or_logs(api: Api, caplog: pytest.LogCaptureFixture) -> None:
+def test_the_key_never_shows_in_repr_errors_or_logs(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG, logger="anchor_history")
     client = make_client(lambda r: ok())
     assert KEY not in repr(client) and "***" in repr(client)
@@ -308,7 +377,9 @@ def test_a_server_capping_the_page_size_is_followed(api: Api) -> None:
 def test_fetch_reports_progress() -> None:
     seen: list[tuple[int, int]] = []
     with make_client(paged_server(30)) as client:
-        client.fetch(page_size=10, concurrency=1, progress=lambda done, total: seen.append((done, total)))
+        client.fetch(
+            page_size=10, concurrency=1, progress=lambda done, total: seen.append((done, total))
+        )
     assert seen == [(1, 3), (2, 3), (3, 3)]
 
 

@@ -17,7 +17,10 @@ UTC = timezone.utc
 
 def client_for(handler: Recorder) -> AuthenticatedClient:
     client = AuthenticatedClient(
-        base_url="https://api.example.test", token="k-123", prefix="", auth_header_name="anchor-api-key"
+        base_url="https://api.example.test",
+        token="k-123",
+        prefix="",
+        auth_header_name="anchor-api-key",
     )
     return client.set_httpx_client(
         httpx.Client(
@@ -51,7 +54,9 @@ def test_sends_each_query_parameter_as_the_spec_says() -> None:
 
 
 def test_parses_the_spec_response_shape() -> None:
-    payload = body([point(0, credits_used=1.5)], summary={"total_sessions": 1, "total_credits_used": 1.5})
+    payload = body(
+        [point(0, credits_used=1.5)], summary={"total_sessions": 1, "total_credits_used": 1.5}
+    )
     response = op.sync_detailed(
         client=client_for(Recorder(lambda r: httpx.Response(200, json=payload))),
         metrics=["session_count"],
@@ -67,7 +72,8 @@ def test_parses_the_spec_response_shape() -> None:
 def test_a_400_comes_back_as_an_error_response() -> None:
     error = {"error": {"code": 400, "message": "bad metric"}}
     response = op.sync_detailed(
-        client=client_for(Recorder(lambda r: httpx.Response(400, json=error))), metrics=["session_count"]
+        client=client_for(Recorder(lambda r: httpx.Response(400, json=error))),
+        metrics=["session_count"],
     )
     assert isinstance(response.parsed, ErrorResponse)
     assert response.parsed.error.message == "bad metric"

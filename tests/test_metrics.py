@@ -17,7 +17,11 @@ def test_metric_names_come_from_the_spec_enum() -> None:
 
     with open("openapi.yaml") as f:
         spec = yaml.safe_load(f)
-    (param,) = [p for p in spec["paths"]["/v1/sessions/history"]["get"]["parameters"] if p["name"] == "metrics"]
+    (param,) = [
+        p
+        for p in spec["paths"]["/v1/sessions/history"]["get"]["parameters"]
+        if p["name"] == "metrics"
+    ]
     enum = param["schema"]["oneOf"][1]["items"]["enum"]
     assert sorted(METRICS) == sorted(enum)
 
@@ -80,5 +84,7 @@ def test_granularity_is_case_insensitive(value) -> None:
 
 
 def test_unknown_granularity_lists_the_valid_ones() -> None:
-    with pytest.raises(InvalidInputError, match=r"unknown granularity 'days'; did you mean 'day'\? valid: "):
+    with pytest.raises(
+        InvalidInputError, match=r"unknown granularity 'days'; did you mean 'day'\? valid: "
+    ):
         normalize_granularity("days")

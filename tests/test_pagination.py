@@ -21,7 +21,12 @@ def pages_server(pages: dict[int, dict[str, Any]]):
 def three_pages(**overrides: dict[str, Any]) -> dict[int, dict[str, Any]]:
     """3 pages of 2 points (total 5); overrides patch a page's pagination by number."""
     pages = {
-        n: body([point(i) for i in range((n - 1) * 2, min(5, n * 2))], page=n, total_pages=3, total_records=5)
+        n: body(
+            [point(i) for i in range((n - 1) * 2, min(5, n * 2))],
+            page=n,
+            total_pages=3,
+            total_records=5,
+        )
         for n in (1, 2, 3)
     }
     for key, patch in overrides.items():
@@ -39,7 +44,9 @@ def three_pages(**overrides: dict[str, Any]) -> dict[int, dict[str, Any]]:
         (three_pages(p2={"current_page": 1}), "asked for page 2, got page 1"),
     ],
 )
-def test_inconsistent_pagination_is_an_error(api: Api, method: str, pages: dict, match: str) -> None:
+def test_inconsistent_pagination_is_an_error(
+    api: Api, method: str, pages: dict, match: str
+) -> None:
     with pytest.raises(PaginationError, match=match):
         api.call(pages_server(pages), method, page_size=2)
 
@@ -81,14 +88,24 @@ def test_an_empty_window_is_an_empty_history(api: Api) -> None:
 
 
 def test_descending_pages_are_accepted_when_consistent() -> None:
-    pages = {n: body([point(9 - i) for i in range((n - 1) * 5, n * 5)], page=n, total_pages=2, total_records=10) for n in (1, 2)}
+    pages = {
+        n: body(
+            [point(9 - i) for i in range((n - 1) * 5, n * 5)],
+            page=n,
+            total_pages=2,
+            total_records=10,
+        )
+        for n in (1, 2)
+    }
     with make_client(pages_server(pages)) as client:
         assert [p.session_count for p in client.fetch(page_size=5)] == list(range(10, 0, -1))
 
 
 @settings(max_examples=60, deadline=None)
 @given(total=st.integers(0, 120), limit=st.integers(1, 30), concurrency=st.integers(1, 5))
-def test_any_total_and_limit_give_every_period_exactly_once(total: int, limit: int, concurrency: int) -> None:
+def test_any_total_and_limit_give_every_period_exactly_once(
+    total: int, limit: int, concurrency: int
+) -> None:
     with make_client(paged_server(total), concurrency=concurrency) as client:
         fetched = [p.start for p in client.fetch(page_size=limit)]
         streamed = [p.start for p in client.iter_points(page_size=limit)]

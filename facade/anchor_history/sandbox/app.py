@@ -1,6 +1,7 @@
 """The sandbox's HTTP app: ``GET /v1/sessions/history`` as openapi.yaml describes it.
 
 Assumptions where the spec is silent (the real service documents none of them):
+unknown query parameters are a 400 (a misspelled one would otherwise pass unseen);
 defaults are granularity ``day``, metrics ``[session_count]``, page 1, limit 100,
 ``to_date`` now and ``from_date`` 30 days before it; the window is ``[from, to)``;
 buckets are UTC (ISO weeks start on Monday); empty buckets are not listed; a
@@ -34,6 +35,7 @@ __all__ = ["SandboxSettings", "create_app", "parse_params"]
 UTC = UTC
 GRANULARITIES = ("hour", "day", "week", "month")
 MAX_LIMIT = 1000
+KNOWN_PARAMS = ("from_date", "to_date", "granularity", "metrics", "page", "limit")
 
 
 @frozen
@@ -96,6 +98,10 @@ def parse_params(query: list[tuple[str, str]], now: datetime) -> Params:
     single: dict[str, str] = {}
     metrics: list[str] = []
     for key, value in query:
+        if key not in KNOWN_PARAMS:
+            raise BadParam(
+                key or "(empty name)", f"unknown query parameter; valid: {', '.join(KNOWN_PARAMS)}"
+            )
         if key == "metrics":
             metrics.extend(part.strip() for part in value.split(","))
         else:
@@ -243,8 +249,10 @@ def create_app(
 
     async def not_found(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 404
-        message = "Not found" if status == 404 else "Method not allowed"
-        return _error(status, f"{message}: {request.method} {request.url.path}")
+        if status == 405:  # RFC 9110: a 405 lists the methods that are allowed
+            text = f"Method not allowed: {request.method} {request.url.path}"
+            return _error(405, text, {"Allow": "GET, HEAD"})
+        return _error(status, f"Not found: {request.method} {request.url.path}")
 
     async def server_error(request: Request, exc: Exception) -> Response:
         return _error(500, "Internal server error")

@@ -1,0 +1,191 @@
+"""The sandbox speaks the spec over real data: invariants, errors, conformance."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import httpx
+import pytest
+
+from anchor_history import HistoryClient
+from anchor_history.sandbox import Sandbox
+from anchor_history.sandbox.app import parse_params, BadParam
+from anchor_history.sandbox.data import DataSpec, session_rows
+from anchor_history.sandbox.faults import parse_faults
+
+UTC = timezone.utc
+PATH = "/v1/sessions/history"
+
+
+def get(box: Sandbox, key: str | None = "box", **params: object) -> httpx.Response:
+    headers = {"anchor-api-key": box.api_key if key == "box" else key} if key else {}
+    return httpx.get(box.base_url + PATH, params=params, headers=headers)  # type: ignore[arg-type]
+
+
+def direct_totals(box: Sandbox, start: datetime, end: datetime) -> tuple[int, float]:
+    row = box.conn.execute(
+        "SELECT count(*), coalesce(sum(credits), 0) FROM sessions WHERE created_at_ms >= ? AND created_at_ms < ?",
+        (int(start.timestamp() * 1000), int(end.timestamp() * 1000)),
+    ).fetchone()
+    return row[0], row[1]
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (datetime(2025, 11, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC)),
+        (datetime(2026, 3, 14, 15, 9, 26, tzinfo=UTC), datetime(2026, 5, 2, 7, 45, tzinfo=UTC)),
+        (datetime(2026, 6, 1, 10, 15, tzinfo=UTC), datetime(2026, 6, 1, 10, 45, tzinfo=UTC)),
+    ],
+)
+def test_every_granularity_agrees_with_the_summary_and_a_direct_count(
+    anchor_sandbox: Sandbox, start, end
+) -> None:
+    count, credits = direct_totals(anchor_sandbox, start, end)
+    with HistoryClient(anchor_sandbox.api_key, anchor_sandbox.base_url) as client:
+        for granularity in ("hour", "day", "week", "month"):
+            history = client.fetch(start, end, granularity, ["session_count", "credits_used"])
+            assert history.totals_match(), (granularity, history.mismatches())
+            assert history.summary.session_count == count
+            assert history.summary.credits_used == pytest.approx(credits)
+            assert sum(p.session_count for p in history) == count
+            assert all(p.session_count > 0 for p in history)  # empty buckets are not listed
+
+
+def test_buckets_are_utc_periods(anchor_sandbox: Sandbox) -> None:
+    with HistoryClient(anchor_sandbox.api_key, anchor_sandbox.base_url) as client:
+        weeks = client.fetch("2026-01-01", "2026-03-01", "week")
+        months = client.fetch("2026-01-01", "2026-06-30", "month")
+    assert all(p.start.weekday() == 0 and p.start.hour == 0 for p in weeks)
+    assert [p.start.month for p in months] == [1, 2, 3, 4, 5, 6]
+    assert [p.date for p in months][:1] == ["2026-01-01T00:00:00.000Z"]
+
+
+def test_same_seed_gives_same_data() -> None:
+    spec = DataSpec(seed=3, sessions=500, days=10, end=datetime(2026, 1, 1, tzinfo=UTC))
+    assert list(session_rows(spec)) == list(session_rows(spec))
+    assert list(session_rows(spec)) != list(
+        session_rows(DataSpec(seed=4, sessions=500, days=10, end=spec.end))
+    )
+
+
+def test_data_has_quiet_days_and_a_weekday_cycle(anchor_sandbox: Sandbox) -> None:
+    with HistoryClient(anchor_sandbox.api_key, anchor_sandbox.base_url) as client:
+        days = client.fetch("2025-10-01", "2026-10-31", "day")
+    assert len(days) < 396  # some days had no sessions at all
+    weekday = [p.session_count for p in days if p.start.weekday() < 5]
+    weekend = [p.session_count for p in days if p.start.weekday() >= 5]
+    assert sum(weekday) / len(weekday) > 1.5 * sum(weekend) / len(weekend)
+
+
+def test_metrics_as_repeated_keys_comma_list_or_single_value(anchor_sandbox: Sandbox) -> None:
+    window = {"from_date": "2026-10-01", "to_date": "2026-10-05"}
+    repeated = get(anchor_sandbox, **window, metrics=["ai_steps", "screenshots"]).json()
+    comma = get(anchor_sandbox, **window, metrics="ai_steps,screenshots").json()
+    single = get(anchor_sandbox, **window, metrics="ai_steps").json()
+    assert repeated == comma
+    assert set(repeated["summary"]) == {"total_ai_steps", "total_screenshots"}
+    assert set(single["data"][0]) == {"date", "ai_steps"}
+
+
+def test_defaults_and_page_past_the_end(anchor_sandbox: Sandbox) -> None:
+    first = get(anchor_sandbox, from_date="2026-01-01", to_date="2026-12-01").json()
+    assert set(first["data"][0]) == {"date", "session_count"}
+    assert first["pagination"]["current_page"] == 1 and len(first["data"]) == 100
+    past = get(anchor_sandbox, from_date="2026-01-01", to_date="2026-12-01", page=99).json()
+    assert past["data"] == [] and past["pagination"]["has_next"] is False
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({"granularity": "year"}, "granularity"),
+        ({"metrics": "credit_used"}, "metrics"),
+        ({"metrics": "['session_count']"}, "metrics"),  # the generated default, not a metric
+        ({"from_date": "yesterday"}, "from_date"),
+        ({"from_date": "2026-02-01", "to_date": "2026-01-01"}, "from_date"),
+        ({"page": 0}, "page"),
+        ({"limit": 1001}, "limit"),
+        ({"limit": "ten"}, "limit"),
+        ({"granularty": "day"}, "granularty"),
+    ],
+)
+def test_bad_input_is_a_400_naming_the_parameter(anchor_sandbox: Sandbox, params, name) -> None:
+    response = get(anchor_sandbox, **params)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == 400
+    assert response.json()["error"]["message"].startswith(name + ":")
+
+
+@pytest.mark.parametrize("key", [None, "wrong-key"])
+def test_missing_or_wrong_key_is_401_in_the_error_shape(anchor_sandbox: Sandbox, key) -> None:
+    response = get(anchor_sandbox, key=key)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == 401
+
+
+def test_unknown_path_and_method_answer_in_the_error_shape(anchor_sandbox: Sandbox) -> None:
+    missing = httpx.get(anchor_sandbox.base_url + "/v1/nothing")
+    wrong = httpx.post(anchor_sandbox.base_url + PATH)
+    assert (missing.status_code, missing.json()["error"]["code"]) == (404, 404)
+    assert (wrong.status_code, wrong.json()["error"]["code"]) == (405, 405)
+    assert wrong.headers["allow"] == "GET, HEAD"
+
+
+def test_date_formats_are_configurable() -> None:
+    end = datetime(2026, 1, 10, tzinfo=UTC)
+    with Sandbox(sessions=300, days=5, end=end, date_style="date") as box:
+        with HistoryClient(box.api_key, box.base_url) as client:
+            days = client.fetch("2026-01-05", "2026-01-09", "day")
+            hours = client.fetch("2026-01-05", "2026-01-06", "hour")
+    assert days.points[0].date == "2026-01-05"
+    assert hours.points[0].date.endswith(":00:00Z")
+
+
+def test_parse_params_defaults_are_documented_ones() -> None:
+    now = datetime(2026, 11, 24, tzinfo=UTC)
+    params = parse_params([], now)
+    assert (params.granularity, params.metrics, params.page, params.limit) == (
+        "day",
+        ("session_count",),
+        1,
+        100,
+    )
+    assert (now - params.start).days == 30 and params.end == now
+    with pytest.raises(BadParam):
+        parse_params([("metrics", ",")], now)
+
+
+def test_fault_specs_parse_and_reject_unknown_kinds() -> None:
+    rules = parse_faults("429@1,503@2-3,reset@5+,truncated=0.5")
+    assert [(r.kind, r.first, r.last, r.rate) for r in rules] == [
+        ("429", 1, 1, None),
+        ("503", 2, 3, None),
+        ("reset", 5, None, None),
+        ("truncated", 1, None, 0.5),
+    ]
+    with pytest.raises(ValueError, match="KIND one of 429"):
+        parse_faults("explode@1")
+
+
+def test_the_official_sdk_gets_valid_responses(anchor_sandbox: Sandbox) -> None:
+    anchorbrowser = pytest.importorskip(
+        "anchorbrowser"
+    )  # in the `bench` group, synced by make setup
+    sdk = anchorbrowser.Anchorbrowser(
+        api_key=anchor_sandbox.api_key, base_url=anchor_sandbox.base_url
+    )
+    result = sdk.sessions.get_sessions_history(
+        from_date="2026-10-01T00:00:00Z",
+        to_date="2026-10-08T00:00:00Z",
+        granularity="day",
+        metrics=["session_count", "credits_used"],
+        limit=5,
+    )
+    assert len(result.data) == 5 and result.pagination.total_records == 7
+    assert result.summary.total_sessions == sum(
+        p.session_count
+        for p in HistoryClient(anchor_sandbox.api_key, anchor_sandbox.base_url).fetch(
+            "2026-10-01T00:00:00Z", "2026-10-08T00:00:00Z"
+        )
+    )
