@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-
 from anchor_history import AsyncHistoryClient, HistoryClient
 
-UTC = timezone.utc
+UTC = UTC
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 KEY = "test-key-0123456789"
 
@@ -139,3 +139,43 @@ def make_async_client(
 
 def body_json(request: httpx.Request) -> Any:
     return json.loads(request.content or b"null")
+
+
+class Api:
+    """Calls the sync or the async client the same way, returning plain values."""
+
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+        self.sleeps: list[float] = []
+
+    def _client(self, handler: Callable[[httpx.Request], httpx.Response], **kwargs: Any) -> Any:
+        factory = make_client if self.mode == "sync" else make_async_client
+        client = factory(handler, **kwargs)
+        self.sleeps = client._sleep
+        return client
+
+    def call(
+        self,
+        handler: Callable[[httpx.Request], httpx.Response],
+        method: str,
+        client_kwargs: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        client = self._client(handler, **(client_kwargs or {}))
+        if self.mode == "sync":
+            with client:
+                result = getattr(client, method)(**kwargs)
+                return list(result) if method == "iter_points" else result
+
+        async def run() -> Any:
+            async with client:
+                if method == "iter_points":
+                    return [p async for p in client.iter_points(**kwargs)]
+                return await getattr(client, method)(**kwargs)
+
+        return asyncio.run(run())
+
+
+@pytest.fixture(params=["sync", "async"])
+def api(request: pytest.FixtureRequest) -> Api:
+    return Api(request.param)

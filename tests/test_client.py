@@ -4,14 +4,11 @@ against the sync and the async client alike."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
-
 from anchor_history import (
     APIError,
     AuthenticationError,
@@ -28,8 +25,8 @@ from anchor_history import (
 )
 from conftest import (
     KEY,
+    Api,
     Recorder,
-    make_async_client,
     make_client,
     ok,
     paged_server,
@@ -37,49 +34,6 @@ from conftest import (
     raw,
     sequence,
 )
-
-Handler = Callable[[httpx.Request], httpx.Response]
-
-
-class Api:
-    """Calls the sync or the async client the same way, returning plain values."""
-
-    def __init__(self, mode: str) -> None:
-        self.mode = mode
-        self.sleeps: list[float] = []
-
-    def _client(self, handler: Handler, **kwargs: Any) -> Any:
-        factory = make_client if self.mode == "sync" else make_async_client
-        client = factory(handler, **kwargs)
-        self.sleeps = client._sleep
-        return client
-
-    def call(
-        self,
-        handler: Handler,
-        method: str,
-        client_kwargs: dict[str, Any] | None = None,
-        **kwargs: Any,
-    ) -> Any:
-        client = self._client(handler, **(client_kwargs or {}))
-        if self.mode == "sync":
-            with client:
-                result = getattr(client, method)(**kwargs)
-                return list(result) if method == "iter_points" else result
-
-        async def run() -> Any:
-            async with client:
-                if method == "iter_points":
-                    return [p async for p in client.iter_points(**kwargs)]
-                return await getattr(client, method)(**kwargs)
-
-        return asyncio.run(run())
-
-
-@pytest.fixture(params=["sync", "async"])
-def api(request: pytest.FixtureRequest) -> Api:
-    return Api(request.param)
-
 
 WINDOW = {"from_date": "2026-11-01", "to_date": "2026-11-03"}
 
@@ -120,7 +74,8 @@ def test_points_carry_start_raw_date_and_typed_numbers(api: Api) -> None:
         "2026-01-01T00:00:00+00:00",
     )
     assert (p.session_count, p.credits_used, p.proxy_bytes, p.ai_steps) == (1, 2.5, 10, None)
-    assert type(p.session_count) is int and type(p.credits_used) is float
+    assert type(p.session_count) is int
+    assert type(p.credits_used) is float
 
 
 @pytest.mark.parametrize(
@@ -188,8 +143,10 @@ def test_an_html_error_page_keeps_an_excerpt(api: Api) -> None:
 def test_5xx_is_retried_with_backoff_then_succeeds(api: Api) -> None:
     seen = Recorder(sequence(raw(503, "busy"), httpx.Response(500, json={"error": {}}), ok()))
     page = api.call(seen, "get_page", client_kwargs={"max_retries": 2})
-    assert len(page.points) == 1 and len(seen.requests) == 3
-    assert len(api.sleeps) == 2 and all(0 <= s <= 8 for s in api.sleeps)
+    assert len(page.points) == 1
+    assert len(seen.requests) == 3
+    assert len(api.sleeps) == 2
+    assert all(0 <= s <= 8 for s in api.sleeps)
 
 
 def test_429_honours_retry_after_seconds(api: Api) -> None:
@@ -221,7 +178,8 @@ def test_rate_limit_after_all_retries_carries_retry_after(api: Api) -> None:
     )
     with pytest.raises(RateLimitError) as caught:
         api.call(seen, "get_page", max_retries=1)
-    assert caught.value.retry_after == 1.0 and len(seen.requests) == 2
+    assert caught.value.retry_after == 1.0
+    assert len(seen.requests) == 2
 
 
 def test_connection_errors_are_retried_then_raised_as_transport_errors(api: Api) -> None:
@@ -338,12 +296,15 @@ def test_the_key_never_shows_in_repr_errors_or_logs(
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="anchor_history")
     client = make_client(lambda r: ok())
-    assert KEY not in repr(client) and "***" in repr(client)
+    assert KEY not in repr(client)
+    assert "***" in repr(client)
     seen = Recorder(sequence(raw(503, "x"), raw(401, '{"error": {"message": "bad key"}}')))
     with pytest.raises(AuthenticationError) as caught:
         api.call(seen, "get_page")
-    assert KEY not in str(caught.value) and KEY not in repr(caught.value)
-    assert "/v1/sessions/history?" in caplog.text and "retry 1/2" in caplog.text
+    assert KEY not in str(caught.value)
+    assert KEY not in repr(caught.value)
+    assert "/v1/sessions/history?" in caplog.text
+    assert "retry 1/2" in caplog.text
     assert KEY not in caplog.text
 
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
+from anchor_history.dates import format_api_datetime, parse_bucket_start, parse_when, resolve_window
+from anchor_history.errors import InvalidInputError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from anchor_history.dates import format_api_datetime, parse_bucket_start, parse_when, resolve_window
-from anchor_history.errors import InvalidInputError
-
-UTC = timezone.utc
+UTC = UTC
 NOW = datetime(2026, 11, 24, 12, 30, tzinfo=UTC)
 
 
@@ -122,7 +121,8 @@ def test_parse_when_gives_a_utc_datetime_or_the_input_error(text: str) -> None:
         result = parse_when(text, now=NOW, role="from")
     except InvalidInputError:
         return
-    assert result.tzinfo is not None and result.utcoffset() == timedelta(0)
+    assert result.tzinfo is not None
+    assert result.utcoffset() == timedelta(0)
 
 
 @given(st.text(max_size=30))

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 from anchorbrowser_api.api.browser_sessions import get_v1_sessions_history as op
 from anchorbrowser_api.client import AuthenticatedClient
 from anchorbrowser_api.models.error_response import ErrorResponse
 from anchorbrowser_api.models.session_history_response import SessionHistoryResponse
-
 from conftest import Recorder, body, point
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def client_for(handler: Recorder) -> AuthenticatedClient:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from anchorbrowser_api.models.session_history_summary import SessionHistorySummary
-from attrs import fields
-
 from anchor_history import METRICS, HistoryPoint, HistorySummary, InvalidInputError
 from anchor_history._api import SUMMARY_FIELDS
 from anchor_history.metrics import normalize_granularity, normalize_metrics
 from anchor_history.models import metric_names
+from anchorbrowser_api.models.session_history_summary import SessionHistorySummary
+from attrs import fields
 
 
 def test_metric_names_come_from_the_spec_enum() -> None:

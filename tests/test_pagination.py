@@ -6,12 +6,10 @@ from typing import Any
 
 import httpx
 import pytest
+from anchor_history import PaginationError
+from conftest import Api, body, make_client, paged_server, point
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from anchor_history import PaginationError
-from conftest import body, make_client, paged_server, point
-from test_client import Api, api  # noqa: F401  (the sync/async fixture)
 
 
 def pages_server(pages: dict[int, dict[str, Any]]):
@@ -84,7 +82,8 @@ def test_total_pages_that_do_not_fit_total_records_is_an_error(api: Api) -> None
 def test_an_empty_window_is_an_empty_history(api: Api) -> None:
     payload = body([], total_pages=0, total_records=0, summary={"total_sessions": 0})
     history = api.call(lambda r: httpx.Response(200, json=payload), "fetch")
-    assert history.points == () and history.totals_match()
+    assert history.points == ()
+    assert history.totals_match()
 
 
 def test_descending_pages_are_accepted_when_consistent() -> None:

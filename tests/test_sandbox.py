@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
-
 from anchor_history import HistoryClient
 from anchor_history.sandbox import Sandbox
-from anchor_history.sandbox.app import parse_params, BadParam
+from anchor_history.sandbox.app import BadParam, parse_params
 from anchor_history.sandbox.data import DataSpec, session_rows
 from anchor_history.sandbox.faults import parse_faults
 
-UTC = timezone.utc
+UTC = UTC
 PATH = "/v1/sessions/history"
 
 
@@ -24,7 +23,8 @@ def get(box: Sandbox, key: str | None = "box", **params: object) -> httpx.Respon
 
 def direct_totals(box: Sandbox, start: datetime, end: datetime) -> tuple[int, float]:
     row = box.conn.execute(
-        "SELECT count(*), coalesce(sum(credits), 0) FROM sessions WHERE created_at_ms >= ? AND created_at_ms < ?",
+        "SELECT count(*), coalesce(sum(credits), 0) FROM sessions "
+        "WHERE created_at_ms >= ? AND created_at_ms < ?",
         (int(start.timestamp() * 1000), int(end.timestamp() * 1000)),
     ).fetchone()
     return row[0], row[1]
@@ -91,9 +91,11 @@ def test_metrics_as_repeated_keys_comma_list_or_single_value(anchor_sandbox: San
 def test_defaults_and_page_past_the_end(anchor_sandbox: Sandbox) -> None:
     first = get(anchor_sandbox, from_date="2026-01-01", to_date="2026-12-01").json()
     assert set(first["data"][0]) == {"date", "session_count"}
-    assert first["pagination"]["current_page"] == 1 and len(first["data"]) == 100
+    assert first["pagination"]["current_page"] == 1
+    assert len(first["data"]) == 100
     past = get(anchor_sandbox, from_date="2026-01-01", to_date="2026-12-01", page=99).json()
-    assert past["data"] == [] and past["pagination"]["has_next"] is False
+    assert past["data"] == []
+    assert past["pagination"]["has_next"] is False
 
 
 @pytest.mark.parametrize(
@@ -134,10 +136,10 @@ def test_unknown_path_and_method_answer_in_the_error_shape(anchor_sandbox: Sandb
 
 def test_date_formats_are_configurable() -> None:
     end = datetime(2026, 1, 10, tzinfo=UTC)
-    with Sandbox(sessions=300, days=5, end=end, date_style="date") as box:
-        with HistoryClient(box.api_key, box.base_url) as client:
-            days = client.fetch("2026-01-05", "2026-01-09", "day")
-            hours = client.fetch("2026-01-05", "2026-01-06", "hour")
+    box = Sandbox(sessions=300, days=5, end=end, date_style="date")
+    with box, HistoryClient(box.api_key, box.base_url) as client:
+        days = client.fetch("2026-01-05", "2026-01-09", "day")
+        hours = client.fetch("2026-01-05", "2026-01-06", "hour")
     assert days.points[0].date == "2026-01-05"
     assert hours.points[0].date.endswith(":00:00Z")
 
@@ -151,7 +153,8 @@ def test_parse_params_defaults_are_documented_ones() -> None:
         1,
         100,
     )
-    assert (now - params.start).days == 30 and params.end == now
+    assert (now - params.start).days == 30
+    assert params.end == now
     with pytest.raises(BadParam):
         parse_params([("metrics", ",")], now)
 
@@ -182,7 +185,8 @@ def test_the_official_sdk_gets_valid_responses(anchor_sandbox: Sandbox) -> None:
         metrics=["session_count", "credits_used"],
         limit=5,
     )
-    assert len(result.data) == 5 and result.pagination.total_records == 7
+    assert len(result.data) == 5
+    assert result.pagination.total_records == 7
     assert result.summary.total_sessions == sum(
         p.session_count
         for p in HistoryClient(anchor_sandbox.api_key, anchor_sandbox.base_url).fetch(

@@ -11,7 +11,7 @@ extra. One server per test session; each test starts with no faults::
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import pytest
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["SANDBOX_END", "anchor_sandbox", "anchor_sandbox_session"]
 
 # A fixed end keeps the fixture's data identical from day to day.
-SANDBOX_END = datetime(2026, 11, 1, tzinfo=timezone.utc)
+SANDBOX_END = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 @pytest.fixture(scope="session")
