@@ -83,7 +83,8 @@ def test_parquet_file_round_trips(anchor_sandbox: Sandbox, tmp_path: Path) -> No
 
 def test_parquet_needs_an_output_file(anchor_sandbox: Sandbox) -> None:
     result = run(anchor_sandbox, *WINDOW, "--format", "parquet")
-    assert result.returncode == 2 and "--output" in result.stderr
+    assert result.returncode == 2
+    assert "--output" in result.stderr
 
 
 def test_table_formats_periods_bytes_and_totals(anchor_sandbox: Sandbox) -> None:
@@ -105,7 +106,8 @@ def test_table_formats_periods_bytes_and_totals(anchor_sandbox: Sandbox) -> None
     assert lines[2].startswith("2026-W31")
     assert "GiB" in result.stdout or "MiB" in result.stdout
     total = library_result(anchor_sandbox).summary.session_count
-    assert lines[-1].startswith("total") and f"{total:,}" in lines[-1]
+    assert lines[-1].startswith("total")
+    assert f"{total:,}" in lines[-1]
     assert "warning" not in result.stdout
 
 
@@ -121,7 +123,8 @@ def test_terminal_chart_fits_80_columns(anchor_sandbox: Sandbox) -> None:
     pytest.importorskip("plotext")
     result = run(anchor_sandbox, *WINDOW, "-f", "table", "--chart")
     chart = result.stdout.split("total", 1)[1]
-    assert "session_count" in chart and "┤" in chart
+    assert "session_count" in chart
+    assert "┤" in chart
     assert max(len(line) for line in chart.splitlines()) <= 100
 
 
@@ -138,7 +141,8 @@ def test_bad_arguments_exit_2_with_one_line(anchor_sandbox: Sandbox, args, code,
     result = run(anchor_sandbox, *args)
     assert result.returncode == code
     assert message in result.stderr
-    assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.splitlines()) == 1
 
 
 def test_wrong_key_exits_3_and_never_prints_it(anchor_sandbox: Sandbox) -> None:
@@ -150,25 +154,29 @@ def test_wrong_key_exits_3_and_never_prints_it(anchor_sandbox: Sandbox) -> None:
 
 def test_missing_key_exits_3() -> None:
     result = run(None, "--base-url", "http://127.0.0.1:9")
-    assert result.returncode == 3 and "ANCHORBROWSER_API_KEY" in result.stderr
+    assert result.returncode == 3
+    assert "ANCHORBROWSER_API_KEY" in result.stderr
 
 
 def test_server_errors_after_retries_exit_4(anchor_sandbox: Sandbox) -> None:
     anchor_sandbox.set_faults("500@1+")
     result = run(anchor_sandbox, "--max-retries", "1")
-    assert result.returncode == 4 and "HTTP 500" in result.stderr
+    assert result.returncode == 4
+    assert "HTTP 500" in result.stderr
     assert anchor_sandbox.faults.requests == 2
 
 
 def test_network_failure_exits_5(anchor_sandbox: Sandbox) -> None:
     result = run(anchor_sandbox, "--base-url", "http://127.0.0.1:1", "--max-retries", "0")
-    assert result.returncode == 5 and "ConnectError" in result.stderr
+    assert result.returncode == 5
+    assert "ConnectError" in result.stderr
 
 
 def test_malformed_response_exits_6(anchor_sandbox: Sandbox) -> None:
     anchor_sandbox.set_faults("wrong-type@1")
     result = run(anchor_sandbox, *WINDOW)
-    assert result.returncode == 6 and "expected a number, got str" in result.stderr
+    assert result.returncode == 6
+    assert "expected a number, got str" in result.stderr
 
 
 def test_verbose_logs_requests_without_the_key(anchor_sandbox: Sandbox) -> None:
@@ -191,7 +199,8 @@ def test_progress_is_shown_only_on_a_terminal(anchor_sandbox: Sandbox) -> None:
         "csv",
     ]
     piped = run(anchor_sandbox, *args)
-    assert piped.returncode == 0 and "fetching pages" not in piped.stderr
+    assert piped.returncode == 0
+    assert "fetching pages" not in piped.stderr
     leader, follower = pty.openpty()
     try:
         tty = subprocess.run(
