@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -179,3 +180,10 @@ class Api:
 @pytest.fixture(params=["sync", "async"])
 def api(request: pytest.FixtureRequest) -> Api:
     return Api(request.param)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The fault-injection suite's one-line tally, when it ran."""
+    module = sys.modules.get("test_faults")
+    if module is not None and module.TALLY["injected"]:
+        terminalreporter.write_line(module.pytest_report_tally())

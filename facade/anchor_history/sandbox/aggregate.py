@@ -6,6 +6,7 @@ the window come from the sessions table itself, so any window is exact.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -92,20 +93,15 @@ def format_bucket(start: datetime, granularity: str, style: str) -> str:
     return start.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
-def bucket_history(
-    conn: sqlite3.Connection,
-    *,
-    start: datetime,
-    end: datetime,
-    granularity: str,
-    metrics: Sequence[str],
-    page: int,
-    limit: int,
-    date_style: str = "iso-ms",
-) -> dict[str, Any]:
-    """The API's response body for one page of a query."""
-    start_ms = int(start.timestamp() * 1000)
-    end_ms = int(end.timestamp() * 1000)
+@functools.lru_cache(maxsize=64)
+def _buckets(
+    conn: sqlite3.Connection, start_ms: int, end_ms: int, granularity: str
+) -> tuple[list[tuple[datetime, list[float]]], list[float]]:
+    """Every non-empty bucket of a window, in order, and the window's totals.
+
+    Cached: the data never changes once generated, and every page of one query
+    asks for the same window, so pages after the first are slices of this.
+    """
     buckets: dict[datetime, list[float]] = {}
     totals: list[float] = [0] * len(COLUMNS)  # ints stay ints in JSON
     bucket_cache: dict[int, datetime] = {}
@@ -118,7 +114,24 @@ def bucket_history(
         for i, value in enumerate(sums):
             acc[i] += value
             totals[i] += value
-    ordered = sorted(buckets.items())
+    return sorted(buckets.items()), totals
+
+
+def bucket_history(
+    conn: sqlite3.Connection,
+    *,
+    start: datetime,
+    end: datetime,
+    granularity: str,
+    metrics: Sequence[str],
+    page: int,
+    limit: int,
+    date_style: str = "iso-ms",
+) -> dict[str, Any]:
+    """The API's response body for one page of a query."""
+    ordered, totals = _buckets(
+        conn, int(start.timestamp() * 1000), int(end.timestamp() * 1000), granularity
+    )
     total_records = len(ordered)
     total_pages = -(-total_records // limit)
     chosen = ordered[(page - 1) * limit : page * limit]
