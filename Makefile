@@ -50,5 +50,8 @@ demo: setup ## Usage history from the sandbox, as a table and a chart
 sandbox: setup ## Run the sandbox API on 127.0.0.1:8765 (Ctrl-C stops it)
 	$(BIN)/anchor-history sandbox --port 8765
 
+bench: setup ## Benchmarks against the official SDK and baselines; writes bench/RESULTS.md
+	$(BIN)/python scripts/bench.py
+
 clean: ## Remove the venv, tools and caches
 	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -187,3 +188,57 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     module = sys.modules.get("test_faults")
     if module is not None and module.TALLY["injected"]:
         terminalreporter.write_line(module.pytest_report_tally())
+
+
+# ---- recording and replaying cassettes (tests/contract) ----------------------
+
+REPLAY_BASE_URL = "http://127.0.0.1:9"  # never contacted: in replay vcrpy answers
+KEY_PLACEHOLDER = "<ANCHORBROWSER_API_KEY>"
+URL_PLACEHOLDER = "<BASE_URL>"
+_NOISY_RESPONSE_HEADERS = ("date", "server", "x-request-id", "cf-ray", "set-cookie")
+
+
+class RecordTarget:
+    """Where cassettes come from: replay (CI), the sandbox, or the live API."""
+
+    def __init__(self, base_url: str, api_key: str, source: str) -> None:
+        self.base_url, self.api_key, self.source = base_url, api_key, source
+
+
+@pytest.fixture(scope="session")
+def record_target(request: pytest.FixtureRequest) -> RecordTarget:
+    mode = request.config.getoption("--record-mode", default="none") or "none"
+    if mode == "none":
+        return RecordTarget(REPLAY_BASE_URL, "replay-key", "replay")
+    key = os.environ.get("ANCHORBROWSER_API_KEY")
+    if key:
+        base = os.environ.get("RECORD_BASE_URL") or "https://api.anchorbrowser.io"
+        return RecordTarget(base, key, "live")
+    box = request.getfixturevalue("anchor_sandbox_session")
+    return RecordTarget(box.base_url, box.api_key, "sandbox")
+
+
+def _drop_noisy_headers(response: dict[str, Any]) -> dict[str, Any]:
+    headers = response.get("headers", {})
+    for name in list(headers):
+        if name.lower() in _NOISY_RESPONSE_HEADERS:
+            del headers[name]
+    return response
+
+
+def cassette_config(api_key: str, base_url: str) -> dict[str, Any]:
+    """vcrpy settings: readable bodies, the key and base URL swapped for placeholders."""
+    return {
+        "filter_headers": [
+            ("anchor-api-key", KEY_PLACEHOLDER),
+            *((name, None) for name in ("host", "user-agent", "accept-encoding", "connection")),
+        ],
+        "filter_sensitive_data": [(KEY_PLACEHOLDER, api_key), (URL_PLACEHOLDER, base_url)],
+        "decode_compressed_response": True,
+        "before_record_response": _drop_noisy_headers,
+    }
+
+
+@pytest.fixture(scope="module")
+def vcr_config(record_target: RecordTarget) -> dict[str, Any]:
+    return cassette_config(record_target.api_key, record_target.base_url)

@@ -314,6 +314,8 @@ def _progress_bar(stream: IO[str]) -> Any:
 
 
 def _run_sandbox(args: argparse.Namespace) -> int:
+    import sqlite3
+
     from ._optional import require
 
     try:
@@ -336,10 +338,10 @@ def _run_sandbox(args: argparse.Namespace) -> int:
             retry_after=args.retry_after,
             slow_seconds=args.slow_seconds,
         )
-    except ValueError as error:  # a bad --faults spec, or a missing extra
+    except (ValueError, ImportError) as error:  # a bad --faults spec, or a missing extra
         return _fail(str(error), EXIT_USAGE)
-    except ImportError as error:
-        return _fail(str(error), EXIT_USAGE)
+    except sqlite3.Error as error:
+        return _fail(f"--db {args.db}: {error}", EXIT_USAGE)
 
     def ready(server: Any) -> None:
         print(

@@ -158,7 +158,8 @@ def parse_bucket_start(text: str) -> datetime:
     try:
         if len(stripped) == 10 and stripped[4] == "-":
             return datetime.combine(date.fromisoformat(stripped), time(0), UTC)
-        return _as_utc(datetime.fromisoformat(stripped))
+        value = datetime.fromisoformat(stripped)
+        return value if value.tzinfo is UTC else _as_utc(value)  # "...Z" is the usual case
     except ValueError:
         pass
     try:
