@@ -11,7 +11,7 @@ SPEC ?=
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help setup generate check-generated lint format typecheck test demo sandbox record drift update-spec bench clean
+.PHONY: help setup generate check-generated lint format typecheck test demo sandbox record contract drift update-spec bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -49,6 +49,20 @@ demo: setup ## Usage history from the sandbox, as a table and a chart
 
 sandbox: setup ## Run the sandbox API on 127.0.0.1:8765 (Ctrl-C stops it)
 	$(BIN)/anchor-history sandbox --port 8765
+
+record: setup ## Re-record the cassettes: from the sandbox, or the live API when ANCHORBROWSER_API_KEY is set
+	$(BIN)/pytest -q tests/contract/test_recorded.py --record-mode=rewrite
+
+contract: setup ## The contract tests alone, replaying cassettes offline
+	$(BIN)/pytest -q tests/contract
+
+drift: setup ## Compare openapi.yaml with SPEC=path-or-URL; exits 1 on a breaking change
+	@test -n "$(SPEC)" || { echo "usage: make drift SPEC=path-or-URL" >&2; exit 2; }
+	PYTHONPATH=scripts $(BIN)/python scripts/spec_drift.py openapi.yaml "$(SPEC)"
+
+update-spec: setup ## Adopt SPEC=path-or-URL: drift report, write openapi.yaml, regenerate, run the suite
+	@test -n "$(SPEC)" || { echo "usage: make update-spec SPEC=path-or-URL" >&2; exit 2; }
+	PYTHONPATH=scripts $(BIN)/python scripts/update_spec.py "$(SPEC)"
 
 bench: setup ## Benchmarks against the official SDK and baselines; writes bench/RESULTS.md
 	$(BIN)/python scripts/bench.py

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["SpecError", "load_spec", "operations", "resolve_refs"]
+__all__ = ["SpecError", "load_spec", "operations", "parse_spec", "read_spec_text", "resolve_refs"]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -20,6 +20,11 @@ class SpecError(Exception):
 
 def load_spec(source: str, timeout: float = 30.0) -> dict[str, Any]:
     """An OpenAPI document from a path or an http(s) URL, as a dict."""
+    return parse_spec(read_spec_text(source, timeout), source)
+
+
+def read_spec_text(source: str, timeout: float = 30.0) -> str:
+    """The text of a spec from a path or an http(s) URL (SpecError when unreachable)."""
     if source.startswith(("http://", "https://")):
         import httpx
 
@@ -34,6 +39,11 @@ def load_spec(source: str, timeout: float = 30.0) -> dict[str, Any]:
             text = Path(source).read_text(encoding="utf-8")
         except OSError as exc:
             raise SpecError(f"cannot read {source}: {exc.strerror}") from None
+    return text
+
+
+def parse_spec(text: str, source: str) -> dict[str, Any]:
+    """The document in ``text``, checked to be OpenAPI."""
     try:
         document = yaml.safe_load(text)
     except yaml.YAMLError as exc:
