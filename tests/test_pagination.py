@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 from anchor_history import PaginationError
-from conftest import Api, body, make_client, paged_server, point
+from conftest import Api, Recorder, body, make_client, paged_server, point
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -111,3 +111,19 @@ def test_any_total_and_limit_give_every_period_exactly_once(
     expected = [point(i)["date"] for i in range(total)]
     assert [d.strftime("%Y-%m-%dT%H:%M:%S.000Z") for d in fetched] == expected
     assert streamed == fetched
+
+
+def test_a_server_claiming_huge_totals_costs_a_bounded_number_of_requests(api: Api) -> None:
+    pages, total = 10**8, 10**9
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        number = int(request.url.params["page"])
+        points = [point(i) for i in range(10)] if number == 1 else []  # page 2 on: empty
+        return httpx.Response(
+            200, json=body(points, page=number, total_pages=pages, total_records=total)
+        )
+
+    seen = Recorder(handle)
+    with pytest.raises(PaginationError, match="page 2 of 100000000 holds 0 points"):
+        api.call(seen, "fetch", page_size=10, client_kwargs={"concurrency": 4})
+    assert len(seen.requests) <= 1 + 2 * 4 + 1  # page 1, the window, at most one refill

@@ -14,8 +14,9 @@ import asyncio
 import logging
 import os
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import TracebackType
@@ -145,14 +146,15 @@ class _ClientBase:
         self, exchange: _api.Exchange, page: int, attempt: int, started: float
     ) -> HistoryPage:
         response = exchange.response
-        logger.debug(
-            "GET %s -> %s in %.1f ms (page %d, attempt %d)",
-            response.request.url.raw_path.decode("ascii", "replace"),
-            response.status_code,
-            (time.perf_counter() - started) * 1000,
-            page,
-            attempt + 1,
-        )
+        if logger.isEnabledFor(logging.DEBUG):  # the arguments cost something on a hot path
+            logger.debug(
+                "GET %s -> %s in %.1f ms (page %d, attempt %d)",
+                response.request.url.raw_path.decode("ascii", "replace"),
+                response.status_code,
+                (time.perf_counter() - started) * 1000,
+                page,
+                attempt + 1,
+            )
         return _api.to_page(exchange, now=self._clock())
 
     def _next_delay(self, policy: RetryPolicy, error: AnchorHistoryError, attempt: int) -> float:
@@ -287,17 +289,29 @@ class HistoryClient(_ClientBase):
         first = self._get(query, 1, policy)
         checker = PageChecker(query, first)
         points = list(checker.accept(1, first))
-        rest = checker.remaining_pages()
         _report(progress, 1, checker.total_pages)
-        if rest:
-            with ThreadPoolExecutor(max_workers=min(workers, len(rest))) as pool:
-                pages = pool.map(lambda n: self._get(query, n, policy), rest)
-                try:
-                    for number, page in zip(rest, pages, strict=True):
-                        points.extend(checker.accept(number, page))
-                        _report(progress, number, checker.total_pages)
-                finally:
-                    pool.shutdown(cancel_futures=True)
+        pages = iter(checker.remaining_pages())
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            # A sliding window of requests: never more than 2x the workers queued, so a
+            # server claiming a billion pages costs nothing until they are fetched.
+            in_flight: deque[tuple[int, Future[HistoryPage]]] = deque()
+
+            def submit_next() -> None:
+                number = next(pages, None)
+                if number is not None:
+                    in_flight.append((number, pool.submit(self._get, query, number, policy)))
+
+            try:
+                for _ in range(2 * workers):
+                    submit_next()
+                while in_flight:
+                    number, future = in_flight.popleft()
+                    page = future.result()
+                    submit_next()
+                    points.extend(checker.accept(number, page))
+                    _report(progress, number, checker.total_pages)
+            finally:
+                pool.shutdown(cancel_futures=True)
         return checker.history(points)
 
 
@@ -420,19 +434,31 @@ class AsyncHistoryClient(_ClientBase):
         points = list(checker.accept(1, first))
         _report(progress, 1, checker.total_pages)
 
+        pages = iter(checker.remaining_pages())
+        in_flight: deque[tuple[int, asyncio.Task[HistoryPage]]] = deque()
+
         async def one(number: int) -> HistoryPage:
             async with limit:
                 return await self._get(query, number, policy)
 
-        tasks = [asyncio.ensure_future(one(n)) for n in checker.remaining_pages()]
+        def start_next() -> None:  # the same sliding window as the sync client's
+            number = next(pages, None)
+            if number is not None:
+                in_flight.append((number, asyncio.ensure_future(one(number))))
+
         try:
-            for number, task in zip(checker.remaining_pages(), tasks, strict=True):
-                points.extend(checker.accept(number, await task))
+            for _ in range(2 * self._concurrency(concurrency)):
+                start_next()
+            while in_flight:
+                number, task = in_flight.popleft()
+                page = await task
+                start_next()
+                points.extend(checker.accept(number, page))
                 _report(progress, number, checker.total_pages)
         finally:
-            for task in tasks:
+            for _, task in in_flight:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.gather(*(task for _, task in in_flight), return_exceptions=True)
         return checker.history(points)
 
 
