@@ -226,8 +226,9 @@ def _history(args: argparse.Namespace) -> int:
     fmt = args.format or (
         "table" if (to_png or args.output is None) and sys.stdout.isatty() else "csv"
     )
-    if fmt == "parquet" and args.output is None:
-        return _fail("--format parquet needs --output FILE", EXIT_USAGE)
+    if fmt == "parquet" and (args.output is None or to_png):
+        return _fail("--format parquet needs --output FILE (not a .png)", EXIT_USAGE)
+    _require_extras(fmt == "parquet", to_png, args.chart)  # before any request is made
     progress = None if args.quiet or not sys.stderr.isatty() else _progress_bar(sys.stderr)
     with HistoryClient(
         api_key=args.api_key,
@@ -258,6 +259,18 @@ def _history(args: argparse.Namespace) -> int:
 
         sys.stdout.write(terminal_chart(history, width=min(100, _columns())))
     return EXIT_OK
+
+
+def _require_extras(parquet: bool, png: bool, chart: bool) -> None:
+    from ._optional import require
+
+    for wanted, module, extra in (
+        (parquet, "pyarrow", "parquet"),
+        (png, "matplotlib", "png"),
+        (chart, "plotext", "chart"),
+    ):
+        if wanted:
+            require(module, extra)
 
 
 def _columns() -> int:
