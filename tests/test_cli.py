@@ -234,44 +234,24 @@ def test_help_lists_exit_codes_and_fault_kinds() -> None:
         assert kind in sandbox.stdout
 
 
-def test_parquet_to_a_png_path_is_refused_before_any_request(anchor_sandbox: Sandbox) -> None:
+def run_in_process(box: Sandbox, *args: str) -> int:
+    """main() in this process, so a test can patch modules; requests counted by the sandbox."""
     from anchor_history.cli import main
 
+    return main(["history", "--base-url", box.base_url, "--api-key", box.api_key, *args])
+
+
+def test_parquet_to_a_png_path_is_refused_before_any_request(anchor_sandbox: Sandbox) -> None:
     before = anchor_sandbox.faults.requests
-    code = main(
-        [
-            "history",
-            "--base-url",
-            anchor_sandbox.base_url,
-            "--api-key",
-            anchor_sandbox.api_key,
-            "--format",
-            "parquet",
-            "--output",
-            "x.png",
-        ]
-    )
-    assert code == 2
+    assert run_in_process(anchor_sandbox, "--format", "parquet", "--output", "x.png") == 2
     assert anchor_sandbox.faults.requests == before
 
 
 def test_a_missing_extra_fails_before_any_request(
     anchor_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from anchor_history.cli import main
-
     monkeypatch.setitem(sys.modules, "plotext", None)  # as if the chart extra were missing
     before = anchor_sandbox.faults.requests
-    code = main(
-        [
-            "history",
-            "--base-url",
-            anchor_sandbox.base_url,
-            "--api-key",
-            anchor_sandbox.api_key,
-            "--chart",
-        ]
-    )
-    assert code == 2
+    assert run_in_process(anchor_sandbox, "--chart") == 2
     assert "pip install 'anchor-history[chart]'" in capsys.readouterr().err
     assert anchor_sandbox.faults.requests == before

@@ -242,22 +242,17 @@ def test_a_response_enum_value_added_is_possibly_breaking() -> None:
     assert [c.level for c in diff_specs(old, new)] == [POSSIBLY]
 
 
+def drift_tool(*args: str) -> subprocess.CompletedProcess[str]:
+    script = str(ROOT / "scripts" / "spec_drift.py")
+    return subprocess.run([sys.executable, script, *args], capture_output=True, text=True)
+
+
 def run_tool(tmp_path: Path, mutate: Callable[[dict[str, Any]], Any], *flags: str):
     new = copy.deepcopy(BASE)
     mutate(new)
     path = tmp_path / "new.yaml"
     path.write_text(yaml.safe_dump(new))
-    return subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "scripts" / "spec_drift.py"),
-            str(ROOT / "openapi.yaml"),
-            str(path),
-            *flags,
-        ],
-        capture_output=True,
-        text=True,
-    )
+    return drift_tool(str(ROOT / "openapi.yaml"), str(path), *flags)
 
 
 def test_a_removed_metric_is_breaking_and_exits_1(tmp_path: Path) -> None:
@@ -288,17 +283,7 @@ def test_a_new_optional_response_field_is_additive_and_exits_0(tmp_path: Path) -
 
 
 def test_an_unreadable_spec_exits_2(tmp_path: Path) -> None:
-    missing = tmp_path / "nope.yaml"
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "scripts" / "spec_drift.py"),
-            str(ROOT / "openapi.yaml"),
-            str(missing),
-        ],
-        capture_output=True,
-        text=True,
-    )
+    result = drift_tool(str(ROOT / "openapi.yaml"), str(tmp_path / "nope.yaml"))
     assert result.returncode == 2
     assert "cannot read" in result.stderr
 

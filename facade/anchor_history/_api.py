@@ -155,45 +155,45 @@ class Exchange:
 _PARSE_ERRORS = (ValueError, TypeError, KeyError, AttributeError)
 
 
+class _Capture:
+    """What one generated call gave: its parsed body, or the parse error it raised,
+    with the raw response the hook saw. Used as ``with _Capture() as got: ...``."""
+
+    def __init__(self) -> None:
+        self.parsed: object = None
+        self.error: Exception | None = None
+        self.response: httpx.Response | None = None
+
+    def __enter__(self) -> _Capture:
+        self._token = _last_response.set(None)
+        return self
+
+    def __exit__(self, kind: object, error: BaseException | None, tb: object) -> bool:
+        self.response = _last_response.get()
+        _last_response.reset(self._token)
+        if isinstance(error, _PARSE_ERRORS) and self.response is not None:
+            self.error = error  # the body did not parse: to_page judges it, with the body
+            return True
+        return False  # anything else (httpx errors included) propagates
+
+    def exchange(self) -> Exchange:
+        if self.response is None:
+            raise RuntimeError("the response hook was not installed on the httpx client")
+        return Exchange(self.response, self.parsed, self.error)
+
+
 def send(client: AuthenticatedClient, query: HistoryQuery, page: int) -> Exchange:
     """One request through the generated operation. httpx errors propagate."""
-    token = _last_response.set(None)
-    try:
-        try:
-            parsed: object = _operation.sync_detailed(
-                client=client, **_request_args(query, page)
-            ).parsed
-            error = None
-        except _PARSE_ERRORS as exc:
-            parsed, error = None, exc
-        return _exchange(parsed, error)
-    finally:
-        _last_response.reset(token)
+    with _Capture() as got:
+        got.parsed = _operation.sync_detailed(client=client, **_request_args(query, page)).parsed
+    return got.exchange()
 
 
 async def send_async(client: AuthenticatedClient, query: HistoryQuery, page: int) -> Exchange:
-    token = _last_response.set(None)
-    try:
-        try:
-            detailed = await _operation.asyncio_detailed(
-                client=client, **_request_args(query, page)
-            )
-            parsed: object = detailed.parsed
-            error = None
-        except _PARSE_ERRORS as exc:
-            parsed, error = None, exc
-        return _exchange(parsed, error)
-    finally:
-        _last_response.reset(token)
-
-
-def _exchange(parsed: object, error: Exception | None) -> Exchange:
-    response = _last_response.get()
-    if response is None:  # the error came before any response: not ours to judge
-        if error is not None:
-            raise error
-        raise RuntimeError("the response hook was not installed on the httpx client")
-    return Exchange(response, parsed, error)
+    with _Capture() as got:
+        detailed = await _operation.asyncio_detailed(client=client, **_request_args(query, page))
+        got.parsed = detailed.parsed
+    return got.exchange()
 
 
 def to_page(exchange: Exchange, *, now: datetime | None = None) -> HistoryPage:

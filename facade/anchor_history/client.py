@@ -15,12 +15,12 @@ import logging
 import os
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Generic, Self, TypeVar
 
 import httpx
 from attrs import evolve
@@ -62,8 +62,19 @@ def _translate_httpx() -> Iterator[None]:
         raise TransportError(f"{type(exc).__name__}: {exc or 'connection failed'}") from exc
 
 
-class _ClientBase:
-    """What both clients share: settings, query building, retry policy, logging."""
+TransportT = TypeVar("TransportT")
+SleepT = TypeVar("SleepT")
+
+
+class _ClientBase(Generic[TransportT, SleepT]):
+    """What both clients share: settings, query building, retry policy, logging.
+
+    ``api_key`` falls back to ``ANCHORBROWSER_API_KEY``, ``base_url`` to
+    ``ANCHORBROWSER_BASE_URL`` and then the real API. ``transport`` (an httpx
+    transport), ``sleep`` and ``clock`` are there for tests and special networks.
+    """
+
+    _default_sleep: Callable[..., Any]
 
     def __init__(
         self,
@@ -74,6 +85,8 @@ class _ClientBase:
         max_retries: int = 2,
         concurrency: int = 4,
         allow_insecure_http: bool = False,
+        transport: TransportT | None = None,
+        sleep: SleepT | None = None,
         retry_policy: RetryPolicy | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
@@ -88,7 +101,14 @@ class _ClientBase:
         )
         self._policy = evolve(retry_policy or RetryPolicy(), max_retries=self._settings.max_retries)
         self._clock = clock or (lambda: datetime.now(UTC))
+        default_sleep: Any = type(self)._default_sleep  # each client's own (time or asyncio)
+        self._sleep: SleepT = sleep if sleep is not None else default_sleep
         self._api = _api.make_api_client(self._settings.base_url)
+        self._open(self._httpx_options(transport))
+
+    def _open(self, options: dict[str, Any]) -> None:
+        """Create the connection pool and hand it to the generated client."""
+        raise NotImplementedError
 
     @property
     def base_url(self) -> str:
@@ -166,43 +186,17 @@ class _ClientBase:
         return delay
 
 
-class HistoryClient(_ClientBase):
+class HistoryClient(_ClientBase[httpx.BaseTransport, Callable[[float], None]]):
     """A synchronous client for ``GET /v1/sessions/history``.
 
-    ``api_key`` falls back to ``ANCHORBROWSER_API_KEY``, ``base_url`` to
-    ``ANCHORBROWSER_BASE_URL`` and then the real API. One connection pool per
-    client: use it as a context manager, or call ``close()``.
+    One connection pool per client: use it as a context manager, or call ``close()``.
+    Settings as for every client: see ``_ClientBase``.
     """
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        *,
-        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
-        max_retries: int = 2,
-        concurrency: int = 4,
-        allow_insecure_http: bool = False,
-        transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        retry_policy: RetryPolicy | None = None,
-        clock: Callable[[], datetime] | None = None,
-    ) -> None:
-        super().__init__(
-            api_key,
-            base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            concurrency=concurrency,
-            allow_insecure_http=allow_insecure_http,
-            retry_policy=retry_policy,
-            clock=clock,
-        )
-        self._sleep = sleep
-        self._http = httpx.Client(
-            **self._httpx_options(transport),
-            event_hooks={"response": [_api.remember_response]},
-        )
+    _default_sleep = staticmethod(time.sleep)
+
+    def _open(self, options: dict[str, Any]) -> None:
+        self._http = httpx.Client(**options, event_hooks={"response": [_api.remember_response]})
         self._api.set_httpx_client(self._http)
 
     def close(self) -> None:
@@ -316,45 +310,22 @@ class HistoryClient(_ClientBase):
         return checker.history(points)
 
 
-class AsyncHistoryClient(_ClientBase):
+class AsyncHistoryClient(_ClientBase[httpx.AsyncBaseTransport, Callable[[float], Awaitable[Any]]]):
     """The asyncio twin of :class:`HistoryClient`.
 
     ``await`` get_page and fetch; ``async for`` over iter_points.
     """
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        *,
-        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
-        max_retries: int = 2,
-        concurrency: int = 4,
-        allow_insecure_http: bool = False,
-        transport: httpx.AsyncBaseTransport | None = None,
-        sleep: Callable[[float], Any] = asyncio.sleep,
-        retry_policy: RetryPolicy | None = None,
-        clock: Callable[[], datetime] | None = None,
-    ) -> None:
-        super().__init__(
-            api_key,
-            base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            concurrency=concurrency,
-            allow_insecure_http=allow_insecure_http,
-            retry_policy=retry_policy,
-            clock=clock,
+    _default_sleep = staticmethod(asyncio.sleep)
+
+    def _open(self, options: dict[str, Any]) -> None:
+        self._http_async = httpx.AsyncClient(
+            **options, event_hooks={"response": [_api.remember_response_async]}
         )
-        self._sleep = sleep
-        self._http = httpx.AsyncClient(
-            **self._httpx_options(transport),
-            event_hooks={"response": [_api.remember_response_async]},
-        )
-        self._api.set_async_httpx_client(self._http)
+        self._api.set_async_httpx_client(self._http_async)
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        await self._http_async.aclose()
 
     async def __aenter__(self) -> Self:
         return self
