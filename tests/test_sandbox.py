@@ -193,3 +193,30 @@ def test_the_official_sdk_gets_valid_responses(anchor_sandbox: Sandbox) -> None:
             "2026-10-01T00:00:00Z", "2026-10-08T00:00:00Z"
         )
     )
+
+
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT"])
+def test_the_sandbox_command_serves_then_stops_cleanly(signal_name: str) -> None:
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = str(Path(sys.executable).parent / "anchor-history")
+    proc = subprocess.Popen(
+        [script, "sandbox", "--port", "0", "--sessions", "500", "--days", "5", "--api-key", "k-1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = proc.stdout.readline()  # type: ignore[union-attr]
+        assert line.startswith("sandbox ready: ANCHORBROWSER_BASE_URL=http://127.0.0.1:")
+        assert line.rstrip().endswith("ANCHORBROWSER_API_KEY=k-1")
+        base_url = line.split("ANCHORBROWSER_BASE_URL=")[1].split()[0]
+        assert HistoryClient("k-1", base_url).get_page().pagination is not None
+        proc.send_signal(getattr(signal, signal_name))
+        assert proc.wait(timeout=15) == 0
+        assert "Traceback" not in proc.stderr.read()  # type: ignore[union-attr]
+    finally:
+        proc.kill()

@@ -327,6 +327,7 @@ def _progress_bar(stream: IO[str]) -> Any:
 
 
 def _run_sandbox(args: argparse.Namespace) -> int:
+    import signal
     import sqlite3
 
     from ._optional import require
@@ -363,8 +364,24 @@ def _run_sandbox(args: argparse.Namespace) -> int:
             flush=True,
         )
 
-    box.serve_forever(on_ready=ready)
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal to
+    # the handler that was there before it; these turn that into a normal exit.
+    def stop(signum: int, frame: object) -> None:
+        raise _Stopped
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        box.serve_forever(on_ready=ready)
+    except (_Stopped, KeyboardInterrupt):
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    print("sandbox stopped", file=sys.stderr)
     return EXIT_OK
+
+
+class _Stopped(Exception):
+    """SIGTERM reached the sandbox command after the server had shut down."""
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,117 @@
+"""Result types: totals, writers, dataframes, the table, and the public surface."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import anchor_history
+import pytest
+from anchor_history.models import History, HistoryPoint, HistoryQuery, HistorySummary
+from anchor_history.render import format_bytes, format_period, format_value, render_table
+
+
+def history(
+    summary_sessions: int = 3, metrics: tuple[str, ...] = ("session_count", "proxy_bytes")
+) -> History:
+    start = datetime(2026, 11, 23, tzinfo=UTC)
+    points = tuple(
+        HistoryPoint(
+            session_count=n,
+            proxy_bytes=n * 1536,
+            start=start + timedelta(days=i),
+            date=(start + timedelta(days=i)).strftime("%Y-%m-%d"),
+        )
+        for i, n in enumerate([1, 2])
+    )
+    query = HistoryQuery(start, start + timedelta(days=2), "day", metrics)
+    return History(points, HistorySummary(session_count=summary_sessions, proxy_bytes=4608), query)
+
+
+def test_totals_and_mismatches() -> None:
+    assert history().totals() == {"session_count": 3, "proxy_bytes": 4608}
+    assert history().totals_match()
+    (miss,) = history(summary_sessions=4).mismatches()
+    assert (miss.metric, miss.points_total, miss.summary_total) == ("session_count", 3, 4)
+
+
+def test_json_csv_and_ndjson_writers() -> None:
+    out = io.StringIO()
+    history().write_json(out)
+    document = json.loads(out.getvalue())
+    assert document["query"]["metrics"] == ["session_count", "proxy_bytes"]
+    assert document["points"][0] == {
+        "start": "2026-11-23T00:00:00.000Z",
+        "date": "2026-11-23",
+        "session_count": 1,
+        "proxy_bytes": 1536,
+    }
+    csv_out = io.StringIO()
+    history().write_csv(csv_out)
+    assert csv_out.getvalue().splitlines()[0:2] == [
+        "start,date,session_count,proxy_bytes",
+        "2026-11-23T00:00:00.000Z,2026-11-23,1,1536",
+    ]
+    nd = io.StringIO()
+    history().write_ndjson(nd)
+    assert [json.loads(line)["session_count"] for line in nd.getvalue().splitlines()] == [1, 2]
+
+
+def test_dataframes_and_parquet(tmp_path: Path) -> None:
+    pandas_frame = history().to_pandas()
+    assert list(pandas_frame.columns) == ["start", "date", "session_count", "proxy_bytes"]
+    assert pandas_frame["session_count"].tolist() == [1, 2]
+    polars_frame = history().to_polars()
+    assert polars_frame["proxy_bytes"].to_list() == [1536, 3072]
+    import pyarrow.parquet as pq
+
+    history().write_parquet(str(tmp_path / "h.parquet"))
+    table = pq.read_table(tmp_path / "h.parquet")
+    assert str(table.schema.field("start").type) == "timestamp[ms, tz=UTC]"
+    assert table.column("session_count").to_pylist() == [1, 2]
+
+
+@pytest.mark.parametrize(
+    ("granularity", "expected"),
+    [
+        ("hour", "2026-11-24 13:00"),
+        ("day", "2026-11-24"),
+        ("week", "2026-W48"),
+        ("month", "2026-11"),
+    ],
+)
+def test_periods_are_formatted_for_their_granularity(granularity: str, expected: str) -> None:
+    assert format_period(datetime(2026, 11, 24, 13, tzinfo=UTC), granularity) == expected
+
+
+def test_numbers_bytes_and_hours_are_formatted() -> None:
+    assert format_bytes(512) == "512 B"
+    assert format_bytes(5 * 1024**3) == "5.0 GiB"
+    assert format_value("session_count", 1234567) == "1,234,567"
+    assert format_value("session_hours", 12.345) == "12.3"
+    assert format_value("credits_used", 1234.5) == "1,234.50"
+    assert format_value("proxy_bytes", None) == "-"
+
+
+def test_table_has_totals_and_warns_when_points_do_not_add_up() -> None:
+    text = render_table(history(summary_sessions=4))
+    lines = text.splitlines()
+    assert lines[0].split() == ["period", "session_count", "proxy_bytes"]
+    assert lines[2].split() == ["2026-11-23", "1", "1.5", "KiB"]
+    assert lines[-2].split()[:2] == ["total", "4"]
+    assert (
+        lines[-1]
+        == "warning: session_count adds up to 3 over the periods, but the server's total is 4"
+    )
+    assert "warning" not in render_table(history())
+
+
+def test_public_surface_is_listed_in_one_place() -> None:
+    exported = {name for name in dir(anchor_history) if not name.startswith("_")}
+    assert exported == set(anchor_history.__all__) - {"__version__"}
+    for name in anchor_history.__all__:
+        assert getattr(anchor_history, name) is not None
+    with pytest.raises(AttributeError):
+        anchor_history.NoSuchThing  # noqa: B018
