@@ -255,3 +255,28 @@ def test_a_missing_extra_fails_before_any_request(
     assert run_in_process(anchor_sandbox, "--chart") == 2
     assert "pip install 'anchor-history[chart]'" in capsys.readouterr().err
     assert anchor_sandbox.faults.requests == before
+
+
+def test_a_reader_that_stops_early_is_not_an_error(anchor_sandbox: Sandbox) -> None:
+    args = [SCRIPT, "--from", "2025-11-01", "--to", "2026-10-31", "-g", "hour", "-f", "ndjson"]
+    pipeline = subprocess.run(
+        " ".join(args) + " | head -n 1",
+        shell=True,
+        env=environment(anchor_sandbox),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert len(pipeline.stdout.splitlines()) == 1
+    assert pipeline.stderr == ""
+
+
+def test_an_unwritable_output_folder_fails_before_any_request(anchor_sandbox: Sandbox) -> None:
+    before = anchor_sandbox.faults.requests
+    result = run(anchor_sandbox, *WINDOW, "--format", "csv", "--output", "/nonexistent/dir/out.csv")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "anchor-history: error: --output /nonexistent/dir/out.csv: "
+        "/nonexistent/dir is not a writable folder\n"
+    )
+    assert anchor_sandbox.faults.requests == before

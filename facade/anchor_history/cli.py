@@ -215,6 +215,9 @@ def _run_history(args: argparse.Namespace) -> int:
         return _fail(str(error), _exit_code(error))
     except KeyboardInterrupt:
         return _fail("interrupted", 130)
+    except BrokenPipeError:  # the reader stopped early (`| head`): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except OSError as error:  # an --output file that cannot be written
         return _fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "), EXIT_USAGE)
 
@@ -229,6 +232,10 @@ def _history(args: argparse.Namespace) -> int:
     if fmt == "parquet" and (args.output is None or to_png):
         return _fail("--format parquet needs --output FILE (not a .png)", EXIT_USAGE)
     _require_extras(fmt == "parquet", to_png, args.chart)  # before any request is made
+    if args.output:
+        folder = os.path.dirname(os.path.abspath(args.output))
+        if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+            return _fail(f"--output {args.output}: {folder} is not a writable folder", EXIT_USAGE)
     progress = None if args.quiet or not sys.stderr.isatty() else _progress_bar(sys.stderr)
     with HistoryClient(
         api_key=args.api_key,
