@@ -164,6 +164,19 @@ def test_429_honours_retry_after_as_http_date(api: Api) -> None:
     assert api.sleeps == [4.0]
 
 
+def test_503_honours_retry_after_too(api: Api) -> None:
+    seen = Recorder(sequence(raw(503, "busy", **{"Retry-After": "5"}), ok()))
+    api.call(seen, "get_page")
+    assert api.sleeps == [5.0]
+
+
+def test_retry_after_on_a_400_does_not_make_it_retried(api: Api) -> None:
+    seen = Recorder(lambda r: raw(400, "{}", **{"Retry-After": "1"}))
+    with pytest.raises(BadRequestError):
+        api.call(seen, "get_page")
+    assert len(seen.requests) == 1
+
+
 def test_retry_after_is_capped(api: Api) -> None:
     seen = Recorder(sequence(raw(429, "{}", **{"Retry-After": "86400"}), ok()))
     api.call(seen, "get_page")

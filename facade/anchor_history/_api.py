@@ -223,17 +223,15 @@ def error_for(response: httpx.Response, *, now: datetime | None = None) -> APIEr
     status = response.status_code
     cls = _STATUS_ERRORS.get(status) or (ServerError if status >= 500 else APIError)
     code, message = _error_details(response.content)
-    kwargs: dict[str, Any] = {
-        "code": code,
-        "api_message": message,
-        "body": "" if message else excerpt(response.content),
-        "request_id": response.headers.get("x-request-id"),
-    }
-    if cls is RateLimitError:
-        when = now or datetime.now(UTC)
-        retry_after = parse_retry_after(response.headers.get("retry-after"), now=when)
-        return RateLimitError(status, retry_after=retry_after, **kwargs)
-    return cls(status, **kwargs)
+    when = now or datetime.now(UTC)
+    return cls(
+        status,
+        code=code,
+        api_message=message,
+        body="" if message else excerpt(response.content),
+        request_id=response.headers.get("x-request-id"),
+        retry_after=parse_retry_after(response.headers.get("retry-after"), now=when),
+    )
 
 
 def _error_details(body: bytes) -> tuple[int | None, str | None]:

@@ -82,8 +82,10 @@ class APIError(AnchorHistoryError):
         api_message: str | None = None,
         body: str = "",
         request_id: str | None = None,
+        retry_after: float | None = None,
     ) -> None:
         self.status = status
+        self.retry_after = retry_after  # seconds the server asked to wait (429, 503), if any
         self.code = code
         self.api_message = api_message
         self.body = body
@@ -109,10 +111,6 @@ class NotFoundError(APIError):
 
 class RateLimitError(APIError):
     """429: too many requests. ``retry_after`` is the wait the server asked for."""
-
-    def __init__(self, status: int, *, retry_after: float | None = None, **kwargs: object) -> None:
-        self.retry_after = retry_after
-        super().__init__(status, **kwargs)  # type: ignore[arg-type]
 
 
 class ServerError(APIError):

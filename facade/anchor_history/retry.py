@@ -17,6 +17,7 @@ from attrs import field, frozen
 
 from .errors import (
     AnchorHistoryError,
+    APIError,
     RateLimitError,
     ResponseFormatError,
     ServerError,
@@ -81,7 +82,7 @@ class RetryPolicy:
         """Seconds to wait before retry number ``attempt`` (1-based), or None to give up."""
         if attempt > self.max_retries or not is_retryable(error):
             return None
-        if isinstance(error, RateLimitError) and error.retry_after is not None:
+        if isinstance(error, APIError) and error.retry_after is not None:  # 429, 503
             return min(error.retry_after, self.max_retry_after)
         ceiling = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
         return float(ceiling * self.random())
