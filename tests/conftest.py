@@ -13,8 +13,14 @@ from typing import Any
 import httpx
 import pytest
 from anchor_history import AsyncHistoryClient, HistoryClient
+from hypothesis import settings as hypothesis_settings
 
-UTC = UTC
+# CI replays the same examples every run (a red run must be reproducible); local
+# runs keep exploring new ones.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
+
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 KEY = "test-key-0123456789"
 
