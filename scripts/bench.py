@@ -23,7 +23,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-UTC = UTC
 
 
 def timed(fn: Callable[[], Any], repeat: int) -> list[float]:

@@ -10,7 +10,6 @@ from anchor_history.errors import InvalidInputError
 from hypothesis import given
 from hypothesis import strategies as st
 
-UTC = UTC
 NOW = datetime(2026, 11, 24, 12, 30, tzinfo=UTC)
 
 

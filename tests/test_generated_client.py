@@ -11,8 +11,6 @@ from anchorbrowser_api.models.error_response import ErrorResponse
 from anchorbrowser_api.models.session_history_response import SessionHistoryResponse
 from conftest import Recorder, body, point
 
-UTC = UTC
-
 
 def client_for(handler: Recorder) -> AuthenticatedClient:
     client = AuthenticatedClient(

@@ -12,7 +12,6 @@ from anchor_history.sandbox.app import BadParam, parse_params
 from anchor_history.sandbox.data import DataSpec, session_rows
 from anchor_history.sandbox.faults import parse_faults
 
-UTC = UTC
 PATH = "/v1/sessions/history"
 
 

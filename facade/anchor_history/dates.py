@@ -25,7 +25,6 @@ __all__ = [
 
 DateLike = datetime | date | timedelta | str
 
-UTC = UTC
 DEFAULT_SPAN = timedelta(days=30)
 
 ACCEPTED_FORMS = (

@@ -16,7 +16,6 @@ from .data import COLUMNS, HOUR_MS
 
 __all__ = ["DATE_FORMATS", "METRIC_SOURCES", "SUMMARY_KEYS", "bucket_history", "format_bucket"]
 
-UTC = UTC
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # Each metric of the API from the aggregated columns. session_hours is duration/3600.

@@ -32,7 +32,6 @@ from .faults import FaultPlan
 
 __all__ = ["SandboxSettings", "create_app", "parse_params"]
 
-UTC = UTC
 GRANULARITIES = ("hour", "day", "week", "month")
 MAX_LIMIT = 1000
 KNOWN_PARAMS = ("from_date", "to_date", "granularity", "metrics", "page", "limit")
