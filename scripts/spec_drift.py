@@ -34,7 +34,13 @@ CLIENT_READS = (
     "error.code",
     "error.message",
 )
-_DEFAULT_STYLE = {"query": ("form", True), "path": ("simple", False), "header": ("simple", False)}
+_DEFAULT_STYLE = {"query": "form", "cookie": "form", "path": "simple", "header": "simple"}
+
+
+def _style(param: dict[str, Any]) -> tuple[str, bool]:
+    """A parameter's (style, explode), with OpenAPI's defaults filled in."""
+    style = param.get("style", _DEFAULT_STYLE.get(param.get("in", "query"), "form"))
+    return style, param.get("explode", style == "form")
 
 
 @dataclass(frozen=True)
@@ -131,15 +137,7 @@ class _Differ:
             self.add(BREAKING, where, "parameter became required")
         elif old.get("required") and not new.get("required"):
             self.add(ADDITIVE, where, "parameter became optional")
-        style = _DEFAULT_STYLE.get(old.get("in", "query"), ("form", True))
-        old_style = (
-            old.get("style", style[0]),
-            old.get("explode", old.get("style", style[0]) == "form"),
-        )
-        new_style = (
-            new.get("style", style[0]),
-            new.get("explode", new.get("style", style[0]) == "form"),
-        )
+        old_style, new_style = _style(old), _style(new)
         if old_style != new_style:
             self.add(BREAKING, where, f"style/explode changed: {old_style} -> {new_style}")
         if not old.get("deprecated") and new.get("deprecated"):

@@ -16,6 +16,7 @@ from typing import IO, Any
 
 from attrs import field, fields, frozen
 
+from ._optional import require
 from .dates import format_api_datetime
 
 __all__ = [
@@ -174,8 +175,6 @@ class History:
 
     def write_parquet(self, path: str) -> None:
         """A Parquet file with ``start`` as a UTC timestamp (needs the ``parquet`` extra)."""
-        from ._optional import require
-
         pa = require("pyarrow", "parquet")
         parquet = require("pyarrow.parquet", "parquet")
         columns: dict[str, Any] = {
@@ -190,22 +189,15 @@ class History:
 
     def to_pandas(self) -> Any:
         """A pandas DataFrame (needs the ``pandas`` extra)."""
-        from ._optional import require
-
-        pd = require("pandas", "pandas")
-        frame = pd.DataFrame(
-            [{"start": p.start, "date": p.date, **p.as_dict(self.query.metrics)} for p in self]
-        )
-        return frame
+        return require("pandas", "pandas").DataFrame(self._frame_rows())
 
     def to_polars(self) -> Any:
         """A polars DataFrame (needs the ``polars`` extra)."""
-        from ._optional import require
+        return require("polars", "polars").DataFrame(self._frame_rows())
 
-        pl = require("polars", "polars")
-        return pl.DataFrame(
-            [{"start": p.start, "date": p.date, **p.as_dict(self.query.metrics)} for p in self]
-        )
+    def _frame_rows(self) -> list[dict[str, Any]]:
+        """Rows for a dataframe: ``start`` stays a datetime, unlike in to_dicts()."""
+        return [{"start": p.start, "date": p.date, **p.as_dict(self.query.metrics)} for p in self]
 
 
 def point_dict(point: HistoryPoint, metrics: Iterable[str]) -> dict[str, Any]:
