@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from anchor_history import HistoryClient
+from anchor_history.periods import fetch_periods
 from anchor_history.sandbox import Sandbox
 
 SCRIPT = str(Path(sys.executable).parent / "anchor-history")
@@ -35,8 +36,9 @@ def run(box: Sandbox | None, *args: str, key: str | None = None) -> subprocess.C
 
 
 def library_result(box: Sandbox):
+    """What the CLI shows: whole periods, quiet ones filled (fetch_periods)."""
     with HistoryClient(box.api_key, box.base_url) as client:
-        return client.fetch("2026-08-01", "2026-10-31", "day", METRICS)
+        return fetch_periods(client, "2026-08-01", "2026-10-31", "day", METRICS)
 
 
 def test_csv_matches_the_library(anchor_sandbox: Sandbox) -> None:
@@ -44,8 +46,9 @@ def test_csv_matches_the_library(anchor_sandbox: Sandbox) -> None:
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     expected = library_result(anchor_sandbox).to_dicts()
-    assert list(rows[0]) == ["start", "date", "session_count", "credits_used", "proxy_bytes"]
-    assert [r["date"] for r in rows] == [e["date"] for e in expected]
+    assert list(rows[0]) == ["start", "partial", "session_count", "credits_used", "proxy_bytes"]
+    assert [r["start"] for r in rows] == [e["start"] for e in expected]
+    assert len(rows) == 92  # every day of August to October, quiet ones as zeros
     assert [int(r["session_count"]) for r in rows] == [e["session_count"] for e in expected]
     assert [float(r["credits_used"]) for r in rows] == [e["credits_used"] for e in expected]
 
@@ -59,6 +62,7 @@ def test_json_holds_query_points_and_summary(anchor_sandbox: Sandbox) -> None:
         "to": "2026-10-31T23:59:59.999Z",
         "granularity": "day",
         "metrics": ["session_count", "credits_used", "proxy_bytes"],
+        "tz": "UTC",
     }
     assert document["points"] == expected.to_dicts()
     assert document["points"][0]["start"].endswith("Z")
@@ -69,7 +73,7 @@ def test_ndjson_is_one_point_per_line(anchor_sandbox: Sandbox) -> None:
     result = run(anchor_sandbox, *WINDOW, "--format", "ndjson")
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(lines) == len(library_result(anchor_sandbox).points)
-    assert set(lines[0]) == {"start", "date", "session_count"}
+    assert set(lines[0]) == {"start", "partial", "session_count"}
 
 
 def test_parquet_file_round_trips(anchor_sandbox: Sandbox, tmp_path: Path) -> None:
@@ -103,20 +107,24 @@ def test_table_formats_periods_bytes_and_totals(anchor_sandbox: Sandbox) -> None
         "table",
     )
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["period", "session_count", "credits_used", "proxy_bytes"]
+    assert lines[0].split() == ["period", "(UTC)", "session_count", "credits_used", "proxy_bytes"]
     assert lines[2].startswith("2026-W31")
     assert "GiB" in result.stdout or "MiB" in result.stdout
     total = library_result(anchor_sandbox).summary.session_count
-    assert lines[-1].startswith("total")
-    assert f"{total:,}" in lines[-1]
+    assert lines[-2].startswith("total")
+    assert f"{total:,}" in lines[-2]
+    # The last week (Oct 26 - Nov 1) is cut by --to: marked, with the footnote.
+    assert lines[-4].startswith("2026-W44 *")
+    assert lines[-1].startswith("* partial period")
     assert "warning" not in result.stdout
 
 
 def test_png_chart_is_written(anchor_sandbox: Sandbox, tmp_path: Path) -> None:
     out = tmp_path / "chart.png"
-    result = run(anchor_sandbox, *WINDOW, "--output", str(out), "--format", "csv")
+    result = run(anchor_sandbox, *WINDOW, "--output", str(out))
     assert result.returncode == 0, result.stderr
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert result.stdout == ""  # the chart, and nothing on stdout
 
 
 def test_terminal_chart_fits_80_columns(anchor_sandbox: Sandbox) -> None:
@@ -133,7 +141,7 @@ def test_terminal_chart_fits_80_columns(anchor_sandbox: Sandbox) -> None:
         (["--metrics", "credit_used"], 2, "did you mean 'credits_used'"),
         (["--granularity", "yearly"], 2, "unknown granularity"),
         (["--from", "whenever"], 2, "cannot read 'whenever'"),
-        (["--page-size", "5000"], 2, "page_size"),
+        (["--page-size", "5000"], 2, "--page-size: 5000"),
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(anchor_sandbox: Sandbox, args, code, message) -> None:
@@ -243,6 +251,7 @@ def run_in_process(box: Sandbox, *args: str) -> int:
 def test_parquet_to_a_png_path_is_refused_before_any_request(anchor_sandbox: Sandbox) -> None:
     before = anchor_sandbox.faults.requests
     assert run_in_process(anchor_sandbox, "--format", "parquet", "--output", "x.png") == 2
+    assert run_in_process(anchor_sandbox, "--format", "parquet") == 2
     assert anchor_sandbox.faults.requests == before
 
 

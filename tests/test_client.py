@@ -317,7 +317,7 @@ def test_the_key_never_shows_in_repr_errors_or_logs(
     assert KEY not in str(caught.value)
     assert KEY not in repr(caught.value)
     assert "/v1/sessions/history?" in caplog.text
-    assert "retry 1/2" in caplog.text
+    assert "before retry 1 of 2" in caplog.text
     assert KEY not in caplog.text
 
 

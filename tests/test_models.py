@@ -44,16 +44,19 @@ def test_json_csv_and_ndjson_writers() -> None:
     assert document["query"]["metrics"] == ["session_count", "proxy_bytes"]
     assert document["points"][0] == {
         "start": "2026-11-23T00:00:00.000Z",
-        "date": "2026-11-23",
+        "partial": False,
         "session_count": 1,
         "proxy_bytes": 1536,
     }
     csv_out = io.StringIO()
     history().write_csv(csv_out)
     assert csv_out.getvalue().splitlines()[0:2] == [
-        "start,date,session_count,proxy_bytes",
-        "2026-11-23T00:00:00.000Z,2026-11-23,1,1536",
+        "start,partial,session_count,proxy_bytes",
+        "2026-11-23T00:00:00.000Z,false,1,1536",
     ]
+    raw = io.StringIO()
+    history().write_csv(raw, raw_dates=True)
+    assert raw.getvalue().splitlines()[1] == "2026-11-23T00:00:00.000Z,2026-11-23,false,1,1536"
     nd = io.StringIO()
     history().write_ndjson(nd)
     assert [json.loads(line)["session_count"] for line in nd.getvalue().splitlines()] == [1, 2]
@@ -61,7 +64,9 @@ def test_json_csv_and_ndjson_writers() -> None:
 
 def test_dataframes_and_parquet(tmp_path: Path) -> None:
     pandas_frame = history().to_pandas()
-    assert list(pandas_frame.columns) == ["start", "date", "session_count", "proxy_bytes"]
+    assert list(pandas_frame.columns) == ["date", "partial", "session_count", "proxy_bytes"]
+    assert str(pandas_frame.index.tz) == "UTC"
+    assert pandas_frame.index.name == "start"
     assert pandas_frame["session_count"].tolist() == [1, 2]
     polars_frame = history().to_polars()
     assert polars_frame["proxy_bytes"].to_list() == [1536, 3072]
@@ -98,7 +103,7 @@ def test_numbers_bytes_and_hours_are_formatted() -> None:
 def test_table_has_totals_and_warns_when_points_do_not_add_up() -> None:
     text = render_table(history(summary_sessions=4))
     lines = text.splitlines()
-    assert lines[0].split() == ["period", "session_count", "proxy_bytes"]
+    assert lines[0].split() == ["period", "(UTC)", "session_count", "proxy_bytes"]
     assert lines[2].split() == ["2026-11-23", "1", "1.5", "KiB"]
     assert lines[-2].split()[:2] == ["total", "4"]
     assert (

@@ -76,7 +76,12 @@ __all__ = [
     "to_page",
 ]
 
-METRICS: tuple[str, ...] = get_args(_Metric)
+# In the spec's order (HistoryPoint declares its metrics in it; the generated
+# Literal is alphabetical), any metric the hand-written types lack at the end.
+METRICS: tuple[str, ...] = tuple(
+    [m for m in metric_names() if m in get_args(_Metric)]
+    + sorted(set(get_args(_Metric)) - set(metric_names()))
+)
 GRANULARITIES: tuple[str, ...] = get_args(_Granularity)
 
 # The summary names its totals after the metrics, but session_count's total is

@@ -81,6 +81,11 @@ def check_base_url(url: str, *, allow_insecure_http: bool = False) -> str:
         )
     if parts.query or parts.fragment or parts.username or parts.password:
         raise InvalidInputError(f"base_url: {url!r} must not carry a query, fragment or user info")
+    if parts.path.rstrip("/").endswith("/v1") or "/v1/" in parts.path + "/":
+        raise InvalidInputError(
+            f"base_url: {url!r} includes the API's /v1 path; the client adds "
+            f"/v1/sessions/history itself, so give the server's root, like {DEFAULT_BASE_URL}"
+        )
     if parts.scheme == "http" and not _is_loopback(host) and not allow_insecure_http:
         raise InvalidInputError(
             f"base_url: {url!r} would send the API key unencrypted; use https://, "

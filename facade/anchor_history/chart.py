@@ -1,65 +1,191 @@
-"""Charts of a History: in the terminal (plotext, ``chart`` extra) or as a PNG
-(matplotlib, ``png`` extra). Both are imported only when a chart is asked for."""
+"""Charts of a History: in the terminal (plotext, ``chart`` extra) or as a PNG or
+SVG file (matplotlib, ``png`` extra). Both are imported only when a chart is asked for.
+
+Every chart says what it shows: a unit on the y axis (bytes scaled to one binary
+unit, never a ``1e10`` factor), the zone on the x axis, y from zero. Weeks,
+months and a lone period are bars; hours and days are lines. A partial period
+(in progress, or cut by the window) is a lighter bar, or a dashed segment.
+"""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ._optional import require
+from .dates import zone_name
 from .models import History
-from .render import format_period
+from .render import period_label
 
-__all__ = ["terminal_chart", "write_png"]
+__all__ = ["IMAGE_SUFFIXES", "axis_unit", "terminal_chart", "write_image"]
+
+IMAGE_SUFFIXES = (".png", ".svg")
+
+_BYTE_UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
+_UNIT_NAMES = {
+    "session_count": "sessions",
+    "ai_steps": "AI steps",
+    "session_hours": "hours",
+    "credits_used": "credits",
+    "screenshots": "screenshots",
+}
 
 
-def _series(history: History, metric: str) -> list[float]:
-    return [float(getattr(p, metric) or 0) for p in history.points]
+def axis_unit(metric: str, largest: float) -> tuple[float, str]:
+    """The divisor and unit label for a metric's axis, chosen from its largest value.
+
+    >>> axis_unit("proxy_bytes", 3 * 1024**3)
+    (1073741824, 'GiB')
+    >>> axis_unit("credits_used", 12.5)
+    (1, 'credits')
+    """
+    if metric.endswith(("_bytes", "_bytes_total")):
+        power = 0
+        while power < len(_BYTE_UNITS) - 1 and largest >= 1024 ** (power + 1):
+            power += 1
+        return 1024**power, _BYTE_UNITS[power]
+    return 1, _UNIT_NAMES.get(metric, metric)
+
+
+def _series(history: History, metric: str) -> tuple[list[float], str]:
+    """The metric's values in its axis unit (a missing value drawn as 0), and the unit."""
+    raw = [float(getattr(p, metric) or 0) for p in history.points]
+    divisor, unit = axis_unit(metric, max(raw, default=0.0))
+    return [v / divisor for v in raw], unit
+
+
+def _short(value: float) -> str:
+    """A tick label: ``1,102``, ``35.6``, ``0.25``."""
+    if value >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
+
+
+def _as_bars(history: History) -> bool:
+    return history.query.granularity in ("week", "month") or len(history.points) < 2
+
+
+def _tick_positions(count: int, label_width: int, plot_width: int) -> list[int]:
+    """Indices of the labels that fit side by side with two spaces between them."""
+    if count == 0:
+        return []
+    fits = max(1, plot_width // (label_width + 2))
+    step = max(1, -(-count // fits))
+    return list(range(0, count, step))
 
 
 def terminal_chart(history: History, width: int = 80, height_per_metric: int = 12) -> str:
-    """One small line chart per metric, stacked, ``width`` columns wide."""
+    """One small chart per metric, stacked, ``width`` columns wide."""
     plt: Any = require("plotext", "chart")
     metrics = history.query.metrics
-    labels = [format_period(p.start, history.query.granularity) for p in history.points]
+    granularity = history.query.granularity
+    labels = [period_label(p.start, granularity, history.tz) for p in history.points]
+    partial = [p.partial for p in history.points]
+    xs = list(range(len(labels)))
     plt.clear_figure()
     plt.subplots(len(metrics), 1)
     plt.plotsize(width, height_per_metric * len(metrics))
     for row, metric in enumerate(metrics, start=1):
         plt.subplot(row, 1)
         plt.theme("clear")
-        plt.title(metric)
-        xs = list(range(len(labels)))
-        if xs:
-            plt.plot(xs, _series(history, metric), marker="braille")
-            step = max(1, len(xs) // 4)
-            plt.xticks(xs[::step], labels[::step])
+        values, unit = _series(history, metric)
+        plt.title(f"{metric} ({unit})")
+        if not xs:
+            continue
+        if _as_bars(history):
+            whole = [v if not part else 0.0 for v, part in zip(values, partial, strict=True)]
+            plt.bar(xs, whole, marker="█", width=0.6)
+            if any(partial):
+                cut = [v if part else 0.0 for v, part in zip(values, partial, strict=True)]
+                plt.bar(xs, cut, marker="░", width=0.6)
+        else:
+            plt.plot(xs, values, marker="braille")
+            for i in (i for i, part in enumerate(partial) if part):
+                plt.scatter([xs[i]], [values[i]], marker="○")
+        top = max(values) or 1.0
+        plt.ylim(0, top * 1.08)
+        plt.yticks([0, top / 2, top], ["0", _short(top / 2), _short(top)])
+        ticks = _tick_positions(len(xs), max(map(len, labels)), width - 12)
+        plt.xticks([xs[i] for i in ticks], [labels[i] for i in ticks])
+        mark = "░" if _as_bars(history) else "○"
+        plt.xlabel(
+            f"period ({zone_name(history.tz)})" + (f", {mark} partial" if any(partial) else "")
+        )
     text: str = plt.uncolorize(plt.build())  # the "clear" theme still emits ANSI resets
     plt.clear_figure()
     return "\n".join(line.rstrip() for line in text.rstrip().splitlines()) + "\n"
 
 
-def write_png(history: History, path: str) -> None:
-    """A PNG with one panel per metric."""
+def write_image(history: History, path: str) -> None:
+    """A PNG or SVG file (by ``path``'s suffix) with one panel per metric."""
     require("matplotlib", "png")
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    mdates: Any = require("matplotlib.dates", "png")
+    ticker: Any = require("matplotlib.ticker", "png")
     metrics = history.query.metrics
+    granularity = history.query.granularity
+    tz = history.tz
+    starts = [p.start.astimezone(tz) for p in history.points]
+    partial = [p.partial for p in history.points]
     fig, axes = plt.subplots(
-        len(metrics), 1, figsize=(10, 2.6 * len(metrics)), sharex=True, squeeze=False
+        len(metrics), 1, figsize=(10, 2.4 + 2.2 * len(metrics)), sharex=True, squeeze=False
     )
-    starts = [p.start for p in history.points]
     for ax, metric in zip(axes[:, 0], metrics, strict=True):
-        ax.plot(starts, _series(history, metric), linewidth=1.2)
+        values, unit = _series(history, metric)
+        if _as_bars(history):
+            labels = [period_label(p.start, granularity, tz) for p in history.points]
+            positions = list(range(len(values)))
+            colors = ["#9ecae1" if part else "#3182bd" for part in partial]
+            ax.bar(positions, values, color=colors, width=0.7, edgecolor="#3182bd")
+            ax.set_xticks(positions, labels, rotation=30 if len(labels) > 8 else 0, ha="right")
+            if len(positions) < 4:  # a lone bar stays a bar, not a wall
+                ax.set_xlim(-1.5, len(positions) + 0.5)
+        else:
+            _dashed_partial_line(ax, starts, values, partial)
+            locator = mdates.AutoDateLocator(tz=tz, maxticks=10)
+            ax.xaxis.set_major_locator(locator)
+            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=tz))
+        ax.set_ylim(bottom=0, top=max(values, default=0) * 1.1 or 1)
+        ax.set_ylabel(unit)
         ax.set_title(metric, loc="left", fontsize=10)
+        ax.ticklabel_format(axis="y", style="plain", useOffset=False)
+        if max(values, default=0) >= 1000:
+            ax.yaxis.set_major_formatter(ticker.StrMethodFormatter("{x:,.0f}"))
         ax.grid(alpha=0.3)
+    axes[-1, 0].set_xlabel(
+        f"period start ({zone_name(tz)})"
+        + ("; lighter bar or dashed line: partial period" if any(partial) else "")
+    )
     q = history.query
     fig.suptitle(
-        f"AnchorBrowser usage by {q.granularity}, "
-        f"{q.from_date:%Y-%m-%d} to {q.to_date:%Y-%m-%d} (UTC)"
+        f"AnchorBrowser usage by {granularity}, "
+        f"{q.from_date.astimezone(tz):%Y-%m-%d} to {q.to_date.astimezone(tz):%Y-%m-%d} "
+        f"({zone_name(tz)})"
     )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def _dashed_partial_line(ax: Any, xs: list[Any], ys: list[float], partial: list[bool]) -> None:
+    """A solid line through whole periods, dashed into and out of partial ones
+    (there are at most a few: the first and the last)."""
+    solid = [math.nan if part else y for y, part in zip(ys, partial, strict=True)]
+    ax.plot(
+        xs,
+        solid,
+        color="#3182bd",
+        linewidth=1.4,
+        marker="o" if len(xs) < 60 else None,
+        markersize=3,
+    )
+    for i in (i for i, part in enumerate(partial) if part):
+        lo, hi = max(0, i - 1), min(len(xs), i + 2)
+        ax.plot(xs[lo:hi], ys[lo:hi], color="#6baed6", linestyle="--", linewidth=1.4)
+        ax.plot(
+            [xs[i]], [ys[i]], marker="o", markersize=4, markerfacecolor="white", color="#6baed6"
+        )

@@ -35,7 +35,7 @@ from ._config import (
     resolve_settings,
 )
 from .dates import DateLike
-from .errors import AnchorHistoryError, RequestTimeoutError, TransportError
+from .errors import AnchorHistoryError, APIError, RequestTimeoutError, TransportError
 from .metrics import MetricsArg
 from .models import History, HistoryPage, HistoryPoint, HistoryQuery
 from .pagination import PageChecker
@@ -52,14 +52,19 @@ _DEFAULT_METRICS = ("session_count",)
 
 
 @contextmanager
-def _translate_httpx() -> Iterator[None]:
-    """httpx's exceptions never leave the facade: each becomes a TransportError."""
+def _translate_httpx(base_url: str) -> Iterator[None]:
+    """httpx's exceptions never leave the facade: each becomes a TransportError
+    naming the server it could not reach (the key is in a header, never in it)."""
     try:
         yield
     except httpx.TimeoutException as exc:
-        raise RequestTimeoutError(f"no answer in time ({type(exc).__name__})") from exc
+        raise RequestTimeoutError(
+            f"no answer from {base_url} in time ({type(exc).__name__})"
+        ) from exc
     except httpx.HTTPError as exc:
-        raise TransportError(f"{type(exc).__name__}: {exc or 'connection failed'}") from exc
+        raise TransportError(
+            f"cannot reach {base_url}: {type(exc).__name__}: {exc or 'connection failed'}"
+        ) from exc
 
 
 TransportT = TypeVar("TransportT")
@@ -181,8 +186,18 @@ class _ClientBase(Generic[TransportT, SleepT]):
         """The wait before retry ``attempt``; re-raises ``error`` when it is not to be retried."""
         delay = policy.delay(error, attempt)
         if delay is None:
+            error.attempts = attempt
             raise error
-        logger.debug("retry %d/%d in %.2f s after: %s", attempt, policy.max_retries, delay, error)
+        # INFO, so a terminal can show what it waits for (the CLI does); silent by default.
+        asked = isinstance(error, APIError) and error.retry_after is not None
+        logger.info(
+            "%s; waiting %.1f s (%s) before retry %d of %d",
+            error,
+            delay,
+            "as the server asked" if asked else "backoff",
+            attempt,
+            policy.max_retries,
+        )
         return delay
 
 
@@ -218,7 +233,7 @@ class HistoryClient(_ClientBase[httpx.BaseTransport, Callable[[float], None]]):
         while True:
             started = time.perf_counter()
             try:
-                with _translate_httpx():
+                with _translate_httpx(self._settings.base_url):
                     exchange = _api.send(self._api, query, page)
                 return self._page_from(exchange, page, attempt, started)
             except AnchorHistoryError as error:
@@ -259,7 +274,7 @@ class HistoryClient(_ClientBase[httpx.BaseTransport, Callable[[float], None]]):
 
     def _iter(self, query: HistoryQuery, policy: RetryPolicy) -> Iterator[HistoryPoint]:
         first = self._get(query, 1, policy)
-        checker = PageChecker(query, first)
+        checker = PageChecker(query, first, now=self._clock())
         yield from checker.accept(1, first)
         for number in checker.remaining_pages():
             yield from checker.accept(number, self._get(query, number, policy))
@@ -281,7 +296,7 @@ class HistoryClient(_ClientBase[httpx.BaseTransport, Callable[[float], None]]):
         policy = self._policy_for(max_retries)
         workers = self._concurrency(concurrency)
         first = self._get(query, 1, policy)
-        checker = PageChecker(query, first)
+        checker = PageChecker(query, first, now=self._clock())
         points = list(checker.accept(1, first))
         _report(progress, 1, checker.total_pages)
         pages = iter(checker.remaining_pages())
@@ -343,7 +358,7 @@ class AsyncHistoryClient(_ClientBase[httpx.AsyncBaseTransport, Callable[[float],
         while True:
             started = time.perf_counter()
             try:
-                with _translate_httpx():
+                with _translate_httpx(self._settings.base_url):
                     exchange = await _api.send_async(self._api, query, page)
                 return self._page_from(exchange, page, attempt, started)
             except AnchorHistoryError as error:
@@ -379,7 +394,7 @@ class AsyncHistoryClient(_ClientBase[httpx.AsyncBaseTransport, Callable[[float],
 
     async def _iter(self, query: HistoryQuery, policy: RetryPolicy) -> AsyncIterator[HistoryPoint]:
         first = await self._get(query, 1, policy)
-        checker = PageChecker(query, first)
+        checker = PageChecker(query, first, now=self._clock())
         for point in checker.accept(1, first):
             yield point
         for number in checker.remaining_pages():
@@ -402,7 +417,7 @@ class AsyncHistoryClient(_ClientBase[httpx.AsyncBaseTransport, Callable[[float],
         policy = self._policy_for(max_retries)
         limit = asyncio.Semaphore(self._concurrency(concurrency))
         first = await self._get(query, 1, policy)
-        checker = PageChecker(query, first)
+        checker = PageChecker(query, first, now=self._clock())
         points = list(checker.accept(1, first))
         _report(progress, 1, checker.total_pages)
 

@@ -10,17 +10,22 @@ Nothing here reads the clock: ``now`` is always passed in, so one call resolves
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from .errors import InvalidInputError
 
 __all__ = [
     "ACCEPTED_FORMS",
     "DateLike",
+    "check_whole_hour_zone",
     "format_api_datetime",
     "parse_bucket_start",
     "parse_when",
+    "period_after",
+    "period_floor",
     "resolve_window",
+    "zone",
+    "zone_name",
 ]
 
 DateLike = datetime | date | timedelta | str
@@ -30,41 +35,182 @@ DEFAULT_SPAN = timedelta(days=30)
 ACCEPTED_FORMS = (
     "a datetime (naive is taken as UTC), a date, a timedelta (that long before now), "
     "an ISO 8601 string ('2026-11-01', '2026-11-01T13:00:00Z', '2026-11-01T13:00+01:00'), "
-    "'now', 'today', 'yesterday', or a span before now: '90m', '12h', '30d', '2w'"
+    "a month ('2026-03'), 'now', 'today', 'yesterday', 'this-week', 'last-week', "
+    "'this-month', 'last-month', or a span before now: '90m', '12h', '30d', '2w', '6mo', '1y'"
 )
 
-_RELATIVE = re.compile(r"^\s*(\d+)\s*(m|min|h|d|w)\s*$", re.IGNORECASE)
+_RELATIVE = re.compile(r"^\s*(\d+)\s*(m|min|h|d|w|mo|y)\s*$", re.IGNORECASE)
 _UNIT = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_CALENDAR_UNIT = {"mo": 1, "y": 12}  # months: a calendar span, not a fixed length
+# Named periods: (granularity, how many periods back from the current one).
+_NAMED_PERIODS = {
+    "today": ("day", 0),
+    "yesterday": ("day", 1),
+    "this-week": ("week", 0),
+    "last-week": ("week", 1),
+    "this-month": ("month", 0),
+    "last-month": ("month", 1),
+}
 _ISO_WEEK = re.compile(r"^(\d{4})-?W(\d{2})(?:-?([1-7]))?$")
 _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-def _as_utc(value: datetime) -> datetime:
-    """Aware datetimes are converted to UTC; naive ones are taken as UTC already."""
+def zone(name: str | tzinfo | None) -> tzinfo:
+    """A time zone from an IANA name (``Europe/Berlin``), ``UTC`` or a tzinfo.
+
+    The API's smallest bucket is the UTC hour, so only zones whose offset is a
+    whole number of hours can be re-bucketed exactly: the others are refused by
+    :func:`check_whole_hour_zone` when a window is known.
+    """
+    if name is None:
+        return UTC
+    if isinstance(name, tzinfo):
+        return name
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidInputError(f"tz: {name!r} is not a time zone name like 'Europe/Berlin'")
+    text = name.strip()
+    if text.upper() in ("UTC", "Z", "ETC/UTC"):
+        return UTC
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInputError(
+            f"tz: unknown time zone {text!r}; use an IANA name like 'Europe/Berlin', "
+            "'America/New_York' or 'UTC'"
+        ) from None
+
+
+def zone_name(tz: tzinfo) -> str:
+    """``UTC``, or the IANA key of a ZoneInfo (what a label should say)."""
+    return "UTC" if tz is UTC else str(getattr(tz, "key", None) or tz)
+
+
+def check_whole_hour_zone(tz: tzinfo, start: datetime, end: datetime) -> None:
+    """Refuse a zone whose offset is not whole hours anywhere in ``[start, end]``.
+
+    Checked once a day across the window, and at both ends (offsets change at most
+    a few times a year, never twice in a day).
+    """
+    if tz is UTC:
+        return
+    when = start
+    while True:
+        offset = tz.utcoffset(when.astimezone(tz).replace(tzinfo=None)) or timedelta(0)
+        if offset % timedelta(hours=1):
+            minutes = int(offset.total_seconds() // 60)
+            raise InvalidInputError(
+                f"tz: {zone_name(tz)} is UTC{minutes // 60:+03d}:{abs(minutes) % 60:02d} "
+                f"on {when.astimezone(tz):%Y-%m-%d}; the API's smallest bucket is the UTC hour, "
+                "so only zones with whole-hour offsets can be re-bucketed exactly"
+            )
+        if when >= end:
+            return
+        when = min(end, when + timedelta(days=1))
+
+
+def _as_utc(value: datetime, tz: tzinfo = UTC) -> datetime:
+    """Aware datetimes are converted to UTC; naive ones are taken in ``tz`` (UTC by default)."""
     if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
+        value = _local(value, tz)
     return value.astimezone(UTC)
 
 
-def _end_of_day(day: date) -> datetime:
-    """The last millisecond of ``day``: the API's dates go down to milliseconds."""
-    return datetime.combine(day, time(23, 59, 59, 999000), UTC)
+def _local(naive: datetime, tz: tzinfo) -> datetime:
+    """A naive wall time in ``tz``; a time skipped by a DST change moves past the gap."""
+    value = naive.replace(tzinfo=tz)
+    if tz is UTC:
+        return value
+    there_and_back = value.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
+    return value if there_and_back == naive else naive.replace(tzinfo=tz, fold=1)
 
 
-def parse_when(value: DateLike, *, now: datetime, role: str) -> datetime:
+def _month_start(year: int, month: int) -> date:
+    year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+    return date(year, month, 1)
+
+
+def period_floor(instant: datetime, granularity: str, tz: tzinfo = UTC) -> datetime:
+    """The start (aware UTC) of the hour, day, ISO week or month holding ``instant`` in ``tz``.
+
+    >>> period_floor(datetime(2026, 11, 25, 13, 30, tzinfo=UTC), "week").isoformat()
+    '2026-11-23T00:00:00+00:00'
+    """
+    if granularity == "hour":
+        return instant.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    day = instant.astimezone(tz).date()
+    if granularity == "week":
+        day -= timedelta(days=day.weekday())
+    elif granularity == "month":
+        day = day.replace(day=1)
+    return _as_utc(datetime.combine(day, time(0)), tz)
+
+
+def period_after(start: datetime, granularity: str, tz: tzinfo = UTC) -> datetime:
+    """The start of the period after the one starting at ``start`` (a period's end).
+
+    >>> period_after(datetime(2026, 12, 1, tzinfo=UTC), "month").isoformat()
+    '2027-01-01T00:00:00+00:00'
+    """
+    if granularity == "hour":
+        return start + timedelta(hours=1)
+    day = start.astimezone(tz).date()
+    if granularity == "day":
+        day += timedelta(days=1)
+    elif granularity == "week":
+        day += timedelta(days=7)
+    else:
+        day = _month_start(day.year, day.month + 1)
+    return _as_utc(datetime.combine(day, time(0)), tz)
+
+
+def _period_back(
+    now: datetime, granularity: str, back: int, tz: tzinfo
+) -> tuple[datetime, datetime]:
+    """The [start, end) of the period ``back`` periods before the one holding ``now``."""
+    start = period_floor(now, granularity, tz)
+    for _ in range(back):
+        start = period_floor(start - timedelta(hours=1), granularity, tz)
+    return start, period_after(start, granularity, tz)
+
+
+def _edge(start: datetime, end: datetime, role: str) -> datetime:
+    """``from`` takes a period's first instant, ``to`` its last millisecond."""
+    return start if role == "from" else end - _LAST_MS
+
+
+_LAST_MS = timedelta(milliseconds=1)  # the API's dates go down to milliseconds
+
+
+def _months_before(now: datetime, months: int, tz: tzinfo) -> datetime:
+    local = now.astimezone(tz)
+    first = _month_start(local.year, local.month - months)
+    last_day = (_month_start(first.year, first.month + 1) - timedelta(days=1)).day
+    moved = local.replace(
+        tzinfo=None, year=first.year, month=first.month, day=min(local.day, last_day)
+    )
+    return _as_utc(moved, tz)
+
+
+def parse_when(value: DateLike, *, now: datetime, role: str, tz: tzinfo = UTC) -> datetime:
     """One end of a window as an aware UTC datetime.
 
-    ``role`` is ``"from"`` or ``"to"``: a plain date means the start of that day
-    for ``from`` and its end for ``to``, so ``to_date=date.today()`` includes today.
+    ``role`` is ``"from"`` or ``"to"``: a plain date (or a month, or a named period
+    such as ``last-month``) means its first instant for ``from`` and its last
+    millisecond for ``to``, so ``to_date=date.today()`` includes today. Dates,
+    named periods and naive times are read in ``tz`` (UTC by default).
 
     >>> now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
     >>> parse_when("2d", now=now, role="from").isoformat()
     '2026-11-22T12:00:00+00:00'
+    >>> parse_when("last-month", now=now, role="to").isoformat()
+    '2026-10-31T23:59:59.999000+00:00'
     """
     if isinstance(value, datetime):
-        return _as_utc(value)
+        return _as_utc(value, tz)
     if isinstance(value, date):
-        return _day_edge(value, role)
+        return _day_edge(value, role, tz)
     if isinstance(value, timedelta):
         if value < timedelta(0):
             raise InvalidInputError(
@@ -72,42 +218,46 @@ def parse_when(value: DateLike, *, now: datetime, role: str) -> datetime:
             )
         return now - value
     if isinstance(value, str):
-        return _parse_text(value, now=now, role=role)
+        return _parse_text(value, now=now, role=role, tz=tz)
     raise InvalidInputError(
         f"{role}_date: {value!r} is a {type(value).__name__}; accepted: {ACCEPTED_FORMS}"
     )
 
 
-def _day_edge(day: date, role: str) -> datetime:
-    if role == "to":
-        return _end_of_day(day)
-    return datetime.combine(day, time(0), UTC)
+def _day_edge(day: date, role: str, tz: tzinfo = UTC) -> datetime:
+    start = _as_utc(datetime.combine(day, time(0)), tz)
+    return _edge(start, period_after(start, "day", tz), role)
 
 
-def _parse_text(text: str, *, now: datetime, role: str) -> datetime:
+def _parse_text(text: str, *, now: datetime, role: str, tz: tzinfo = UTC) -> datetime:
     word = text.strip().lower()
     if word == "now":
         return now
-    if word == "today":
-        return _day_edge(now.date(), role)
-    if word == "yesterday":
-        return _day_edge(now.date() - timedelta(days=1), role)
+    if word in _NAMED_PERIODS:
+        granularity, back = _NAMED_PERIODS[word]
+        return _edge(*_period_back(now, granularity, back, tz), role)
     match = _RELATIVE.match(word)
     if match:
         amount, unit = int(match.group(1)), match.group(2)
+        if unit in _CALENDAR_UNIT:
+            return _months_before(now, amount * _CALENDAR_UNIT[unit], tz)
         return now - timedelta(**{_UNIT[unit]: amount})
     stripped = text.strip()
     try:
+        month = _YEAR_MONTH.match(stripped)
+        if month:
+            first = _as_utc(datetime(int(month.group(1)), int(month.group(2)), 1), tz)
+            return _edge(first, period_after(first, "month", tz), role)
         if len(stripped) == 10:
-            return _day_edge(date.fromisoformat(stripped), role)
-        return _as_utc(datetime.fromisoformat(stripped))
-    except ValueError:
+            return _day_edge(date.fromisoformat(stripped), role, tz)
+        return _as_utc(datetime.fromisoformat(stripped), tz)
+    except (ValueError, OverflowError):
         pass
     raise InvalidInputError(f"{role}_date: cannot read {text!r}; accepted: {ACCEPTED_FORMS}")
 
 
 def resolve_window(
-    from_date: DateLike | None, to_date: DateLike | None, *, now: datetime
+    from_date: DateLike | None, to_date: DateLike | None, *, now: datetime, tz: tzinfo = UTC
 ) -> tuple[datetime, datetime]:
     """The UTC window of one call: ``to`` defaults to now, ``from`` to 30 days before ``to``.
 
@@ -115,8 +265,12 @@ def resolve_window(
     >>> [d.isoformat() for d in resolve_window("1d", None, now=now)]
     ['2026-11-23T12:00:00+00:00', '2026-11-24T12:00:00+00:00']
     """
-    end = now if to_date is None else parse_when(to_date, now=now, role="to")
-    start = end - DEFAULT_SPAN if from_date is None else parse_when(from_date, now=now, role="from")
+    end = now if to_date is None else parse_when(to_date, now=now, role="to", tz=tz)
+    start = (
+        end - DEFAULT_SPAN
+        if from_date is None
+        else parse_when(from_date, now=now, role="from", tz=tz)
+    )
     if start > now:
         raise InvalidInputError(
             f"from_date: {format_api_datetime(start)} is in the future (now is "

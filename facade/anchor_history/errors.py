@@ -52,7 +52,19 @@ def excerpt(body: bytes | str, limit: int = _EXCERPT_CHARS) -> str:
 
 
 class AnchorHistoryError(Exception):
-    """Base class of every error raised by anchor-history."""
+    """Base class of every error raised by anchor-history.
+
+    ``attempts`` is how many requests were made before giving up (retries
+    included); the message says so when there was more than one.
+    """
+
+    attempts: int = 1
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        if self.attempts > 1:
+            text += f" (after {self.attempts} attempts)"
+        return text
 
 
 class InvalidInputError(AnchorHistoryError, ValueError):

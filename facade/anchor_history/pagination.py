@@ -9,12 +9,18 @@ judgement is made here, so both are checked alike and tested without a server.
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
+from attrs import evolve
+
+from .dates import period_after
 from .errors import PaginationError
 from .models import History, HistoryPage, HistoryPoint, HistoryQuery, Pagination
 
 __all__ = ["PageChecker"]
+
+_LONGEST_PERIOD = timedelta(days=31)
+_LAST_MS = timedelta(milliseconds=1)  # a window ending at a period's last ms covers it
 
 
 class PageChecker:
@@ -24,8 +30,14 @@ class PageChecker:
     >>> # for n in checker.remaining_pages(): points = checker.accept(n, fetch(n))
     """
 
-    def __init__(self, query: HistoryQuery, first: HistoryPage) -> None:
+    def __init__(
+        self, query: HistoryQuery, first: HistoryPage, *, now: datetime | None = None
+    ) -> None:
         self.query = query
+        # Points whose period may stick out of the window so far are marked partial.
+        # A period lasts at most 31 days, so only starts in that reach are looked at.
+        self._covered = min(query.to_date, now or datetime.now(UTC))
+        self._late = self._covered - _LONGEST_PERIOD
         self.summary = first.summary
         pagination = _pagination_of(1, first)
         if pagination.total_pages is None or pagination.total_pages < 0:
@@ -64,9 +76,21 @@ class PageChecker:
         Pages must be accepted in order (the period order is checked across them).
         """
         self._check_page(number, page)
+        marked = False
         for point in page.points:
             self._check_order(number, point)
-        return page.points
+            if point.start < self.query.from_date or point.start > self._late:
+                marked = True
+        return self._mark_partial(page.points) if marked else page.points
+
+    def _mark_partial(self, points: tuple[HistoryPoint, ...]) -> tuple[HistoryPoint, ...]:
+        start, covered, granularity = self.query.from_date, self._covered, self.query.granularity
+        return tuple(
+            evolve(p, partial=True)
+            if p.start < start or period_after(p.start, granularity) - covered > _LAST_MS
+            else p
+            for p in points
+        )
 
     def history(self, points: list[HistoryPoint]) -> History:
         return History(points=tuple(points), summary=self.summary, query=self.query)

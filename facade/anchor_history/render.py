@@ -6,11 +6,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
+from .dates import zone_name
 from .models import History, Number
 
-__all__ = ["format_bytes", "format_period", "format_value", "render_table"]
+__all__ = [
+    "PARTIAL_NOTE",
+    "format_bytes",
+    "format_period",
+    "format_value",
+    "period_label",
+    "render_table",
+]
+
+PARTIAL_MARK = "*"
+PARTIAL_NOTE = "* partial period: still in progress, or cut by the window's start or end"
 
 _BYTE_METRICS = frozenset({"proxy_bytes", "network_bytes_total"})
 _UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
@@ -26,6 +37,11 @@ def format_period(start: datetime, granularity: str) -> str:
     if granularity == "month":
         return start.strftime("%Y-%m")
     return start.strftime("%Y-%m-%d")
+
+
+def period_label(start: datetime, granularity: str, tz: tzinfo = UTC) -> str:
+    """The period as its zone's calendar names it (``start`` is a UTC instant)."""
+    return format_period(start.astimezone(tz), granularity)
 
 
 def format_bytes(value: Number) -> str:
@@ -50,12 +66,14 @@ def format_value(metric: str, value: Number | None) -> str:
 
 
 def render_table(history: History) -> str:
-    """One row per period, a totals row from the server's summary, and a warning
+    """One row per period (labelled in the history's zone, a partial one marked
+    ``*`` with a footnote), a totals row from the server's summary, and a warning
     line when the points do not add up to that summary."""
     metrics = history.query.metrics
-    header = ["period", *metrics]
+    granularity = history.query.granularity
+    header = [f"period ({zone_name(history.tz)})", *metrics]
     rows = [
-        [format_period(p.start, history.query.granularity)]
+        [period_label(p.start, granularity, history.tz) + (f" {PARTIAL_MARK}" if p.partial else "")]
         + [format_value(m, getattr(p, m)) for m in metrics]
         for p in history.points
     ]
@@ -72,14 +90,21 @@ def render_table(history: History) -> str:
     if not rows:
         out.append("(no sessions in this window)")
     out += [rule, line(total)]
+    if any(p.partial for p in history.points):
+        out.append(PARTIAL_NOTE)
     for miss in history.mismatches():
-        server = (
-            "missing"
-            if miss.summary_total is None
-            else format_value(miss.metric, miss.summary_total)
-        )
-        out.append(
-            f"warning: {miss.metric} adds up to {format_value(miss.metric, miss.points_total)} "
-            f"over the periods, but the server's total is {server}"
-        )
+        out.append("warning: " + mismatch_text(miss.metric, miss.points_total, miss.summary_total))
     return "\n".join(out) + "\n"
+
+
+def mismatch_text(metric: str, points_total: Number | None, summary_total: Number | None) -> str:
+    """``credits_used adds up to 10.00 over the periods, but the server's total is 11.00``."""
+
+    def shown(value: Number | None) -> str:
+        return "nothing" if value is None else format_value(metric, value)
+
+    server = "missing" if summary_total is None else format_value(metric, summary_total)
+    return (
+        f"{metric} adds up to {shown(points_total)} over the periods, "
+        f"but the server's total is {server}"
+    )

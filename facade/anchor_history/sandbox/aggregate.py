@@ -18,13 +18,16 @@ __all__ = ["DATE_FORMATS", "METRIC_SOURCES", "SUMMARY_KEYS", "bucket_history", "
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
-# Each metric of the API from the aggregated columns. session_hours is duration/3600.
+# Each metric of the API from the aggregated columns. Sums are rounded to the
+# columns' own scale, as a database ``numeric`` column would add them (credits
+# at 4 decimals, durations at 3 before they become hours), so the float noise of
+# adding thousands of REALs (652.8335999999999) never reaches a client.
 METRIC_SOURCES: dict[str, Any] = {
     "session_count": lambda s: s[0],
-    "session_hours": lambda s: s[1] / 3600.0,
+    "session_hours": lambda s: round(s[1], 3) / 3600.0,
     "proxy_bytes": lambda s: s[2],
     "ai_steps": lambda s: s[3],
-    "credits_used": lambda s: s[4],
+    "credits_used": lambda s: round(s[4], 4),
     "screenshots": lambda s: s[5],
     "network_bytes_total": lambda s: s[6],
 }

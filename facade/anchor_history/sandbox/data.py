@@ -59,43 +59,56 @@ class DataSpec:
     seed: int = 7
     sessions: int = 20_000
     days: int = 90
-    end: datetime | None = None  # None: the end of today (UTC), so recent data exists
+    end: datetime | None = None  # None: now (to the second), so data runs up to the present
 
     def resolved_end(self) -> datetime:
         if self.end is not None:
             return self.end.astimezone(UTC)
-        today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-        return today + timedelta(days=1)
+        return _now()
 
     def key(self) -> str:
         return f"{self.seed}:{self.sessions}:{self.days}:{self.resolved_end().isoformat()}"
 
 
-def _hour_weights(rng: random.Random, days: int, start: datetime) -> list[float]:
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def _hour_weights(rng: random.Random, start: datetime, end: datetime) -> list[float]:
+    """One weight per hour from ``start`` (a whole UTC hour) to ``end``, by the clock:
+    busiest mid-afternoon UTC, quieter at weekends, growing over the window, with
+    quiet days and bursts. The last hour, cut by ``end``, weighs its share."""
+    total_days = max((end - start).days, 1)
     weights: list[float] = []
-    for day in range(days):
-        when = start + timedelta(days=day)
-        trend = 1.0 + 1.5 * day / max(days - 1, 1)
+    factors: dict[object, float] = {}
+    when = start
+    while when < end:
+        day = when.date()
+        if day not in factors:
+            roll = rng.random()
+            factors[day] = 0.0 if roll < 0.03 else (4.0 if roll > 0.96 else 1.0)  # quiet / burst
+        trend = 1.0 + 1.5 * (when - start).days / max(total_days - 1, 1)
         weekday = 0.35 if when.weekday() >= 5 else 1.0
-        roll = rng.random()
-        factor = 0.0 if roll < 0.03 else (4.0 if roll > 0.96 else 1.0)  # quiet day / burst
-        for hour in range(24):
-            cycle = 0.25 + math.exp(-((hour - 14) ** 2) / 18.0)  # busiest mid-afternoon UTC
-            weights.append(trend * weekday * factor * cycle)
+        cycle = 0.25 + math.exp(-((when.hour - 14) ** 2) / 18.0)
+        share = min(1.0, (end - when) / timedelta(hours=1))
+        weights.append(trend * weekday * factors[day] * cycle * share)
+        when += timedelta(hours=1)
     return weights
 
 
 def session_rows(spec: DataSpec) -> Iterator[tuple[int, float, int, int, float, int, int]]:
-    """The sessions of ``spec``, in no particular order."""
+    """The sessions of ``spec``, in no particular order, all created before its end."""
     rng = random.Random(spec.seed)
     end = spec.resolved_end()
-    start = end - timedelta(days=spec.days)
+    start = (end - timedelta(days=spec.days)).replace(minute=0, second=0, microsecond=0)
     start_ms = int(start.timestamp() * 1000)
-    weights = _hour_weights(rng, spec.days, start)
-    hours = rng.choices(range(len(weights)), weights=weights, k=spec.sessions)
+    end_ms = int(end.timestamp() * 1000)
+    weights = _hour_weights(rng, start, end)
+    hours = rng.choices(range(len(weights)), weights=weights, k=spec.sessions) if weights else []
     lognorm, rand, randint = rng.lognormvariate, rng.random, rng.randint
     for hour in hours:
-        created = start_ms + hour * HOUR_MS + int(rand() * HOUR_MS)
+        hour_ms = start_ms + hour * HOUR_MS
+        created = hour_ms + int(rand() * min(HOUR_MS, end_ms - hour_ms))
         duration = round(min(lognorm(5.8, 0.9), 6 * 3600.0), 3)
         uses_proxy = rand() < 0.4
         proxy = int(lognorm(15.0, 1.2)) if uses_proxy else 0

@@ -2,17 +2,42 @@
 
 from __future__ import annotations
 
+import errno
 import secrets
+import socket
 import threading
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
 
 from .data import DataSpec, create_database
 from .faults import FaultPlan, parse_faults
 
-__all__ = ["Sandbox"]
+__all__ = ["PortInUseError", "Sandbox"]
+
+
+class PortInUseError(OSError):
+    """The sandbox's port is taken (another sandbox, most likely)."""
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A bound socket for uvicorn, so a port in use is one clear error, not a log dump."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUseError(
+                exc.errno,
+                f"port {port} on {host} is already in use (another sandbox?); "
+                "pick another with --port, or --port 0 for a free one",
+            ) from None
+        raise
+    return sock
 
 
 class Sandbox:
@@ -43,6 +68,8 @@ class Sandbox:
         self.host = host
         self.port = port
         self.api_key = api_key or "sandbox-" + secrets.token_hex(12)
+        # Resolved once: the data runs up to the moment the sandbox was made.
+        end = end if end is not None else datetime.now(UTC).replace(microsecond=0)
         self.data = DataSpec(seed=seed, sessions=sessions, days=days, end=end)
         self.conn = create_database(db, self.data)
         self.faults = FaultPlan(parse_faults(faults), fault_seed)
@@ -86,8 +113,11 @@ class Sandbox:
     def start(self) -> Self:
         import uvicorn
 
+        sock = _listen(self.host, self.port)
         self._server = uvicorn.Server(self._config())
-        self._thread = threading.Thread(target=self._server.run, name="anchor-sandbox", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, name="anchor-sandbox", daemon=True
+        )
         self._thread.start()
         deadline = time.monotonic() + 10
         while not self._server.started:
@@ -107,6 +137,7 @@ class Sandbox:
         """Run in the foreground until Ctrl-C or SIGTERM (uvicorn handles both)."""
         import uvicorn
 
+        sock = _listen(self.host, self.port)
         server = uvicorn.Server(self._config())
         original_startup = server.startup
 
@@ -118,7 +149,7 @@ class Sandbox:
                 on_ready(self)
 
         server.startup = startup  # type: ignore[method-assign]
-        server.run()
+        server.run(sockets=[sock])
 
     def __enter__(self) -> Self:
         return self.start()

@@ -1,0 +1,69 @@
+"""The ``anchor-history`` command: one module per sub-command, this one dispatches.
+
+Kept light to start: the client, tables, plots and pyarrow are imported only by
+the sub-command that uses them, so ``--help`` and ``--version`` answer at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import sys
+from collections.abc import Sequence
+
+from . import history, sandbox
+from .common import EXIT_CODES, EXIT_USAGE, fail, guarded
+
+__all__ = ["EXIT_CODES", "main"]
+
+_COMMANDS = {"history": history, "sandbox": sandbox}
+DEFAULT_COMMAND = "history"
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("anchor-history")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "unknown"
+
+
+def _parser() -> argparse.ArgumentParser:
+    from ..models import metric_names  # attrs only: no httpx, so --help stays fast
+
+    metrics = metric_names()
+    parser = argparse.ArgumentParser(
+        prog="anchor-history",
+        description="Pull, check and chart your AnchorBrowser usage history "
+        "(GET /v1/sessions/history). With no sub-command, runs `history`.",
+        epilog=f"metrics: {', '.join(metrics)}\n\n"
+        + EXIT_CODES
+        + "\nexample:\n  anchor-history --from 30d --metrics session_count,credits_used --chart",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"anchor-history {_version()}")
+    subs = parser.add_subparsers(dest="command", metavar="{" + ",".join(_COMMANDS) + "}")
+    history.add_parser(subs, metrics)
+    sandbox.add_parser(subs)
+    return parser
+
+
+def _unknown_command(word: str) -> str:
+    close = difflib.get_close_matches(word, list(_COMMANDS), n=1, cutoff=0.5)
+    hint = f"; did you mean {close[0]!r}?" if close else ";"
+    return f"unknown command {word!r}{hint} commands: {', '.join(_COMMANDS)} (default history)"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words and not words[0].startswith("-") and words[0] not in _COMMANDS:
+        return fail(_unknown_command(words[0]), EXIT_USAGE)
+    if not words or (words[0] not in _COMMANDS and words[0] not in ("-h", "--help", "--version")):
+        words = [DEFAULT_COMMAND, *words]
+    args = _parser().parse_args(words)
+    return guarded(_COMMANDS[args.command].run, args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

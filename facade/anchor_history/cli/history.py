@@ -1,0 +1,184 @@
+"""``anchor-history history``: usage by whole periods, as a table, a chart or files."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import IO, Any
+
+from .common import EXIT_CODES, EXIT_OK, show_waits
+from .output import FORMATS, SUFFIXES, plan_output, required_extras, write_output
+
+__all__ = ["add_parser", "run"]
+
+WHEN_FORMS = (
+    "30d, 12h, 2w, 90m, 6mo, 1y, today, yesterday, this-week, last-week, this-month, "
+    "last-month, now, a date (2026-11-01), a month (2026-03) or an ISO date-time"
+)
+
+
+def add_parser(subs: Any, metric_names: tuple[str, ...]) -> None:
+    metrics = ", ".join(metric_names)
+    p = subs.add_parser(
+        "history",
+        help="usage history as a table, chart, CSV, JSON, NDJSON or Parquet (the default)",
+        description="Usage history for a window, by whole hours, days, weeks or months. "
+        "The window's start snaps down to a period boundary (--exact keeps it), quiet "
+        "periods show as zeros (--no-fill hides them), and a period still in progress "
+        "or cut by the window is marked partial.",
+        epilog=f"metrics: {metrics}\n\n{EXIT_CODES}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--from", dest="from_date", default="30d", help=f"start: {WHEN_FORMS} (default 30d)"
+    )
+    p.add_argument(
+        "--to",
+        dest="to_date",
+        default="now",
+        help="end, same forms (default now); a date, month or named period given to --to "
+        "includes the whole of it (--to 2026-11-24 ends at 23:59:59.999)",
+    )
+    p.add_argument(
+        "--granularity", "-g", default="day", help="hour, day, week or month (default day)"
+    )
+    p.add_argument(
+        "--metrics",
+        "-m",
+        default="session_count",
+        help=f"comma list, or 'all': {metrics} (default session_count)",
+    )
+    p.add_argument(
+        "--tz",
+        default="UTC",
+        help="IANA time zone for days, weeks, months and dates, e.g. Europe/Berlin "
+        "(default UTC; re-bucketed from hourly data; whole-hour offsets only)",
+    )
+    p.add_argument(
+        "--exact", action="store_true", help="keep --from's precise instant (no snap to a period)"
+    )
+    p.add_argument(
+        "--no-fill",
+        dest="fill",
+        action="store_false",
+        help="list only the periods the server sent (no zeros for quiet periods)",
+    )
+    p.add_argument(
+        "--format",
+        "-f",
+        choices=FORMATS,
+        default=None,
+        help="output format (default: from --output's extension; else table on a terminal, "
+        "csv otherwise)",
+    )
+    p.add_argument(
+        "--output",
+        "-o",
+        default=None,
+        help=f"write to FILE ({', '.join(SUFFIXES)}; .png/.svg draw a chart) or - for stdout",
+    )
+    p.add_argument(
+        "--chart",
+        action="store_true",
+        help="also draw a chart in the terminal (to stderr when stdout carries data)",
+    )
+    p.add_argument(
+        "--raw-dates", action="store_true", help="keep the server's raw 'date' string column"
+    )
+    p.add_argument(
+        "--page-size", type=int, default=1000, help="points per request, 1-1000 (default 1000)"
+    )
+    p.add_argument("--concurrency", type=int, default=4, help="pages fetched at once (default 4)")
+    p.add_argument("--api-key", default=None, help="API key (default: $ANCHORBROWSER_API_KEY)")
+    p.add_argument(
+        "--base-url",
+        default=None,
+        help="API base URL (default: $ANCHORBROWSER_BASE_URL, else https://api.anchorbrowser.io)",
+    )
+    p.add_argument("--timeout", type=float, default=30.0, help="seconds per request (default 30)")
+    p.add_argument("--max-retries", type=int, default=2, help="retries per request (default 2)")
+    p.add_argument(
+        "--allow-insecure-http",
+        action="store_true",
+        help="allow plain http:// to a host that is not loopback",
+    )
+    noise = p.add_mutually_exclusive_group()
+    noise.add_argument(
+        "--verbose", "-v", action="store_true", help="log requests; tracebacks on errors"
+    )
+    noise.add_argument("--quiet", "-q", action="store_true", help="no progress, waits or warnings")
+
+
+def run(args: argparse.Namespace) -> int:
+    from .._optional import require
+    from ..client import HistoryClient
+    from ..periods import fetch_periods
+
+    target = plan_output(
+        args.output, args.format, chart=args.chart, stdout_is_tty=sys.stdout.isatty()
+    )
+    for module, extra in required_extras(target, args.chart):  # before any request
+        require(module, extra)
+    on_terminal = not args.quiet and sys.stderr.isatty()
+    progress = _progress_bar(sys.stderr) if on_terminal else None
+    undo = show_waits(sys.stderr) if on_terminal else (lambda: None)
+    try:
+        with HistoryClient(
+            api_key=args.api_key,
+            base_url=args.base_url,
+            timeout=args.timeout,
+            max_retries=args.max_retries,
+            concurrency=args.concurrency,
+            allow_insecure_http=args.allow_insecure_http,
+        ) as client:
+            history = fetch_periods(
+                client,
+                args.from_date,
+                args.to_date,
+                args.granularity,
+                args.metrics,
+                tz=args.tz,
+                exact=args.exact,
+                fill=args.fill,
+                page_size=args.page_size,
+                progress=progress,
+            )
+    finally:
+        undo()
+    write_output(history, target, raw_dates=args.raw_dates, quiet=args.quiet)
+    if target.format != "table" and not args.quiet:
+        _warn_mismatches(history)
+    if args.chart:
+        from ..chart import terminal_chart
+
+        stream = sys.stderr if target.chart_to_stderr else sys.stdout
+        stream.write(terminal_chart(history, width=min(100, _columns())))
+    return EXIT_OK
+
+
+def _warn_mismatches(history: Any) -> None:
+    from ..render import mismatch_text
+
+    for miss in history.mismatches():
+        text = mismatch_text(miss.metric, miss.points_total, miss.summary_total)
+        print(f"anchor-history: warning: {text}", file=sys.stderr)
+
+
+def _columns() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((80, 24)).columns
+
+
+def _progress_bar(stream: IO[str]) -> Any:
+    def show(done: int, total: int) -> None:
+        if total <= 1:
+            return
+        width = 30
+        filled = width * done // total
+        stream.write(f"\rfetching pages [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        if done >= total:
+            stream.write("\r" + " " * (width + 40) + "\r")
+        stream.flush()
+
+    return show

@@ -1,0 +1,116 @@
+"""Where the history command's result goes, decided before any request is made.
+
+``-o FILE`` honours the file's extension; ``-o -`` (or no ``-o``) is stdout, as a
+table on a terminal and CSV otherwise. A drawing (``--chart``) is never mixed
+into a data stream on stdout: it goes to stderr then.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import IO, Any
+
+from attrs import frozen
+
+from .common import UsageError
+
+__all__ = ["FORMATS", "SUFFIXES", "Target", "plan_output", "write_output"]
+
+FORMATS = ("table", "csv", "json", "ndjson", "parquet")
+SUFFIXES = {
+    ".csv": "csv",
+    ".json": "json",
+    ".ndjson": "ndjson",
+    ".jsonl": "ndjson",
+    ".parquet": "parquet",
+    ".txt": "table",
+    ".png": "image",
+    ".svg": "image",
+}
+
+
+@frozen
+class Target:
+    """``format`` is one of FORMATS or ``image``; ``path`` None means stdout.
+
+    ``chart_stream`` is where ``--chart`` draws: stdout, unless stdout carries data.
+    """
+
+    format: str
+    path: str | None
+    chart_to_stderr: bool
+
+
+def plan_output(output: str | None, fmt: str | None, *, chart: bool, stdout_is_tty: bool) -> Target:
+    """The output target of one run, or a UsageError that says what is allowed."""
+    path = None if output in (None, "-") else output
+    if path is None:
+        chosen = fmt or ("table" if stdout_is_tty else "csv")
+        if chosen == "parquet":
+            raise UsageError("--format parquet needs --output FILE.parquet (it is binary)")
+        return Target(chosen, None, chart_to_stderr=chart and chosen != "table")
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix not in SUFFIXES:
+        known = ", ".join(SUFFIXES)
+        raise UsageError(
+            f"--output {path}: unknown extension {suffix or '(none)'!r}; known: {known} "
+            "(or - for stdout)"
+        )
+    by_suffix = SUFFIXES[suffix]
+    if fmt is not None and fmt != by_suffix:
+        raise UsageError(
+            f"--output {path} is a {suffix} file but --format is {fmt}; "
+            "drop --format, or give a matching file name"
+        )
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+        raise UsageError(f"--output {path}: {folder} is not a writable folder")
+    return Target(by_suffix, path, chart_to_stderr=False)
+
+
+def required_extras(target: Target, chart: bool) -> list[tuple[str, str]]:
+    """(module, extra) pairs the run needs, to check before any request."""
+    needs = []
+    if target.format == "parquet":
+        needs.append(("pyarrow", "parquet"))
+    if target.format == "image":
+        needs.append(("matplotlib", "png"))
+    if chart:
+        needs.append(("plotext", "chart"))
+    return needs
+
+
+def write_output(history: Any, target: Target, *, raw_dates: bool, quiet: bool) -> None:
+    """Write ``history`` where ``target`` says."""
+    if target.format == "image":
+        from ..chart import write_image
+
+        write_image(history, target.path or "")
+        if not quiet:
+            print(f"chart written to {target.path}", file=sys.stderr)
+        return
+    if target.format == "parquet":
+        history.write_parquet(target.path or "", raw_dates=raw_dates)
+        return
+    out: IO[str] = sys.stdout if target.path is None else _open(target.path)
+    try:
+        if target.format == "table":
+            from ..render import render_table
+
+            text = render_table(history)
+            if quiet:
+                text = "".join(
+                    line for line in text.splitlines(True) if not line.startswith("warning:")
+                )
+            out.write(text)
+        else:
+            writer = getattr(history, f"write_{target.format}")
+            writer(out, raw_dates=raw_dates)
+    finally:
+        if target.path is not None:
+            out.close()
+
+
+def _open(path: str) -> IO[str]:
+    return open(path, "w", newline="", encoding="utf-8")

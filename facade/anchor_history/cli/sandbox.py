@@ -1,0 +1,176 @@
+"""``anchor-history sandbox``: the local API over seeded data, in the foreground."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+from typing import Any
+
+from .common import EXIT_OK, EXIT_PORT_IN_USE, EXIT_USAGE, fail
+
+__all__ = ["add_parser", "run"]
+
+
+def _at_least(minimum: float, kind: type = int) -> Any:
+    """An argparse type: a number of ``kind`` no smaller than ``minimum``."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {kind.__name__}") from None
+        if value < minimum or value != value:  # NaN too
+            raise argparse.ArgumentTypeError(
+                f"{text} is below {minimum:g}; allowed: >= {minimum:g}"
+            )
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def _port(text: str) -> int:
+    value = _at_least(0)(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port; allowed: 0-65535")
+    return int(value)
+
+
+def add_parser(subs: Any) -> None:
+    from ..sandbox.aggregate import DATE_FORMATS
+    from ..sandbox.faults import FAULT_KINDS
+
+    kinds = "\n".join(f"  {k:<14} {v}" for k, v in FAULT_KINDS.items())
+    styles = "\n".join(f"  {k:<8} {v}" for k, v in DATE_FORMATS.items())
+    p = subs.add_parser(
+        "sandbox",
+        help="run a local AnchorBrowser history API over seeded data (sandbox extra)",
+        description="A local server that speaks GET /v1/sessions/history over a SQLite "
+        "database of generated sessions, up to now. Prints its base URL and key, then "
+        "serves until Ctrl-C or SIGTERM.",
+        epilog=f"fault kinds (--faults KIND@N, KIND@N-M, KIND@N+ or KIND=RATE, comma-separated):\n"
+        f"{kinds}\n\nbucket date formats (--date-format):\n{styles}\n\n"
+        "exit codes: 0 stopped, 2 bad arguments, 8 the port is in use\n\n"
+        "example, in another shell:\n"
+        "  anchor-history sandbox --print-env > sandbox.env &\n"
+        '  sleep 2; eval "$(cat sandbox.env)"; anchor-history --from 7d',
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument(
+        "--port", type=_port, default=8765, help="port; 0 picks a free one (default 8765)"
+    )
+    p.add_argument(
+        "--db", default=":memory:", help="SQLite file to keep the data in (default in memory)"
+    )
+    p.add_argument("--seed", type=int, default=7, help="seed of the generated data (default 7)")
+    p.add_argument(
+        "--sessions", type=_at_least(0), default=20_000, help="sessions to generate (default 20000)"
+    )
+    p.add_argument(
+        "--days", type=_at_least(1), default=90, help="days of history, ending now (default 90)"
+    )
+    p.add_argument(
+        "--api-key", default=None, help="the key clients must send (default: a random one)"
+    )
+    p.add_argument(
+        "--latency-ms",
+        type=_at_least(0, float),
+        default=0.0,
+        help="added to every answer (default 0)",
+    )
+    p.add_argument("--faults", default="", help="faults to inject, see below")
+    p.add_argument("--fault-seed", type=int, default=0, help="seed for KIND=RATE faults")
+    p.add_argument(
+        "--date-format",
+        choices=sorted(DATE_FORMATS),
+        default="iso-ms",
+        help="how bucket dates are written (default iso-ms)",
+    )
+    p.add_argument(
+        "--retry-after",
+        type=_at_least(0, float),
+        default=1.0,
+        help="Retry-After of a 429 fault, seconds",
+    )
+    p.add_argument(
+        "--slow-seconds",
+        type=_at_least(0, float),
+        default=3.0,
+        help="delay of a slow fault, seconds",
+    )
+    p.add_argument(
+        "--print-env",
+        action="store_true",
+        help="print `export ANCHORBROWSER_...` lines for eval on stdout "
+        "(the notice goes to stderr)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    import signal
+    import sqlite3
+
+    from .._optional import require
+    from ..errors import MissingExtraError
+
+    try:
+        require("uvicorn", "sandbox")
+        require("starlette", "sandbox")
+        from ..sandbox import Sandbox
+        from ..sandbox.server import PortInUseError
+
+        box = Sandbox(
+            host=args.host,
+            port=args.port,
+            db=args.db,
+            seed=args.seed,
+            sessions=args.sessions,
+            days=args.days,
+            api_key=args.api_key or os.environ.get("ANCHOR_SANDBOX_API_KEY"),
+            latency_ms=args.latency_ms,
+            faults=args.faults,
+            fault_seed=args.fault_seed,
+            date_style=args.date_format,
+            retry_after=args.retry_after,
+            slow_seconds=args.slow_seconds,
+        )
+    except (ValueError, MissingExtraError) as error:  # a bad --faults spec, or a missing extra
+        return fail(str(error), EXIT_USAGE)
+    except sqlite3.Error as error:
+        return fail(f"--db {args.db}: {error}", EXIT_USAGE)
+
+    def ready(server: Any) -> None:
+        if args.print_env:
+            print(f"export ANCHORBROWSER_BASE_URL={shlex.quote(server.base_url)}", flush=True)
+            print(f"export ANCHORBROWSER_API_KEY={shlex.quote(server.api_key)}", flush=True)
+            print(f"sandbox ready at {server.base_url}", file=sys.stderr, flush=True)
+            return
+        print(
+            f"sandbox ready: ANCHORBROWSER_BASE_URL={server.base_url} "
+            f"ANCHORBROWSER_API_KEY={server.api_key}",
+            flush=True,
+        )
+
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal to
+    # the handler that was there before it; these turn that into a normal exit.
+    def stop(signum: int, frame: object) -> None:
+        raise _Stopped
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        box.serve_forever(on_ready=ready)
+    except PortInUseError as error:
+        return fail(str(error), EXIT_PORT_IN_USE)
+    except (_Stopped, KeyboardInterrupt):
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    print("sandbox stopped", file=sys.stderr)
+    return EXIT_OK
+
+
+class _Stopped(Exception):
+    """SIGTERM reached the sandbox command after the server had shut down."""

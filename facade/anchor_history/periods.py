@@ -1,0 +1,172 @@
+"""Whole periods: what a user means by "a day", "a week", "a month", in their own zone.
+
+The API answers in UTC buckets, lists no bucket where nothing happened, and
+cuts the first and last bucket at the window's edges. People read usage by
+whole days, weeks and billing months, in their own time zone, with quiet days
+as zeros and the unfinished period marked as such. This module turns the one
+into the other, as pure functions over :class:`~anchor_history.models.History`
+(no I/O), plus :func:`fetch_periods`, the one call that plans the request.
+
+>>> # from anchor_history.periods import fetch_periods
+>>> # history = fetch_periods(client, "30d", granularity="day", tz="Europe/Berlin")
+>>> # [(p.start, p.session_count, p.partial) for p in history]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING, Any
+
+from attrs import evolve
+
+from .dates import (
+    DateLike,
+    check_whole_hour_zone,
+    period_after,
+    period_floor,
+    resolve_window,
+    zone,
+    zone_name,
+)
+from .errors import ResponseFormatError
+from .metrics import MetricsArg, normalize_granularity
+from .models import History, HistoryPoint, Number, exact_sum
+
+if TYPE_CHECKING:
+    from .client import HistoryClient
+
+__all__ = ["fetch_periods", "is_partial", "whole_periods"]
+
+_LAST_MS = timedelta(milliseconds=1)
+
+
+def is_partial(
+    start: datetime, granularity: str, *, window: tuple[datetime, datetime], now: datetime
+) -> bool:
+    """True when the period starting at ``start`` is not wholly inside the window so far.
+
+    A window ending at a period's last millisecond covers it (the API's dates go
+    down to milliseconds, and ``--to 2026-11-24`` ends at 23:59:59.999).
+    """
+    return _partial(start, period_after(start, granularity), window[0], min(window[1], now))
+
+
+def _partial(start: datetime, end: datetime, window_start: datetime, covered: datetime) -> bool:
+    return start < window_start or end - covered > _LAST_MS
+
+
+def whole_periods(
+    history: History,
+    *,
+    granularity: str | None = None,
+    tz: str | tzinfo | None = None,
+    now: datetime,
+    fill: bool = True,
+) -> History:
+    """``history`` as whole periods of ``granularity`` in ``tz``.
+
+    - Hourly points are summed into days, weeks or months of the zone (exactly,
+      as a database would add them); points already at ``granularity`` are kept,
+      and must start on its boundaries in ``tz``.
+    - With ``fill``, every period from the window's start up to now (or the
+      window's end) is listed, with zeros where the server listed nothing.
+    - A period still in progress, or cut by the window, is marked ``partial``.
+
+    The server's summary is kept: it covers the same window.
+    """
+    target = normalize_granularity(granularity or history.query.granularity)
+    zone_info = zone(tz)
+    source = history.query.granularity
+    if source != target and source != "hour":
+        raise ValueError(f"cannot re-bucket {source} points into {target}s; fetch hours")
+    window_start, window_end = history.query.from_date, history.query.to_date
+    covered = min(window_end, now)
+    sums = _bucket(history.points, source, target, zone_info)
+    if fill:
+        start = period_floor(window_start, target, zone_info)
+        while start < covered:
+            sums.setdefault(start, None)
+            start = period_after(start, target, zone_info)
+    metrics = history.query.metrics
+    points = []
+    for start in sorted(sums):
+        end = period_after(start, target, zone_info)
+        grouped = sums[start]
+        values: dict[str, Number | None] = (
+            dict.fromkeys(metrics, 0) if grouped is None else grouped[1]
+        )
+        points.append(
+            HistoryPoint(
+                **values,
+                start=start,
+                date="" if grouped is None else grouped[0],
+                partial=_partial(start, end, window_start, covered),
+            )
+        )
+    return evolve(
+        history,
+        points=tuple(points),
+        query=evolve(history.query, granularity=target),
+        tz=zone_info,
+    )
+
+
+_Grouped = tuple[str, dict[str, Number | None]]
+
+
+def _bucket(
+    points: Iterable[HistoryPoint], source: str, target: str, tz: tzinfo
+) -> dict[datetime, _Grouped | None]:
+    """Each period's raw date (of a point kept as sent) and metric values."""
+    groups: dict[datetime, list[HistoryPoint]] = {}
+    for point in points:
+        start = period_floor(point.start, target, tz)
+        if source == target and start != point.start:
+            raise ResponseFormatError(
+                f"period {point.date!r} does not start on a {target} boundary in "
+                f"{zone_name(tz)} (expected {start.isoformat()}); the server's buckets differ "
+                "from calendar periods, so they cannot be shown as whole periods"
+            )
+        groups.setdefault(start, []).append(point)
+    result: dict[datetime, _Grouped | None] = {}
+    for start, members in groups.items():
+        names = members[0].as_dict().keys()
+        values = {name: exact_sum(getattr(p, name) for p in members) for name in names}
+        raw = members[0].date if len(members) == 1 and source == target else ""
+        result[start] = (raw, values)
+    return result
+
+
+def fetch_periods(
+    client: HistoryClient,
+    from_date: DateLike | None = None,
+    to_date: DateLike | None = None,
+    granularity: str = "day",
+    metrics: MetricsArg = ("session_count",),
+    *,
+    tz: str | tzinfo | None = None,
+    exact: bool = False,
+    fill: bool = True,
+    now: datetime | None = None,
+    **fetch_options: Any,
+) -> History:
+    """Fetch whole periods: the window's start snapped down to a period boundary
+    (unless ``exact``), quiet periods as zeros (unless not ``fill``), the
+    unfinished period marked partial, days/weeks/months in ``tz``.
+
+    Dates and named periods (``today``, ``last-month``, ``2026-03``) are read in
+    ``tz``. Outside UTC, days, weeks and months are summed from hourly buckets,
+    since the API's buckets are UTC; a zone whose offset is not whole hours is
+    refused. ``fetch_options`` go to :meth:`HistoryClient.fetch`.
+    """
+    zone_info = zone(tz)
+    target = normalize_granularity(granularity)
+    moment = now or datetime.now(UTC)
+    start, end = resolve_window(from_date, to_date, now=moment, tz=zone_info)
+    if not exact:
+        start = period_floor(start, target, zone_info)
+    check_whole_hour_zone(zone_info, start, end)
+    source = target if zone_info is UTC or target == "hour" else "hour"
+    history = client.fetch(start, end, source, metrics, **fetch_options)
+    return whole_periods(history, granularity=target, tz=zone_info, now=moment, fill=fill)
