@@ -110,7 +110,10 @@ def test_table_formats_periods_bytes_and_totals(anchor_sandbox: Sandbox) -> None
     assert lines[0].split() == ["period", "(UTC)", "session_count", "credits_used", "proxy_bytes"]
     assert lines[2].startswith("2026-W31")
     assert "GiB" in result.stdout or "MiB" in result.stdout
-    total = library_result(anchor_sandbox).summary.session_count
+    with HistoryClient(anchor_sandbox.api_key, anchor_sandbox.base_url) as client:
+        weeks = fetch_periods(client, "2026-08-01", "2026-10-31", "week", METRICS)
+    assert weeks.query.from_date.isoformat() == "2026-07-27T00:00:00+00:00"  # snapped to Monday
+    total = weeks.summary.session_count
     assert lines[-2].startswith("total")
     assert f"{total:,}" in lines[-2]
     # The last week (Oct 26 - Nov 1) is cut by --to: marked, with the footnote.

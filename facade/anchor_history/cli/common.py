@@ -85,7 +85,7 @@ def cli_words(message: str) -> str:
     if leading and leading.group(1) in _LEADING:
         message = _LEADING[leading.group(1)] + message[leading.end() :]
     return re.sub(r"\b(from_date|to_date)\b", lambda m: _ANYWHERE[m.group(1)], message).replace(
-        "(or None)", ""
+        " (or None)", ""
     )
 
 
