@@ -274,12 +274,13 @@ def bench_cold_start(report: Report, repeat: int) -> None:
     report.say(f"  from anchor_history import HistoryClient: {fmt_s(ours_client)}")
     report.say(f"  anchor-history --help                   : {fmt_s(helps)}")
     report.say(f"  import anchorbrowser (official SDK)     : {fmt_s(sdk)}")
-    ratio = summary(ours)[0] / summary(sdk)[0]
-    report.target("import at most 0.4x the SDK's", ratio <= 0.4, f"{ratio:.2f}x")
+    # What a user pays is the client (httpx with it), not the lazy package module.
+    ratio = summary(ours_client)[0] / summary(sdk)[0]
+    report.target("client import at most 0.6x the SDK's", ratio <= 0.6, f"{ratio:.2f}x")
     report.target("--help under 0.3 s", summary(helps)[0] < 0.3, f"{summary(helps)[0]:.3f} s")
     report.say(
-        "  (the client itself loads httpx on first use: "
-        f"{summary(ours_client)[0] / summary(sdk)[0]:.2f}x the SDK's import)"
+        "  (the package alone, names loaded lazily: "
+        f"{summary(ours)[0] / summary(sdk)[0]:.2f}x the SDK's import)"
     )
     report.say()
 

@@ -120,3 +120,65 @@ def test_public_surface_is_listed_in_one_place() -> None:
         assert getattr(anchor_history, name) is not None
     with pytest.raises(AttributeError):
         anchor_history.NoSuchThing  # noqa: B018
+
+
+def test_writers_take_a_path_or_a_stream_alike(tmp_path: Path) -> None:
+    for name in ("write_csv", "write_json", "write_ndjson"):
+        stream = io.StringIO()
+        getattr(history(), name)(stream)
+        path = tmp_path / f"out.{name}"
+        getattr(history(), name)(path)
+        getattr(history(), name)(str(path) + ".str")
+        assert path.read_text() == stream.getvalue()
+        assert Path(str(path) + ".str").read_text() == stream.getvalue()
+
+
+def test_polars_frame_is_sorted_by_start() -> None:
+    backwards = history()
+    reversed_history = History(
+        tuple(reversed(backwards.points)), backwards.summary, backwards.query
+    )
+    frame = reversed_history.to_polars()
+    assert frame["session_count"].to_list() == [1, 2]
+    assert reversed_history.to_pandas()["session_count"].tolist() == [1, 2]
+
+
+def test_a_partial_period_is_marked_in_the_table_and_the_files() -> None:
+    whole = history()
+    last = whole.points[-1]
+    marked = History(
+        (
+            whole.points[0],
+            type(last)(
+                **{**last.as_dict(), "start": last.start, "date": last.date, "partial": True}
+            ),
+        ),
+        whole.summary,
+        whole.query,
+    )
+    lines = render_table(marked).splitlines()
+    assert lines[3].split()[:2] == ["2026-11-24", "*"]
+    assert lines[-1].startswith("* partial period")
+    assert [row["partial"] for row in marked.to_dicts()] == [False, True]
+
+
+def test_chart_axes_carry_units_and_partial_periods_show() -> None:
+    from anchor_history.chart import axis_unit, terminal_chart
+
+    assert axis_unit("network_bytes_total", 5 * 1024**3) == (1024**3, "GiB")
+    assert axis_unit("proxy_bytes", 100) == (1, "B")
+    assert axis_unit("session_hours", 3.5) == (1, "hours")
+    text = terminal_chart(history())
+    assert "proxy_bytes (KiB)" in text
+    assert "session_count (sessions)" in text
+    assert "0┤" in text  # y starts at zero
+    assert "period (UTC)" in text
+
+
+def test_a_single_period_chart_shows_it(tmp_path: Path) -> None:
+    from anchor_history.chart import terminal_chart, write_image
+
+    one = History(history().points[:1], history().summary, history().query)
+    assert "█" in terminal_chart(one)  # a bar, not an invisible one-point line
+    write_image(one, str(tmp_path / "one.png"))
+    assert (tmp_path / "one.png").read_bytes()[:4] == b"\x89PNG"

@@ -122,6 +122,7 @@ def write_image(history: History, path: str) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
+    matplotlib.rcParams["svg.fonttype"] = "none"  # SVG text stays text: smaller, searchable
     import matplotlib.pyplot as plt
 
     mdates: Any = require("matplotlib.dates", "png")

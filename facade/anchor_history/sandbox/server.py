@@ -32,7 +32,6 @@ def _listen(host: str, port: int) -> socket.socket:
         sock.close()
         if exc.errno == errno.EADDRINUSE:
             raise PortInUseError(
-                exc.errno,
                 f"port {port} on {host} is already in use (another sandbox?); "
                 "pick another with --port, or --port 0 for a free one",
             ) from None
