@@ -23,7 +23,7 @@ from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
 import httpx
-from attrs import evolve
+from attrs import evolve, frozen
 
 from . import _api
 from ._config import (
@@ -34,8 +34,21 @@ from ._config import (
     positive_int,
     resolve_settings,
 )
+from ._transport import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    AsyncGuardedTransport,
+    GuardedTransport,
+    call_deadline,
+    check_deadline,
+)
 from .dates import DateLike
-from .errors import AnchorHistoryError, APIError, RequestTimeoutError, TransportError
+from .errors import (
+    AnchorHistoryError,
+    APIError,
+    InvalidInputError,
+    RequestTimeoutError,
+    TransportError,
+)
 from .metrics import MetricsArg
 from .models import History, HistoryPage, HistoryPoint, HistoryQuery
 from .pagination import PageChecker
@@ -67,6 +80,31 @@ def _translate_httpx(base_url: str) -> Iterator[None]:
         ) from exc
 
 
+@frozen
+class _Call:
+    """What every attempt of one call shares: its retry policy and its deadline
+    (monotonic end, seconds given), or None."""
+
+    policy: RetryPolicy
+    deadline: tuple[float, float] | None
+
+    @classmethod
+    def starting(cls, policy: RetryPolicy, seconds: float | None) -> _Call:
+        if seconds is None:
+            return cls(policy, None)
+        return cls(policy, (time.monotonic() + seconds, seconds))
+
+
+def _check_deadline_arg(deadline: object) -> float | None:
+    if deadline is None:
+        return None
+    if isinstance(deadline, bool) or not isinstance(deadline, (int, float)) or not deadline > 0:
+        raise InvalidInputError(f"deadline: {deadline!r} is not a number of seconds > 0 (or None)")
+    if deadline != deadline or deadline == float("inf"):
+        raise InvalidInputError(f"deadline: {deadline!r} is not a finite number of seconds")
+    return float(deadline)
+
+
 TransportT = TypeVar("TransportT")
 SleepT = TypeVar("SleepT")
 
@@ -77,6 +115,9 @@ class _ClientBase(Generic[TransportT, SleepT]):
     ``api_key`` falls back to ``ANCHORBROWSER_API_KEY``, ``base_url`` to
     ``ANCHORBROWSER_BASE_URL`` and then the real API. ``transport`` (an httpx
     transport), ``sleep`` and ``clock`` are there for tests and special networks.
+    ``max_response_bytes`` caps one response body after decompression (32 MiB).
+    Every call also takes ``deadline``: seconds for the whole call, retries and
+    waits included (for ``iter_points``, from its first request).
     """
 
     _default_sleep: Callable[..., Any]
@@ -94,7 +135,9 @@ class _ClientBase(Generic[TransportT, SleepT]):
         sleep: SleepT | None = None,
         retry_policy: RetryPolicy | None = None,
         clock: Callable[[], datetime] | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
+        self._max_response_bytes = positive_int("max_response_bytes", max_response_bytes, 1)
         self._settings: Settings = resolve_settings(
             api_key=api_key,
             base_url=base_url,
@@ -112,7 +155,7 @@ class _ClientBase(Generic[TransportT, SleepT]):
         self._open(self._httpx_options(transport))
 
     def _open(self, options: dict[str, Any]) -> None:
-        """Create the connection pool and hand it to the generated client."""
+        """Create the connection pool, its transport guarded, for the generated client."""
         raise NotImplementedError
 
     @property
@@ -135,8 +178,10 @@ class _ClientBase(Generic[TransportT, SleepT]):
             "timeout": s.timeout,
             "follow_redirects": False,
             "transport": transport,
-            "limits": httpx.Limits(max_connections=max(10, s.concurrency * 2)),
         }
+
+    def _limits(self) -> httpx.Limits:
+        return httpx.Limits(max_connections=max(10, self._settings.concurrency * 2))
 
     def _query(
         self,
@@ -162,6 +207,9 @@ class _ClientBase(Generic[TransportT, SleepT]):
             return self._policy
         return evolve(self._policy, max_retries=positive_int("max_retries", max_retries, 0))
 
+    def _call(self, max_retries: int | None, deadline: float | None) -> _Call:
+        return _Call.starting(self._policy_for(max_retries), _check_deadline_arg(deadline))
+
     def _concurrency(self, concurrency: int | None) -> int:
         if concurrency is None:
             return self._settings.concurrency
@@ -182,12 +230,22 @@ class _ClientBase(Generic[TransportT, SleepT]):
             )
         return _api.to_page(exchange, now=self._clock())
 
-    def _next_delay(self, policy: RetryPolicy, error: AnchorHistoryError, attempt: int) -> float:
-        """The wait before retry ``attempt``; re-raises ``error`` when it is not to be retried."""
+    def _next_delay(self, call: _Call, error: AnchorHistoryError, attempt: int) -> float:
+        """The wait before retry ``attempt``; re-raises ``error`` when it is not to be
+        retried, or a RequestTimeoutError when the wait would outlast the deadline."""
+        policy = call.policy
         delay = policy.delay(error, attempt)
         if delay is None:
             error.attempts = attempt
             raise error
+        left = check_deadline() if call.deadline is not None else None
+        if left is not None and delay >= left:
+            timeout = RequestTimeoutError(
+                f"the call's deadline of {call.deadline[1]:g} s would pass during the "  # type: ignore[index]
+                f"{delay:.1f} s wait before retry {attempt} (after: {error})"
+            )
+            timeout.attempts = attempt
+            raise timeout from error
         # INFO, so a terminal can show what it waits for (the CLI does); silent by default.
         asked = isinstance(error, APIError) and error.retry_after is not None
         logger.info(
@@ -211,7 +269,12 @@ class HistoryClient(_ClientBase[httpx.BaseTransport, Callable[[float], None]]):
     _default_sleep = staticmethod(time.sleep)
 
     def _open(self, options: dict[str, Any]) -> None:
-        self._http = httpx.Client(**options, event_hooks={"response": [_api.remember_response]})
+        inner = options.pop("transport") or httpx.HTTPTransport(limits=self._limits())
+        self._http = httpx.Client(
+            **options,
+            transport=GuardedTransport(inner, self._max_response_bytes),
+            event_hooks={"response": [_api.remember_response]},
+        )
         self._api.set_httpx_client(self._http)
 
     def close(self) -> None:
@@ -228,17 +291,22 @@ class HistoryClient(_ClientBase[httpx.BaseTransport, Callable[[float], None]]):
     ) -> None:
         self.close()
 
-    def _get(self, query: HistoryQuery, page: int, policy: RetryPolicy) -> HistoryPage:
-        attempt = 0
-        while True:
-            started = time.perf_counter()
-            try:
-                with _translate_httpx(self._settings.base_url):
-                    exchange = _api.send(self._api, query, page)
-                return self._page_from(exchange, page, attempt, started)
-            except AnchorHistoryError as error:
-                attempt += 1
-                self._sleep(self._next_delay(policy, error, attempt))
+    def _get(self, query: HistoryQuery, page: int, call: _Call) -> HistoryPage:
+        token = call_deadline.set(call.deadline)  # for the transport, in this thread
+        try:
+            attempt = 0
+            while True:
+                started = time.perf_counter()
+                try:
+                    check_deadline()
+                    with _translate_httpx(self._settings.base_url):
+                        exchange = _api.send(self._api, query, page)
+                    return self._page_from(exchange, page, attempt, started)
+                except AnchorHistoryError as error:
+                    attempt += 1
+                    self._sleep(self._next_delay(call, error, attempt))
+        finally:
+            call_deadline.reset(token)
 
     def get_page(
         self,
@@ -250,10 +318,11 @@ class HistoryClient(_ClientBase[httpx.BaseTransport, Callable[[float], None]]):
         limit: int = 100,
         *,
         max_retries: int | None = None,
+        deadline: float | None = None,
     ) -> HistoryPage:
         """One page, as the API sent it (checked and converted)."""
         query = self._query(from_date, to_date, granularity, metrics, limit)
-        return self._get(query, check_page(page), self._policy_for(max_retries))
+        return self._get(query, check_page(page), self._call(max_retries, deadline))
 
     def iter_points(
         self,
@@ -264,20 +333,24 @@ class HistoryClient(_ClientBase[httpx.BaseTransport, Callable[[float], None]]):
         *,
         page_size: int = 1000,
         max_retries: int | None = None,
+        deadline: float | None = None,
     ) -> Iterator[HistoryPoint]:
         """Every point, page after page, holding one page in memory at a time.
 
         The arguments are checked when this is called, before the first request.
         """
         query = self._query(from_date, to_date, granularity, metrics, page_size, "page_size")
-        return self._iter(query, self._policy_for(max_retries))
+        return self._iter(query, self._policy_for(max_retries), _check_deadline_arg(deadline))
 
-    def _iter(self, query: HistoryQuery, policy: RetryPolicy) -> Iterator[HistoryPoint]:
-        first = self._get(query, 1, policy)
+    def _iter(
+        self, query: HistoryQuery, retry: RetryPolicy, seconds: float | None
+    ) -> Iterator[HistoryPoint]:
+        call = _Call.starting(retry, seconds)  # the clock starts with the first request
+        first = self._get(query, 1, call)
         checker = PageChecker(query, first, now=self._clock())
         yield from checker.accept(1, first)
         for number in checker.remaining_pages():
-            yield from checker.accept(number, self._get(query, number, policy))
+            yield from checker.accept(number, self._get(query, number, call))
 
     def fetch(
         self,
@@ -290,12 +363,13 @@ class HistoryClient(_ClientBase[httpx.BaseTransport, Callable[[float], None]]):
         concurrency: int | None = None,
         max_retries: int | None = None,
         progress: ProgressCallback | None = None,
+        deadline: float | None = None,
     ) -> History:
         """All points of the window: page 1, then the rest concurrently, returned in order."""
         query = self._query(from_date, to_date, granularity, metrics, page_size, "page_size")
-        policy = self._policy_for(max_retries)
+        call = self._call(max_retries, deadline)
         workers = self._concurrency(concurrency)
-        first = self._get(query, 1, policy)
+        first = self._get(query, 1, call)
         checker = PageChecker(query, first, now=self._clock())
         points = list(checker.accept(1, first))
         _report(progress, 1, checker.total_pages)
@@ -309,7 +383,7 @@ class HistoryClient(_ClientBase[httpx.BaseTransport, Callable[[float], None]]):
             def submit_next() -> None:
                 number = next(pages, None)
                 if number is not None:
-                    in_flight.append((number, pool.submit(self._get, query, number, policy)))
+                    in_flight.append((number, pool.submit(self._get, query, number, call)))
 
             try:
                 for _ in range(4 * workers):
@@ -334,8 +408,11 @@ class AsyncHistoryClient(_ClientBase[httpx.AsyncBaseTransport, Callable[[float],
     _default_sleep = staticmethod(asyncio.sleep)
 
     def _open(self, options: dict[str, Any]) -> None:
+        inner = options.pop("transport") or httpx.AsyncHTTPTransport(limits=self._limits())
         self._http_async = httpx.AsyncClient(
-            **options, event_hooks={"response": [_api.remember_response_async]}
+            **options,
+            transport=AsyncGuardedTransport(inner, self._max_response_bytes),
+            event_hooks={"response": [_api.remember_response_async]},
         )
         self._api.set_async_httpx_client(self._http_async)
 
@@ -353,17 +430,22 @@ class AsyncHistoryClient(_ClientBase[httpx.AsyncBaseTransport, Callable[[float],
     ) -> None:
         await self.aclose()
 
-    async def _get(self, query: HistoryQuery, page: int, policy: RetryPolicy) -> HistoryPage:
-        attempt = 0
-        while True:
-            started = time.perf_counter()
-            try:
-                with _translate_httpx(self._settings.base_url):
-                    exchange = await _api.send_async(self._api, query, page)
-                return self._page_from(exchange, page, attempt, started)
-            except AnchorHistoryError as error:
-                attempt += 1
-                await self._sleep(self._next_delay(policy, error, attempt))
+    async def _get(self, query: HistoryQuery, page: int, call: _Call) -> HistoryPage:
+        token = call_deadline.set(call.deadline)  # for the transport, in this task
+        try:
+            attempt = 0
+            while True:
+                started = time.perf_counter()
+                try:
+                    check_deadline()
+                    with _translate_httpx(self._settings.base_url):
+                        exchange = await _api.send_async(self._api, query, page)
+                    return self._page_from(exchange, page, attempt, started)
+                except AnchorHistoryError as error:
+                    attempt += 1
+                    await self._sleep(self._next_delay(call, error, attempt))
+        finally:
+            call_deadline.reset(token)
 
     async def get_page(
         self,
@@ -375,9 +457,10 @@ class AsyncHistoryClient(_ClientBase[httpx.AsyncBaseTransport, Callable[[float],
         limit: int = 100,
         *,
         max_retries: int | None = None,
+        deadline: float | None = None,
     ) -> HistoryPage:
         query = self._query(from_date, to_date, granularity, metrics, limit)
-        return await self._get(query, check_page(page), self._policy_for(max_retries))
+        return await self._get(query, check_page(page), self._call(max_retries, deadline))
 
     def iter_points(
         self,
@@ -388,17 +471,21 @@ class AsyncHistoryClient(_ClientBase[httpx.AsyncBaseTransport, Callable[[float],
         *,
         page_size: int = 1000,
         max_retries: int | None = None,
+        deadline: float | None = None,
     ) -> AsyncIterator[HistoryPoint]:
         query = self._query(from_date, to_date, granularity, metrics, page_size, "page_size")
-        return self._iter(query, self._policy_for(max_retries))
+        return self._iter(query, self._policy_for(max_retries), _check_deadline_arg(deadline))
 
-    async def _iter(self, query: HistoryQuery, policy: RetryPolicy) -> AsyncIterator[HistoryPoint]:
-        first = await self._get(query, 1, policy)
+    async def _iter(
+        self, query: HistoryQuery, retry: RetryPolicy, seconds: float | None
+    ) -> AsyncIterator[HistoryPoint]:
+        call = _Call.starting(retry, seconds)  # the clock starts with the first request
+        first = await self._get(query, 1, call)
         checker = PageChecker(query, first, now=self._clock())
         for point in checker.accept(1, first):
             yield point
         for number in checker.remaining_pages():
-            for point in checker.accept(number, await self._get(query, number, policy)):
+            for point in checker.accept(number, await self._get(query, number, call)):
                 yield point
 
     async def fetch(
@@ -412,11 +499,12 @@ class AsyncHistoryClient(_ClientBase[httpx.AsyncBaseTransport, Callable[[float],
         concurrency: int | None = None,
         max_retries: int | None = None,
         progress: ProgressCallback | None = None,
+        deadline: float | None = None,
     ) -> History:
         query = self._query(from_date, to_date, granularity, metrics, page_size, "page_size")
-        policy = self._policy_for(max_retries)
+        call = self._call(max_retries, deadline)
         limit = asyncio.Semaphore(self._concurrency(concurrency))
-        first = await self._get(query, 1, policy)
+        first = await self._get(query, 1, call)
         checker = PageChecker(query, first, now=self._clock())
         points = list(checker.accept(1, first))
         _report(progress, 1, checker.total_pages)
@@ -426,7 +514,7 @@ class AsyncHistoryClient(_ClientBase[httpx.AsyncBaseTransport, Callable[[float],
 
         async def one(number: int) -> HistoryPage:
             async with limit:
-                return await self._get(query, number, policy)
+                return await self._get(query, number, call)
 
         def start_next() -> None:  # the same sliding window as the sync client's
             number = next(pages, None)
