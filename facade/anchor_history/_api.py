@@ -59,7 +59,7 @@ from .models import (
     Pagination,
     metric_names,
 )
-from .retry import parse_retry_after
+from .retry import retry_after_of
 
 __all__ = [
     "GRANULARITIES",
@@ -157,7 +157,12 @@ class Exchange:
     parse_error: Exception | None
 
 
-_PARSE_ERRORS = (ValueError, TypeError, KeyError, AttributeError)
+# What the generated parsing raises on a body of the wrong shape. RecursionError:
+# JSON nested 100,000 deep is valid JSON that Python cannot read.
+_PARSE_ERRORS = (ValueError, TypeError, KeyError, AttributeError, RecursionError)
+# Counts beyond a signed 64-bit integer are no usage figure (and no Parquet column
+# could hold them): such a body is refused rather than carried into every sum.
+_INT_LIMIT = 2**63
 
 
 class _Capture:
@@ -212,22 +217,59 @@ def to_page(exchange: Exchange, *, now: datetime | None = None) -> HistoryPage:
             )
         raise error_for(response, now=now)
     if exchange.parse_error is not None or not isinstance(exchange.parsed, SessionHistoryResponse):
-        error = exchange.parse_error
-        not_json = isinstance(error, json.JSONDecodeError)
-        reason = "not valid JSON" if not_json else f"{error or 'not a SessionHistoryResponse'}"
+        reason, retryable = _why_unreadable(exchange.parse_error, response.content)
         raise ResponseFormatError(
             f"the body is not the spec's SessionHistoryResponse: {reason}",
             status=status,
             body=excerpt(response.content),
-            retryable=not_json,
+            retryable=retryable,
         )
     return _convert(exchange.parsed, response)
 
 
+def _why_unreadable(error: Exception | None, content: bytes) -> tuple[str, bool]:
+    """What is wrong with a body the generated models could not read, and whether
+    asking again may cure it (a body cut short is not valid JSON)."""
+    if isinstance(error, RecursionError):
+        return "JSON nested too deeply to read", False
+    if isinstance(error, UnicodeDecodeError):
+        return "not UTF-8 text", False
+    if isinstance(error, json.JSONDecodeError):
+        return "not valid JSON", True
+    try:
+        document = json.loads(content)
+    except (ValueError, RecursionError):
+        return "not valid JSON", True
+    return _shape_problem(document) or f"{error or 'not an object'}", False
+
+
+def _kind(value: object) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
+    text = repr(value)
+    shown = text if len(text) <= 40 else text[:40] + "..."
+    return f"{names.get(type(value), type(value).__name__)} {shown}"
+
+
+def _shape_problem(document: object) -> str | None:
+    """Where a JSON document departs from the response's shape, as a path."""
+    if not isinstance(document, dict):
+        return f"the body is {_kind(document)}, not an object"
+    for name, kind in (("data", list), ("summary", dict), ("pagination", dict)):
+        if name in document and not isinstance(document[name], kind):
+            expected = "a list" if kind is list else "an object"
+            return f"{name}: expected {expected}, got {_kind(document[name])}"
+    for i, item in enumerate(document.get("data") or []):
+        if not isinstance(item, dict):
+            return f"data[{i}]: expected an object, got {_kind(item)}"
+    return None
+
+
 def error_for(response: httpx.Response, *, now: datetime | None = None) -> APIError:
     status = response.status_code
+    if 300 <= status < 400:
+        return APIError(status, api_message=_redirect_message(response))
     cls = _STATUS_ERRORS.get(status) or (ServerError if status >= 500 else APIError)
-    code, message = _error_details(response.content)
+    code, message = _error_details(response)
     when = now or datetime.now(UTC)
     return cls(
         status,
@@ -235,34 +277,73 @@ def error_for(response: httpx.Response, *, now: datetime | None = None) -> APIEr
         api_message=message,
         body="" if message else excerpt(response.content),
         request_id=response.headers.get("x-request-id"),
-        retry_after=parse_retry_after(response.headers.get("retry-after"), now=when),
+        retry_after=retry_after_of(response.headers, now=when),
     )
 
 
-def _error_details(body: bytes) -> tuple[int | None, str | None]:
-    """``error.code`` and ``error.message`` of an ErrorResponse body, when it is one."""
+def _redirect_message(response: httpx.Response) -> str:
+    location = response.headers.get("location", "")
+    try:
+        target = httpx.URL(location)
+        if target.is_relative_url:
+            target = response.request.url.join(target)
+        where = f"{target.scheme}://{target.netloc.decode('ascii', 'replace')}{target.path}"
+    except (httpx.InvalidURL, ValueError, TypeError, RuntimeError):
+        where = repr(excerpt(location, 80)) if location else "an unnamed location"
+    return (
+        f"the API redirected to {where}; redirects are not followed, so the key is never "
+        "sent to another host (check the base URL)"
+    )
+
+
+def _error_details(response: httpx.Response) -> tuple[int | None, str | None]:
+    """The server's code and message from any of the API's error bodies:
+    ``{"error": {"code", "message"}}``, ``{"error": "text"}``, ``{"message": "text"}``
+    or plain text."""
+    body = response.content
     try:
         document = json.loads(body)
-        error = ErrorResponse.from_dict(document).error
-    except (*_PARSE_ERRORS, RecursionError):
+    except (ValueError, RecursionError):
+        plain = response.headers.get("content-type", "").startswith("text/plain")
+        return None, (excerpt(body) or None) if plain else None
+    if not isinstance(document, dict):
         return None, None
-    if isinstance(error, Unset):
-        return None, None
-    code = error.code if isinstance(error.code, int) and not isinstance(error.code, bool) else None
-    message = error.message if isinstance(error.message, str) else None
-    return code, message
+    error = document.get("error")
+    if isinstance(error, dict):
+        try:
+            parsed = ErrorResponse.from_dict(document).error
+        except _PARSE_ERRORS:
+            parsed = _UNSET
+        if not isinstance(parsed, Unset):
+            code = parsed.code if type(parsed.code) is int else None
+            message = parsed.message if isinstance(parsed.message, str) else None
+            return code, _short(message)
+    if isinstance(error, str):
+        return None, _short(error)
+    message = document.get("message")
+    return None, _short(message) if isinstance(message, str) else None
+
+
+def _short(message: str | None) -> str | None:
+    return excerpt(message) if message else None
 
 
 def _number(value: object, where: str, response: httpx.Response) -> Number | None:
-    if isinstance(value, Unset):
+    """A metric's value: a number, or None where the API sent none (absent or null:
+    "no value for this period", as the vendor's own models read it)."""
+    if isinstance(value, Unset) or value is None:
         return None
-    if type(value) is int or (type(value) is float and math.isfinite(value)):
+    if type(value) is int and -_INT_LIMIT < value < _INT_LIMIT:
         return value
-    raise ResponseFormatError(
-        f"{where}: expected a number, got {type(value).__name__} {value!r}",
-        status=response.status_code,
-        body=excerpt(response.content),
-    )
+    if type(value) is float and math.isfinite(value):
+        return value
+    if type(value) is int:
+        what = f"an integer of {len(str(abs(value)))} digits, beyond a 64-bit count"
+    elif type(value) is float:
+        what = f"{value!r}, not a finite number"
+    else:
+        what = f"expected a number, got {type(value).__name__} {excerpt(repr(value), 40)}"
+    raise ResponseFormatError(f"{where}: {what}", status=response.status_code)
 
 
 def _optional(value: object, kind: type, where: str, response: httpx.Response) -> Any:
@@ -303,9 +384,11 @@ def _convert(parsed: SessionHistoryResponse, response: httpx.Response) -> Histor
                 if m in _POINT_MODEL_FIELDS
                 else item.additional_properties.get(m, _UNSET)  # a metric the model lacks
             )
-            if value is _UNSET:
+            if value is _UNSET or value is None:
                 values.append(None)
-            elif type(value) is int or (type(value) is float and math.isfinite(value)):
+            elif (type(value) is int and -_INT_LIMIT < value < _INT_LIMIT) or (
+                type(value) is float and math.isfinite(value)
+            ):
                 values.append(value)
             else:
                 values.append(_number(value, f"data[{i}].{m}", response))

@@ -110,8 +110,13 @@ def resolve_settings(
             f"no API key: pass api_key=... or set {ENV_KEY} "
             "(for the local sandbox, its key is printed when it starts)"
         )
-    if any(c in key for c in "\r\n"):
-        raise InvalidInputError("api_key: contains a line break")
+    bad = next((i for i, c in enumerate(key.strip()) if not " " < c < "\x7f"), None)
+    if bad is not None:
+        raise InvalidInputError(
+            f"api_key: character {bad + 1} is not printable ASCII (a space, a line break, "
+            "or a letter such as 'é' copied in by mistake?); API keys are ASCII letters, "
+            "digits and punctuation"
+        )
     url = base_url if base_url is not None else env.get(ENV_BASE_URL) or DEFAULT_BASE_URL
     if isinstance(timeout, httpx.Timeout):
         resolved_timeout = timeout

@@ -48,6 +48,7 @@ from .errors import (
     InvalidInputError,
     RequestTimeoutError,
     TransportError,
+    redact,
 )
 from .metrics import MetricsArg
 from .models import History, HistoryPage, HistoryPoint, HistoryQuery
@@ -228,7 +229,11 @@ class _ClientBase(Generic[TransportT, SleepT]):
                 page,
                 attempt + 1,
             )
-        return _api.to_page(exchange, now=self._clock())
+        try:
+            return _api.to_page(exchange, now=self._clock())
+        except AnchorHistoryError as error:
+            redact(error, self._settings.api_key)  # a server may echo the key back
+            raise
 
     def _next_delay(self, call: _Call, error: AnchorHistoryError, attempt: int) -> float:
         """The wait before retry ``attempt``; re-raises ``error`` when it is not to be

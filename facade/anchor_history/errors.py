@@ -39,6 +39,7 @@ __all__ = [
     "ServerError",
     "TransportError",
     "excerpt",
+    "redact",
 ]
 
 _EXCERPT_CHARS = 200
@@ -49,6 +50,18 @@ def excerpt(body: bytes | str, limit: int = _EXCERPT_CHARS) -> str:
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit] + "..."
+
+
+def redact(error: BaseException, secret: str) -> None:
+    """Remove ``secret`` from an error's message and details, in place: a server may
+    echo the key it was sent ("invalid key sk-..."), and messages reach logs."""
+    if not secret:
+        return
+    error.args = tuple(a.replace(secret, "***") if isinstance(a, str) else a for a in error.args)
+    for name in ("api_message", "body"):
+        value = getattr(error, name, None)
+        if isinstance(value, str):
+            setattr(error, name, value.replace(secret, "***"))
 
 
 class AnchorHistoryError(Exception):

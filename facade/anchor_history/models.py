@@ -181,11 +181,27 @@ class History:
     def mismatches(self, rel_tol: float = 1e-9, abs_tol: float = 1e-6) -> list[TotalMismatch]:
         """Metrics whose points do not add up to the summary (empty when all agree)."""
         found = []
+        missing = set(self.missing_metrics())
         for name, total in self.totals().items():
+            if name in missing:  # reported as missing, not as a mismatch
+                continue
             expected = getattr(self.summary, name)
             if not _agree(total, expected, rel_tol, abs_tol):
                 found.append(TotalMismatch(name, total, expected))
         return found
+
+    def missing_metrics(self) -> list[str]:
+        """Requested metrics the server sent no value for: in no point, not in the summary.
+
+        Every field of the response is optional, so such a metric is not zero: it
+        is unknown, and shown as ``-``.
+        """
+        return [
+            name
+            for name in self.query.metrics
+            if getattr(self.summary, name) is None
+            and all(getattr(p, name) is None for p in self.points)
+        ]
 
     def totals_match(self) -> bool:
         """True when the points add up to the server's summary, within float tolerance."""

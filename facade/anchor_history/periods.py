@@ -89,13 +89,13 @@ def whole_periods(
             sums.setdefault(start, None)
             start = period_after(start, target, zone_info)
     metrics = history.query.metrics
+    missing = set(history.missing_metrics())  # unknown, so never filled as zero
+    quiet = {name: None if name in missing else 0 for name in metrics}
     points = []
     for start in sorted(sums):
         end = period_after(start, target, zone_info)
         grouped = sums[start]
-        values: dict[str, Number | None] = (
-            dict.fromkeys(metrics, 0) if grouped is None else grouped[1]
-        )
+        values: dict[str, Number | None] = dict(quiet) if grouped is None else grouped[1]
         points.append(
             HistoryPoint(
                 **values,

@@ -92,9 +92,22 @@ def render_table(history: History) -> str:
     out += [rule, line(total)]
     if any(p.partial for p in history.points):
         out.append(PARTIAL_NOTE)
-    for miss in history.mismatches():
-        out.append("warning: " + mismatch_text(miss.metric, miss.points_total, miss.summary_total))
+    out += ["warning: " + text for text in warnings(history)]
     return "\n".join(out) + "\n"
+
+
+def warnings(history: History) -> list[str]:
+    """What a reader must know about these numbers: metrics the server did not
+    send, and totals that do not add up."""
+    found = [
+        f"{name} was requested but the server sent no value for it (in no period, "
+        "not in the summary); shown as -, not as zero"
+        for name in history.missing_metrics()
+    ]
+    found += [
+        mismatch_text(m.metric, m.points_total, m.summary_total) for m in history.mismatches()
+    ]
+    return found
 
 
 def mismatch_text(metric: str, points_total: Number | None, summary_total: Number | None) -> str:

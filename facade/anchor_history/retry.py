@@ -8,8 +8,10 @@ short are retried; 400/401/403/404 and a body of the wrong shape are not.
 
 from __future__ import annotations
 
+import math
 import random as _random
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 
@@ -24,7 +26,13 @@ from .errors import (
     TransportError,
 )
 
-__all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "parse_retry_after"]
+__all__ = [
+    "RETRYABLE_STATUSES",
+    "RetryPolicy",
+    "parse_ratelimit_reset",
+    "parse_retry_after",
+    "retry_after_of",
+]
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -49,9 +57,43 @@ def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
         if when.tzinfo is None:
             return None
         seconds = (when - now).total_seconds()
-    if seconds != seconds:  # NaN
+    if not math.isfinite(seconds):  # NaN, inf
         return None
     return max(0.0, seconds)
+
+
+_RESET = re.compile(r"(?:^|[;,\s])(?:t|reset)\s*=\s*(\d+(?:\.\d+)?)", re.IGNORECASE)
+
+
+def parse_ratelimit_reset(value: str | None) -> float | None:
+    """Seconds until the quota resets, from the IETF draft ``RateLimit`` header,
+    in its newer (``"5-in-1min"; r=0; t=58``) or older (``limit=5, remaining=0,
+    reset=58``) form; the longest wait when it names several quotas.
+
+    >>> parse_ratelimit_reset('"5-in-1min"; r=0; t=58')
+    58.0
+    """
+    if not value:
+        return None
+    waits = [float(m.group(1)) for m in _RESET.finditer(value)]
+    return max(waits) if waits else None
+
+
+def retry_after_of(headers: Mapping[str, str], *, now: datetime) -> float | None:
+    """The wait a response asks for: ``retry-after-ms`` (as the vendor's SDK reads it),
+    else ``Retry-After`` (seconds or an HTTP date), else the ``RateLimit`` reset."""
+    millis = headers.get("retry-after-ms")
+    if millis is not None:
+        try:
+            seconds = float(millis) / 1000
+        except ValueError:
+            seconds = math.nan
+        if math.isfinite(seconds):
+            return max(0.0, seconds)
+    after = parse_retry_after(headers.get("retry-after"), now=now)
+    if after is not None:
+        return after
+    return parse_ratelimit_reset(headers.get("ratelimit") or headers.get("ratelimit-reset"))
 
 
 def is_retryable(error: AnchorHistoryError) -> bool:

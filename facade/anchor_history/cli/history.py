@@ -147,21 +147,16 @@ def run(args: argparse.Namespace) -> int:
         undo()
     write_output(history, target, raw_dates=args.raw_dates, quiet=args.quiet)
     if target.format != "table" and not args.quiet:
-        _warn_mismatches(history)
+        from ..render import warnings
+
+        for text in warnings(history):
+            print(f"anchor-history: warning: {text}", file=sys.stderr)
     if args.chart:
         from ..chart import terminal_chart
 
         stream = sys.stderr if target.chart_to_stderr else sys.stdout
         stream.write(terminal_chart(history, width=min(100, _columns())))
     return EXIT_OK
-
-
-def _warn_mismatches(history: Any) -> None:
-    from ..render import mismatch_text
-
-    for miss in history.mismatches():
-        text = mismatch_text(miss.metric, miss.points_total, miss.summary_total)
-        print(f"anchor-history: warning: {text}", file=sys.stderr)
 
 
 def _columns() -> int:
