@@ -98,6 +98,18 @@ def add_parser(subs: Any, metric_names: tuple[str, ...]) -> None:
     p.add_argument("--timeout", type=float, default=30.0, help="seconds per request (default 30)")
     p.add_argument("--max-retries", type=int, default=2, help="retries per request (default 2)")
     p.add_argument(
+        "--deadline",
+        type=float,
+        default=None,
+        help="seconds for the whole run's fetch, retries and waits included (default none)",
+    )
+    p.add_argument(
+        "--max-response-mb",
+        type=float,
+        default=32.0,
+        help="refuse a response body larger than this, after decompression (default 32)",
+    )
+    p.add_argument(
         "--allow-insecure-http",
         action="store_true",
         help="allow plain http:// to a host that is not loopback",
@@ -130,6 +142,7 @@ def run(args: argparse.Namespace) -> int:
             max_retries=args.max_retries,
             concurrency=args.concurrency,
             allow_insecure_http=args.allow_insecure_http,
+            max_response_bytes=_megabytes(args.max_response_mb),
         ) as client:
             history = fetch_periods(
                 client,
@@ -142,6 +155,7 @@ def run(args: argparse.Namespace) -> int:
                 fill=args.fill,
                 page_size=args.page_size,
                 progress=progress,
+                deadline=args.deadline,
             )
     finally:
         undo()
@@ -157,6 +171,14 @@ def run(args: argparse.Namespace) -> int:
         stream = sys.stderr if target.chart_to_stderr else sys.stdout
         stream.write(terminal_chart(history, width=min(100, _columns())))
     return EXIT_OK
+
+
+def _megabytes(value: float) -> int:
+    from .common import UsageError
+
+    if not value > 0 or value != value or value == float("inf"):
+        raise UsageError(f"--max-response-mb: {value:g} is not a size in MB > 0")
+    return max(1, int(value * 1024 * 1024))
 
 
 def _columns() -> int:
