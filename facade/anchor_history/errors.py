@@ -14,8 +14,9 @@ Catch ``AnchorHistoryError`` for all of them, or a branch of the tree::
     │   └── ServerError            5xx
     ├── ResponseFormatError        a body that is not the spec's shape
     │   └── PaginationError        pages that do not fit together
-    └── TransportError             connection failed, reset or timed out
-        └── RequestTimeoutError
+    ├── TransportError             connection failed, reset or timed out
+    │   └── RequestTimeoutError    no answer in time, or the call's deadline passed
+    └── NotificationError          a webhook did not take a message (budgets, anomalies)
 
 No exception of httpx or of the generated client escapes the facade: each is
 converted at the one place the facade talks to them, with ``raise ... from``.
@@ -32,6 +33,7 @@ __all__ = [
     "MissingAPIKeyError",
     "MissingExtraError",
     "NotFoundError",
+    "NotificationError",
     "PaginationError",
     "RateLimitError",
     "RequestTimeoutError",
@@ -173,3 +175,7 @@ class TransportError(AnchorHistoryError):
 
 class RequestTimeoutError(TransportError):
     """No answer within the timeout."""
+
+
+class NotificationError(AnchorHistoryError):
+    """A webhook did not take the message, after retries; the result it carried stands."""

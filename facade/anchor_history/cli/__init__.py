@@ -11,12 +11,18 @@ import difflib
 import sys
 from collections.abc import Sequence
 
-from . import history, sandbox
+from . import anomalies, check, compare, history, sandbox
 from .common import EXIT_CODES, EXIT_USAGE, fail, guarded
 
 __all__ = ["EXIT_CODES", "main"]
 
-_COMMANDS = {"history": history, "sandbox": sandbox}
+_COMMANDS = {
+    "history": history,
+    "check": check,
+    "compare": compare,
+    "anomalies": anomalies,
+    "sandbox": sandbox,
+}
 DEFAULT_COMMAND = "history"
 
 
@@ -45,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"anchor-history {_version()}")
     subs = parser.add_subparsers(dest="command", metavar="{" + ",".join(_COMMANDS) + "}")
     history.add_parser(subs, metrics)
+    check.add_parser(subs)
+    compare.add_parser(subs)
+    anomalies.add_parser(subs)
     sandbox.add_parser(subs)
     return parser
 

@@ -10,35 +10,42 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Callable
-from typing import IO
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import IO, Any
 
 __all__ = [
     "EXIT_API",
     "EXIT_AUTH",
     "EXIT_CODES",
     "EXIT_FORMAT",
+    "EXIT_FOUND",
     "EXIT_NETWORK",
+    "EXIT_NOTIFY",
     "EXIT_OK",
     "EXIT_PORT_IN_USE",
     "EXIT_USAGE",
     "UsageError",
+    "add_connection_args",
     "cli_words",
     "exit_code",
     "fail",
     "guarded",
+    "open_client",
     "show_waits",
 ]
 
 EXIT_OK, EXIT_USAGE, EXIT_AUTH, EXIT_API, EXIT_NETWORK, EXIT_FORMAT = 0, 2, 3, 4, 5, 6
-EXIT_PORT_IN_USE = 8
+EXIT_FOUND, EXIT_NOTIFY, EXIT_PORT_IN_USE = 1, 7, 8
 EXIT_CODES = f"""exit codes:
   {EXIT_OK}  ok
+  {EXIT_FOUND}  (check) a budget is over or at risk; (anomalies) anomalies were found
   {EXIT_USAGE}  bad arguments (or a missing optional extra)
   {EXIT_AUTH}  authentication: no key, or the key was refused (401/403)
   {EXIT_API}  API error or rate limit, after retries
   {EXIT_NETWORK}  network failure or timeout, after retries
   {EXIT_FORMAT}  the response was not in the spec's shape
+  {EXIT_NOTIFY}  (check, anomalies) the --notify webhook did not take the message
   {EXIT_PORT_IN_USE}  (sandbox) the port is already in use
 """
 
@@ -93,6 +100,7 @@ def exit_code(error: BaseException) -> int:
     from .. import errors as e
 
     table: list[tuple[type[BaseException], int]] = [
+        (e.NotificationError, EXIT_NOTIFY),
         (e.MissingAPIKeyError, EXIT_AUTH),
         (e.InvalidInputError, EXIT_USAGE),
         (e.MissingExtraError, EXIT_USAGE),
@@ -169,3 +177,65 @@ def show_waits(stream: IO[str]) -> Callable[[], None]:
         log.setLevel(previous)
 
     return undo
+
+
+def add_connection_args(p: argparse.ArgumentParser) -> None:
+    """The flags of every command that talks to the API."""
+    p.add_argument("--api-key", default=None, help="API key (default: $ANCHORBROWSER_API_KEY)")
+    p.add_argument(
+        "--base-url",
+        default=None,
+        help="API base URL (default: $ANCHORBROWSER_BASE_URL, else https://api.anchorbrowser.io)",
+    )
+    p.add_argument("--timeout", type=float, default=30.0, help="seconds per request (default 30)")
+    p.add_argument("--max-retries", type=int, default=2, help="retries per request (default 2)")
+    p.add_argument(
+        "--deadline",
+        type=float,
+        default=None,
+        help="seconds for the whole fetch, retries and waits included (default none)",
+    )
+    p.add_argument(
+        "--max-response-mb",
+        type=float,
+        default=32.0,
+        help="refuse a response body larger than this, after decompression (default 32)",
+    )
+    p.add_argument(
+        "--allow-insecure-http",
+        action="store_true",
+        help="allow plain http:// to a host that is not loopback",
+    )
+    noise = p.add_mutually_exclusive_group()
+    noise.add_argument(
+        "--verbose", "-v", action="store_true", help="log requests; tracebacks on errors"
+    )
+    noise.add_argument("--quiet", "-q", action="store_true", help="no progress, waits or warnings")
+
+
+def _megabytes(value: float) -> int:
+    if not value > 0 or value != value or value == float("inf"):
+        raise UsageError(f"--max-response-mb: {value:g} is not a size in MB > 0")
+    return max(1, int(value * 1024 * 1024))
+
+
+@contextmanager
+def open_client(args: argparse.Namespace) -> Iterator[Any]:
+    """A HistoryClient from the connection flags; on a terminal, waits are shown."""
+    from ..client import HistoryClient
+
+    undo = show_waits(sys.stderr) if not args.quiet and sys.stderr.isatty() else None
+    try:
+        with HistoryClient(
+            api_key=args.api_key,
+            base_url=args.base_url,
+            timeout=args.timeout,
+            max_retries=args.max_retries,
+            concurrency=getattr(args, "concurrency", 4),
+            allow_insecure_http=args.allow_insecure_http,
+            max_response_bytes=_megabytes(args.max_response_mb),
+        ) as client:
+            yield client
+    finally:
+        if undo is not None:
+            undo()

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import IO, Any
 
-from .common import EXIT_CODES, EXIT_OK, show_waits
+from .common import EXIT_CODES, EXIT_OK, add_connection_args, open_client
 from .output import FORMATS, SUFFIXES, plan_output, required_extras, write_output
 
 __all__ = ["add_parser", "run"]
@@ -89,41 +89,11 @@ def add_parser(subs: Any, metric_names: tuple[str, ...]) -> None:
         "--page-size", type=int, default=1000, help="points per request, 1-1000 (default 1000)"
     )
     p.add_argument("--concurrency", type=int, default=4, help="pages fetched at once (default 4)")
-    p.add_argument("--api-key", default=None, help="API key (default: $ANCHORBROWSER_API_KEY)")
-    p.add_argument(
-        "--base-url",
-        default=None,
-        help="API base URL (default: $ANCHORBROWSER_BASE_URL, else https://api.anchorbrowser.io)",
-    )
-    p.add_argument("--timeout", type=float, default=30.0, help="seconds per request (default 30)")
-    p.add_argument("--max-retries", type=int, default=2, help="retries per request (default 2)")
-    p.add_argument(
-        "--deadline",
-        type=float,
-        default=None,
-        help="seconds for the whole run's fetch, retries and waits included (default none)",
-    )
-    p.add_argument(
-        "--max-response-mb",
-        type=float,
-        default=32.0,
-        help="refuse a response body larger than this, after decompression (default 32)",
-    )
-    p.add_argument(
-        "--allow-insecure-http",
-        action="store_true",
-        help="allow plain http:// to a host that is not loopback",
-    )
-    noise = p.add_mutually_exclusive_group()
-    noise.add_argument(
-        "--verbose", "-v", action="store_true", help="log requests; tracebacks on errors"
-    )
-    noise.add_argument("--quiet", "-q", action="store_true", help="no progress, waits or warnings")
+    add_connection_args(p)
 
 
 def run(args: argparse.Namespace) -> int:
     from .._optional import require
-    from ..client import HistoryClient
     from ..periods import fetch_periods
 
     target = plan_output(
@@ -133,32 +103,20 @@ def run(args: argparse.Namespace) -> int:
         require(module, extra)
     on_terminal = not args.quiet and sys.stderr.isatty()
     progress = _progress_bar(sys.stderr) if on_terminal else None
-    undo = show_waits(sys.stderr) if on_terminal else (lambda: None)
-    try:
-        with HistoryClient(
-            api_key=args.api_key,
-            base_url=args.base_url,
-            timeout=args.timeout,
-            max_retries=args.max_retries,
-            concurrency=args.concurrency,
-            allow_insecure_http=args.allow_insecure_http,
-            max_response_bytes=_megabytes(args.max_response_mb),
-        ) as client:
-            history = fetch_periods(
-                client,
-                args.from_date,
-                args.to_date,
-                args.granularity,
-                args.metrics,
-                tz=args.tz,
-                exact=args.exact,
-                fill=args.fill,
-                page_size=args.page_size,
-                progress=progress,
-                deadline=args.deadline,
-            )
-    finally:
-        undo()
+    with open_client(args) as client:
+        history = fetch_periods(
+            client,
+            args.from_date,
+            args.to_date,
+            args.granularity,
+            args.metrics,
+            tz=args.tz,
+            exact=args.exact,
+            fill=args.fill,
+            page_size=args.page_size,
+            progress=progress,
+            deadline=args.deadline,
+        )
     write_output(history, target, raw_dates=args.raw_dates, quiet=args.quiet)
     if target.format != "table" and not args.quiet:
         from ..render import warnings
@@ -171,14 +129,6 @@ def run(args: argparse.Namespace) -> int:
         stream = sys.stderr if target.chart_to_stderr else sys.stdout
         stream.write(terminal_chart(history, width=min(100, _columns())))
     return EXIT_OK
-
-
-def _megabytes(value: float) -> int:
-    from .common import UsageError
-
-    if not value > 0 or value != value or value == float("inf"):
-        raise UsageError(f"--max-response-mb: {value:g} is not a size in MB > 0")
-    return max(1, int(value * 1024 * 1024))
 
 
 def _columns() -> int:

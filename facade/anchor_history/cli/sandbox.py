@@ -31,6 +31,26 @@ def _at_least(minimum: float, kind: type = int) -> Any:
     return parse
 
 
+def _spike(text: str) -> tuple[Any, float]:
+    """``2026-11-10:8`` or ``5d:8`` (5 days before today, UTC): that day's usage x8."""
+    from datetime import UTC, date, datetime, timedelta
+
+    day_text, sep, factor_text = text.rpartition(":")
+    try:
+        factor = float(factor_text)
+        if day_text.endswith("d") and day_text[:-1].isdigit():
+            day = datetime.now(UTC).date() - timedelta(days=int(day_text[:-1]))
+        else:
+            day = date.fromisoformat(day_text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not DAY:FACTOR (a date like 2026-11-10, or Nd for N days ago)"
+        ) from None
+    if not sep or not factor >= 0 or factor == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r}: the factor must be a number >= 0")
+    return day, factor
+
+
 def _port(text: str) -> int:
     value = _at_least(0)(text)
     if value > 65535:
@@ -102,6 +122,14 @@ def add_parser(subs: Any) -> None:
         help="delay of a slow fault, seconds",
     )
     p.add_argument(
+        "--spike",
+        type=_spike,
+        action="append",
+        default=[],
+        metavar="DAY:FACTOR",
+        help="multiply one UTC day's usage, e.g. 2026-11-10:8 or 5d:8 (5 days ago); repeatable",
+    )
+    p.add_argument(
         "--print-env",
         action="store_true",
         help="print `export ANCHORBROWSER_...` lines for eval on stdout "
@@ -136,6 +164,7 @@ def run(args: argparse.Namespace) -> int:
             date_style=args.date_format,
             retry_after=args.retry_after,
             slow_seconds=args.slow_seconds,
+            spikes=tuple(args.spike),
         )
     except (ValueError, MissingExtraError) as error:  # a bad --faults spec, or a missing extra
         return fail(str(error), EXIT_USAGE)

@@ -1,9 +1,12 @@
 """The sandbox's database: individual sessions in SQLite, generated from a seed.
 
-The same (seed, sessions, days, end) always gives the same rows. The shape is
-realistic enough to chart: a weekday and time-of-day cycle, a growth trend,
-bursts, and quiet days with no sessions at all. An hourly roll-up table keeps a
-year of hourly buckets over a million sessions well under a second.
+The same (seed, sessions, days, end, spikes) always gives the same rows. The
+shape is what a steady team looks like, so forecasts and anomalies can be shown
+on it: a weekly rhythm (quiet weekends), a time-of-day cycle (busiest
+mid-afternoon UTC), a gentle growth trend (+30% over the window), and the
+random noise of individual sessions. ``spikes`` multiply chosen days' weight
+(an 8x day, to be found as an anomaly). An hourly roll-up table keeps a year of
+hourly buckets over a million sessions well under a second.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import math
 import random
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from attrs import frozen
 
@@ -60,6 +63,7 @@ class DataSpec:
     sessions: int = 20_000
     days: int = 90
     end: datetime | None = None  # None: now (to the second), so data runs up to the present
+    spikes: tuple[tuple[date, float], ...] = ()  # (UTC day, factor on its usage)
 
     def resolved_end(self) -> datetime:
         if self.end is not None:
@@ -67,31 +71,30 @@ class DataSpec:
         return _now()
 
     def key(self) -> str:
-        return f"{self.seed}:{self.sessions}:{self.days}:{self.resolved_end().isoformat()}"
+        spikes = ",".join(f"{d.isoformat()}x{f:g}" for d, f in self.spikes)
+        return f"{self.seed}:{self.sessions}:{self.days}:{self.resolved_end().isoformat()}:{spikes}"
 
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-def _hour_weights(rng: random.Random, start: datetime, end: datetime) -> list[float]:
-    """One weight per hour from ``start`` (a whole UTC hour) to ``end``, by the clock:
-    busiest mid-afternoon UTC, quieter at weekends, growing over the window, with
-    quiet days and bursts. The last hour, cut by ``end``, weighs its share."""
-    total_days = max((end - start).days, 1)
+# Monday to Sunday: a working week with a slow Friday and quiet weekends.
+_WEEKDAY = (1.0, 1.05, 1.05, 1.0, 0.9, 0.4, 0.35)
+
+
+def _hour_weights(start: datetime, end: datetime, spikes: dict[date, float]) -> list[float]:
+    """One weight per hour from ``start`` (a whole UTC hour) to ``end``, by the clock.
+    The last hour, cut by ``end``, weighs its share."""
+    span = max((end - start) / timedelta(days=1), 1.0)
     weights: list[float] = []
-    factors: dict[object, float] = {}
     when = start
     while when < end:
-        day = when.date()
-        if day not in factors:
-            roll = rng.random()
-            factors[day] = 0.0 if roll < 0.03 else (4.0 if roll > 0.96 else 1.0)  # quiet / burst
-        trend = 1.0 + 1.5 * (when - start).days / max(total_days - 1, 1)
-        weekday = 0.35 if when.weekday() >= 5 else 1.0
+        trend = 1.0 + 0.3 * ((when - start) / timedelta(days=1)) / span
         cycle = 0.25 + math.exp(-((when.hour - 14) ** 2) / 18.0)
         share = min(1.0, (end - when) / timedelta(hours=1))
-        weights.append(trend * weekday * factors[day] * cycle * share)
+        spike = spikes.get(when.date(), 1.0)
+        weights.append(trend * _WEEKDAY[when.weekday()] * cycle * share * spike)
         when += timedelta(hours=1)
     return weights
 
@@ -103,7 +106,7 @@ def session_rows(spec: DataSpec) -> Iterator[tuple[int, float, int, int, float, 
     start = (end - timedelta(days=spec.days)).replace(minute=0, second=0, microsecond=0)
     start_ms = int(start.timestamp() * 1000)
     end_ms = int(end.timestamp() * 1000)
-    weights = _hour_weights(rng, start, end)
+    weights = _hour_weights(start, end, dict(spec.spikes))
     hours = rng.choices(range(len(weights)), weights=weights, k=spec.sessions) if weights else []
     lognorm, rand, randint = rng.lognormvariate, rng.random, rng.randint
     for hour in hours:

@@ -7,7 +7,7 @@ import secrets
 import socket
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any, Self
 
@@ -63,13 +63,14 @@ class Sandbox:
         date_style: str = "iso-ms",
         retry_after: float = 1.0,
         slow_seconds: float = 3.0,
+        spikes: tuple[tuple[date, float], ...] = (),
     ) -> None:
         self.host = host
         self.port = port
         self.api_key = api_key or "sandbox-" + secrets.token_hex(12)
         # Resolved once: the data runs up to the moment the sandbox was made.
         end = end if end is not None else datetime.now(UTC).replace(microsecond=0)
-        self.data = DataSpec(seed=seed, sessions=sessions, days=days, end=end)
+        self.data = DataSpec(seed=seed, sessions=sessions, days=days, end=end, spikes=spikes)
         self.conn = create_database(db, self.data)
         self.faults = FaultPlan(parse_faults(faults), fault_seed)
         from .app import SandboxSettings

@@ -1,0 +1,196 @@
+"""Budgets: are we over, and will we be by the end of the period?
+
+Pure functions over hourly :class:`~anchor_history.models.History` points, plus
+:func:`check_budgets`, which makes the one fetch they need: hours from eight
+weeks before ``as_of`` (or the period's start, if earlier) up to ``as_of``, two
+pages of 1,000 fetched at once.
+
+>>> # report = check_budgets(client, [Budget("credits_used", 30_000)], period="month")
+>>> # [(b.metric, b.status, round(b.forecast.value)) for b in report.budgets]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from attrs import frozen
+
+from .dates import DateLike, format_api_datetime, parse_when, period_after, period_floor
+from .errors import InvalidInputError
+from .forecast import TRAILING_DAYS, Forecast, forecast
+from .metrics import normalize_metrics
+from .models import History
+
+if TYPE_CHECKING:
+    from .client import HistoryClient
+
+__all__ = [
+    "PERIODS",
+    "Budget",
+    "BudgetReport",
+    "BudgetResult",
+    "billing_period",
+    "check_budgets",
+    "evaluate",
+    "parse_budget",
+]
+
+PERIODS = ("day", "week", "month")
+OK, AT_RISK, OVER = "ok", "at_risk", "over"
+
+
+@frozen
+class Budget:
+    """A limit on one metric's total over each period."""
+
+    metric: str
+    limit: float
+
+
+@frozen
+class BudgetResult:
+    metric: str
+    limit: float
+    forecast: Forecast
+    status: str  # ok, at_risk (forecast over the limit) or over (used over the limit)
+
+    @property
+    def used(self) -> float:
+        return self.forecast.used
+
+    def to_dict(self) -> dict[str, Any]:
+        f = self.forecast
+        return {
+            "metric": self.metric,
+            "limit": _number(self.limit),
+            "used": _number(f.used),
+            "forecast": _number(f.value),
+            "forecast_low": _number(f.low),
+            "forecast_high": _number(f.high),
+            "status": self.status,
+        }
+
+
+@frozen
+class BudgetReport:
+    as_of: datetime
+    period: tuple[datetime, datetime]
+    budgets: tuple[BudgetResult, ...]
+
+    def failing(self, fail_on: str = "forecast") -> list[BudgetResult]:
+        """Budgets that should fail a cron job: over, or also at risk with ``forecast``."""
+        bad = (OVER,) if fail_on == "over" else (OVER, AT_RISK)
+        return [b for b in self.budgets if b.status in bad]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "as_of": format_api_datetime(self.as_of),
+            "period": {
+                "start": format_api_datetime(self.period[0]),
+                "end": format_api_datetime(self.period[1]),
+            },
+            "budgets": [b.to_dict() for b in self.budgets],
+        }
+
+
+def _number(value: float) -> float | int:
+    """Round to what a bill shows (4 decimals); whole numbers as integers."""
+    rounded = round(value, 4)
+    return int(rounded) if rounded.is_integer() else rounded
+
+
+def parse_budget(text: str) -> Budget:
+    """``METRIC=LIMIT`` as typed on a command line.
+
+    >>> parse_budget("credits_used=30000")
+    Budget(metric='credits_used', limit=30000.0)
+    """
+    metric, sep, limit = text.partition("=")
+    if not sep:
+        raise InvalidInputError(f"budget: {text!r} is not METRIC=LIMIT, e.g. credits_used=30000")
+    return make_budget(metric, limit)
+
+
+def make_budget(metric: str, limit: object) -> Budget:
+    (name,) = normalize_metrics(metric.strip())
+    try:
+        value = float(limit)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise InvalidInputError(f"budget {name}: {limit!r} is not a number") from None
+    if not value > 0 or value == float("inf"):
+        raise InvalidInputError(f"budget {name}: the limit must be a number > 0, not {limit!r}")
+    return Budget(name, value)
+
+
+def billing_period(as_of: datetime, period: str, cycle_start: int = 1) -> tuple[datetime, datetime]:
+    """The UTC [start, end) of the day, ISO week or billing month holding ``as_of``.
+
+    A billing month starting on day ``cycle_start`` (1-28) runs from that day of
+    one month to that day of the next.
+
+    >>> s, e = billing_period(datetime(2026, 11, 10, tzinfo=UTC), "month", cycle_start=15)
+    >>> s.date().isoformat(), e.date().isoformat()
+    ('2026-10-15', '2026-11-15')
+    """
+    if period not in PERIODS:
+        raise InvalidInputError(f"period: {period!r} is not one of {', '.join(PERIODS)}")
+    if type(cycle_start) is not int or not 1 <= cycle_start <= 28:
+        raise InvalidInputError(f"cycle_start: {cycle_start!r} is not a day from 1 to 28")
+    if period != "month" or cycle_start == 1:
+        start = period_floor(as_of, period)
+        return start, period_after(start, period)
+    day = as_of.astimezone(UTC)
+    month_start = period_floor(day, "month")
+    start = month_start.replace(day=cycle_start)
+    if day < start:
+        start = period_floor(month_start - timedelta(days=1), "month").replace(day=cycle_start)
+    return start, period_after(start, "month").replace(day=cycle_start)
+
+
+def evaluate(
+    history: History,
+    budgets: Sequence[Budget],
+    *,
+    period: tuple[datetime, datetime],
+    as_of: datetime,
+) -> BudgetReport:
+    """Each budget's use so far, forecast and status, from hourly ``history``."""
+    results = []
+    for budget in budgets:
+        outlook = forecast(history.points, budget.metric, period=period, as_of=as_of)
+        if outlook.used > budget.limit:
+            status = OVER
+        elif outlook.value > budget.limit:
+            status = AT_RISK
+        else:
+            status = OK
+        results.append(BudgetResult(budget.metric, budget.limit, outlook, status))
+    return BudgetReport(as_of, period, tuple(results))
+
+
+def check_budgets(
+    client: HistoryClient,
+    budgets: Sequence[Budget],
+    *,
+    period: str = "month",
+    cycle_start: int = 1,
+    as_of: DateLike | None = None,
+    now: datetime | None = None,
+    **fetch_options: Any,
+) -> BudgetReport:
+    """Fetch what the budgets need (one request of hours, usually) and evaluate them."""
+    if not budgets:
+        raise InvalidInputError("budgets: none given; e.g. credits_used=30000")
+    moment = now or datetime.now(UTC)
+    # A plain date means its last millisecond: "how did the budget look on the 15th?"
+    when = moment if as_of is None else parse_when(as_of, now=moment, role="to")
+    if when > moment:
+        raise InvalidInputError(f"as_of: {format_api_datetime(when)} is in the future")
+    window = billing_period(when, period, cycle_start)
+    start = min(window[0], period_floor(when - timedelta(days=TRAILING_DAYS), "day"))
+    metrics = list(dict.fromkeys(b.metric for b in budgets))
+    fetch_options.setdefault("page_size", 1000)  # eight weeks of hours: two pages
+    history = client.fetch(start, when, "hour", metrics, **fetch_options)
+    return evaluate(history, budgets, period=window, as_of=when)

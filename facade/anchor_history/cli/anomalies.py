@@ -1,0 +1,122 @@
+"""``anchor-history anomalies``: periods far from what their history predicts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from .common import (
+    EXIT_CODES,
+    EXIT_FOUND,
+    EXIT_NOTIFY,
+    EXIT_OK,
+    add_connection_args,
+    fail,
+    open_client,
+)
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(subs: Any) -> None:
+    from ..anomalies import DEFAULT_SENSITIVITY
+
+    p = subs.add_parser(
+        "anomalies",
+        help="periods far from what the trailing history predicts",
+        description="Find days (against the same weekday of the last 8 weeks) or hours "
+        "(against the same hour of the same kind of day of the last 3 weeks) far from their "
+        "median, robust to outliers. A period still in progress is not judged.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--from", dest="from_date", default="90d", help="start (default 90d)")
+    p.add_argument("--to", dest="to_date", default="now", help="end (default now)")
+    p.add_argument("--granularity", "-g", choices=("hour", "day"), default="day")
+    p.add_argument(
+        "--metrics",
+        "-m",
+        default="session_count",
+        help="comma list, or 'all' (default session_count)",
+    )
+    p.add_argument(
+        "--sensitivity",
+        type=float,
+        default=DEFAULT_SENSITIVITY,
+        help="robust standard deviations that make an anomaly; lower finds more "
+        f"(default {DEFAULT_SENSITIVITY:g})",
+    )
+    p.add_argument(
+        "--notify",
+        default=None,
+        metavar="URL",
+        help="POST a message to this webhook when anomalies are found",
+    )
+    p.add_argument("--format", "-f", choices=("table", "json"), default="table")
+    add_connection_args(p)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..anomalies import detect_anomalies
+    from ..errors import NotificationError
+    from ..notify import check_webhook_url, post_json
+
+    if args.notify:
+        check_webhook_url(args.notify)
+    with open_client(args) as client:
+        _, found = detect_anomalies(
+            client,
+            args.from_date,
+            args.to_date,
+            args.granularity,
+            args.metrics,
+            sensitivity=args.sensitivity,
+            deadline=args.deadline,
+        )
+    document = {"anomalies": [a.to_dict() for a in found]}
+    if args.format == "json":
+        json.dump(document, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render_anomalies(found, args.granularity))
+    if found and args.notify:
+        text = f"AnchorBrowser usage: {len(found)} anomal{'y' if len(found) == 1 else 'ies'}\n"
+        try:
+            post_json(
+                args.notify, {"text": text + render_anomalies(found, args.granularity), **document}
+            )
+        except NotificationError as error:
+            fail(str(error), EXIT_NOTIFY)
+            return EXIT_NOTIFY
+    return EXIT_FOUND if found else EXIT_OK
+
+
+def render_anomalies(found: list[Any], granularity: str) -> str:
+    from ..render import format_period, format_value
+
+    if not found:
+        return "no anomalies\n"
+    rows = [["period (UTC)", "metric", "value", "expected", "score"]]
+    for a in found:
+        rows.append(
+            [
+                format_period(a.start, granularity),
+                a.metric,
+                format_value(a.metric, a.value),
+                format_value(a.metric, a.expected),
+                f"{a.score:+.1f}",
+            ]
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    return (
+        "\n".join(
+            "  ".join(
+                c.ljust(w) if i < 2 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(r, widths, strict=True))
+            ).rstrip()
+            for r in rows
+        )
+        + "\n"
+    )

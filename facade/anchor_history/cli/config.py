@@ -1,0 +1,56 @@
+"""``--config FILE``: a TOML file for cron, so a crontab line stays short.
+
+::
+
+    period = "month"          # day, week or month
+    cycle_start = 1           # a billing month starting on this day (1-28)
+    fail_on = "forecast"      # or "over"
+    notify = "https://hooks.slack.com/services/..."
+
+    [budgets]
+    credits_used = 30000
+    session_count = 20000
+
+Command-line flags win over the file; the file wins over the defaults.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from typing import Any
+
+from .common import UsageError
+
+__all__ = ["KNOWN_KEYS", "load_config"]
+
+KNOWN_KEYS = {
+    "period": str,
+    "cycle_start": int,
+    "fail_on": str,
+    "notify": str,
+    "budgets": dict,
+    "metrics": str,
+    "sensitivity": float,
+}
+
+
+def load_config(path: str) -> dict[str, Any]:
+    """The file's settings, checked for unknown keys and types (a UsageError names them)."""
+    try:
+        with open(path, "rb") as stream:
+            document = tomllib.load(stream)
+    except OSError as error:
+        raise UsageError(f"--config {path}: {error.strerror or error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise UsageError(f"--config {path}: not valid TOML ({error})") from None
+    for key, value in document.items():
+        kind = KNOWN_KEYS.get(key)
+        if kind is None:
+            raise UsageError(
+                f"--config {path}: unknown key {key!r}; known: {', '.join(KNOWN_KEYS)}"
+            )
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise UsageError(f"--config {path}: {key} must be a {kind.__name__}, not {value!r}")
+    return document

@@ -1,0 +1,134 @@
+"""What changed since last period: this period so far against the same span of the last.
+
+Monday to Wednesday noon is compared with last Monday to Wednesday noon, the
+1st to the 15th of this month with the 1st to the 15th of the last (cut at the
+last month's end when it is shorter), so a half-finished period is never set
+against a whole one.
+
+>>> # comparison = compare_periods(client, period="week", metrics="all")
+>>> # comparison.change["credits_used"].percent
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from attrs import frozen
+
+from .budgets import billing_period
+from .dates import DateLike, format_api_datetime, parse_when
+from .errors import InvalidInputError
+from .metrics import MetricsArg, normalize_metrics
+from .models import Number
+
+if TYPE_CHECKING:
+    from .client import HistoryClient
+
+__all__ = ["Change", "Comparison", "Span", "compare_periods", "compare_spans", "comparison_spans"]
+
+
+@frozen
+class Span:
+    start: datetime
+    end: datetime
+    values: dict[str, Number | None]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": format_api_datetime(self.start),
+            "end": format_api_datetime(self.end),
+            "values": dict(self.values),
+        }
+
+
+@frozen
+class Change:
+    absolute: Number | None
+    percent: float | None  # None when the previous value is 0 (or unknown)
+
+
+@frozen
+class Comparison:
+    current: Span
+    previous: Span
+    change: dict[str, Change]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "current": self.current.to_dict(),
+            "previous": self.previous.to_dict(),
+            "change": {
+                m: {"absolute": c.absolute, "percent": c.percent} for m, c in self.change.items()
+            },
+        }
+
+
+def comparison_spans(
+    as_of: datetime, period: str, cycle_start: int = 1
+) -> tuple[tuple[datetime, datetime], tuple[datetime, datetime]]:
+    """The current period's start to ``as_of``, and the same span of the period before.
+
+    >>> now = datetime(2026, 11, 25, 12, tzinfo=UTC)  # a Wednesday, noon
+    >>> [[d.isoformat()[:16] for d in span] for span in comparison_spans(now, "week")]
+    [['2026-11-23T00:00', '2026-11-25T12:00'], ['2026-11-16T00:00', '2026-11-18T12:00']]
+    """
+    start, _ = billing_period(as_of, period, cycle_start)
+    previous_start, previous_end = billing_period(
+        start - timedelta(milliseconds=1), period, cycle_start
+    )
+    elapsed = as_of - start
+    return (start, as_of), (previous_start, min(previous_start + elapsed, previous_end))
+
+
+def _change(now: Number | None, before: Number | None) -> Change:
+    if now is None or before is None:
+        return Change(None, None)
+    absolute = now - before
+    if isinstance(absolute, float):
+        absolute = round(absolute, 6)
+    percent = None if before == 0 else round(100.0 * (now - before) / before, 2)
+    return Change(absolute, percent)
+
+
+def compare_spans(current: Span, previous: Span) -> Comparison:
+    """The change of each metric of ``current`` against ``previous``."""
+    change = {m: _change(v, previous.values.get(m)) for m, v in current.values.items()}
+    return Comparison(current, previous, change)
+
+
+def compare_periods(
+    client: HistoryClient,
+    *,
+    period: str = "week",
+    metrics: MetricsArg = ("session_count",),
+    as_of: DateLike | None = None,
+    cycle_start: int = 1,
+    now: datetime | None = None,
+    **fetch_options: Any,
+) -> Comparison:
+    """Two small requests: each span's totals, whatever its length."""
+    names = normalize_metrics(metrics)
+    moment = now or datetime.now(UTC)
+    when = moment if as_of is None else parse_when(as_of, now=moment, role="from")
+    if when > moment:
+        raise InvalidInputError(f"as_of: {format_api_datetime(when)} is in the future")
+    spans = comparison_spans(when, period, cycle_start)
+    current, previous = (_totals(client, span, names, fetch_options) for span in spans)
+    return compare_spans(current, previous)
+
+
+def _totals(
+    client: HistoryClient,
+    span: tuple[datetime, datetime],
+    metrics: tuple[str, ...],
+    fetch_options: dict[str, Any],
+) -> Span:
+    start, end = span
+    if end <= start:  # the period has only just begun: nothing used yet
+        return Span(start, end, dict.fromkeys(metrics, 0))
+    # Month buckets: one or two points cover any span, so one page answers it.
+    history = client.fetch(start, end, "month", metrics, **fetch_options)
+    missing = set(history.missing_metrics())
+    totals = history.totals()
+    return Span(start, end, {m: None if m in missing else totals[m] for m in metrics})
