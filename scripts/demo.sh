@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# make demo: start the sandbox on a free port with seeded data, show the last 30
-# days by day as a table and a chart, and stop the sandbox on any exit (Ctrl-C too).
+# make demo: start the sandbox on a free port with seeded data (one 5x day, 45 days ago), show the last 30
+# days by day as a table and a chart, then budgets, a comparison and anomalies; stop
+# the sandbox on any exit (Ctrl-C too).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="$PWD/.venv/bin"
 log="$(mktemp)"
-"$bin/anchor-history" sandbox --port 0 --seed 7 --sessions 30000 --days 60 >"$log" 2>&1 &
+"$bin/anchor-history" sandbox --port 0 --seed 7 --sessions 60000 --days 120 --spike 45d:5 >"$log" 2>&1 &
 pid=$!
 cleanup() { rc=$?; kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -f "$log"; exit "$rc"; }
 trap cleanup EXIT
@@ -23,3 +24,10 @@ echo "  anchor-history --from 30d --granularity day --metrics session_count,cred
 echo
 "$bin/anchor-history" --from 30d --granularity day \
   --metrics session_count,credits_used,session_hours --format table --chart
+
+# Budgets and comparisons: exit 1 means "a budget is at risk" (or "anomalies
+# found"): a result to show here, not a failure of the demo.
+shown() { echo; echo "\$ anchor-history $*"; "$bin/anchor-history" "$@" || [ $? -eq 1 ]; }
+shown check --budget credits_used=30000 --budget session_count=15000
+shown compare --period week --metrics session_count,credits_used
+shown anomalies --from 90d --metrics session_count

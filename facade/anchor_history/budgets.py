@@ -97,7 +97,7 @@ class BudgetReport:
 
 def _number(value: float) -> float | int:
     """Round to what a bill shows (4 decimals); whole numbers as integers."""
-    rounded = round(value, 4)
+    rounded = round(float(value), 4)
     return int(rounded) if rounded.is_integer() else rounded
 
 

@@ -91,7 +91,11 @@ def forecast(
     if as_of >= end:
         return Forecast(used, used, used, used, FINAL)
     as_of = max(as_of, start)
-    first_day = (as_of - timedelta(days=trailing_days)).date()
+    # Days before the first usage are no history (a new account, or a window
+    # that starts later): they would read as a steep ramp from zero.
+    used_hours = [h for h, v in hours.items() if v]
+    first_use = min(used_hours).date() if used_hours else as_of.date()
+    first_day = max((as_of - timedelta(days=trailing_days)).date(), first_use)
     days = _daily_totals(hours, first_day, as_of.date())
     if len(days) < _MIN_DAYS:
         return _run_rate(used, start, end, as_of)

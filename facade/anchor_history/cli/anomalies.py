@@ -105,7 +105,7 @@ def render_anomalies(found: list[Any], granularity: str) -> str:
                 format_period(a.start, granularity),
                 a.metric,
                 format_value(a.metric, a.value),
-                format_value(a.metric, a.expected),
+                format_value(a.metric, round(a.expected) if a.value.is_integer() else a.expected),
                 f"{a.score:+.1f}",
             ]
         )

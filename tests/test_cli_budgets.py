@@ -1,0 +1,197 @@
+"""check, compare and anomalies as cron runs them: JSON shapes, exit codes, webhooks."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from anchor_history.sandbox import Sandbox
+from test_cli import run
+
+
+class Webhook:
+    """A loopback receiver: keeps each POSTed JSON body, answers ``status``."""
+
+    def __init__(self) -> None:
+        self.bodies: list[Any] = []
+        self.status = 200
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length", 0))
+                owner.bodies.append(json.loads(self.rfile.read(length)))
+                self.send_response(owner.status)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/T000/secret"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def webhook() -> Iterator[Webhook]:
+    hook = Webhook()
+    yield hook
+    hook.server.shutdown()
+
+
+AS_OF = ["--as-of", "3d"]  # three days ago: inside the data, not moving during a test
+
+
+def check(box: Sandbox, *args: str) -> Any:
+    return run(box, "check", *AS_OF, *args)
+
+
+def figures(box: Sandbox) -> dict[str, Any]:
+    result = check(box, "--budget", "credits_used=1e12", "-f", "json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)["budgets"][0]
+
+
+def test_check_json_has_exactly_the_documented_keys(anchor_sandbox) -> None:
+    result = check(
+        anchor_sandbox, "--budget", "credits_used=1e12", "--budget", "session_count=5", "-f", "json"
+    )
+    document = json.loads(result.stdout)
+    assert set(document) == {"as_of", "period", "budgets"}
+    assert document["as_of"].endswith("Z")
+    assert set(document["period"]) == {"start", "end"}
+    assert document["period"]["start"].endswith("-01T00:00:00.000Z")
+    keys = {"metric", "limit", "used", "forecast", "forecast_low", "forecast_high", "status"}
+    assert [set(b) for b in document["budgets"]] == [keys, keys]
+    assert [b["status"] for b in document["budgets"]] == ["ok", "over"]
+    low, mid, high = (
+        document["budgets"][0][k] for k in ("forecast_low", "forecast", "forecast_high")
+    )
+    assert document["budgets"][0]["used"] <= low <= mid <= high
+    assert result.returncode == 1  # session_count is over
+
+
+def test_check_exit_codes_follow_the_status_and_fail_on(anchor_sandbox) -> None:
+    f = figures(anchor_sandbox)
+    at_risk = f"credits_used={(f['used'] + f['forecast']) / 2}"
+    assert check(anchor_sandbox, "--budget", at_risk).returncode == 1
+    assert check(anchor_sandbox, "--budget", at_risk, "--fail-on", "over").returncode == 0
+    table = check(anchor_sandbox, "--budget", at_risk).stdout
+    assert "AT RISK" in table
+    assert "forecast: weekday and hour-of-day profile" in table
+    over = f"credits_used={f['used'] / 2}"
+    assert check(anchor_sandbox, "--budget", over, "--fail-on", "over").returncode == 1
+
+
+def test_a_webhook_gets_one_message_only_when_a_budget_is_not_ok(anchor_sandbox, webhook) -> None:
+    ok = check(anchor_sandbox, "--budget", "credits_used=1e12", "--notify", webhook.url)
+    assert ok.returncode == 0
+    assert webhook.bodies == []
+    over = check(anchor_sandbox, "--budget", "session_count=5", "--notify", webhook.url)
+    assert over.returncode == 1
+    (message,) = webhook.bodies
+    assert message["text"].startswith("AnchorBrowser budgets for")
+    assert "session_count OVER budget: used" in message["text"]
+    assert message["budgets"][0]["status"] == "over"
+    assert anchor_sandbox.api_key not in json.dumps(message)
+
+
+def test_a_failed_notification_is_exit_7_and_still_shows_the_budgets(anchor_sandbox, webhook):
+    webhook.status = 500
+    result = check(anchor_sandbox, "--budget", "session_count=5", "--notify", webhook.url)
+    assert result.returncode == 7
+    assert "OVER" in result.stdout
+    assert len(webhook.bodies) == 3  # retried
+    assert "webhook at http://127.0.0.1:" in result.stderr
+    assert "secret" not in result.stderr  # the webhook's path is a secret too
+
+
+def test_a_config_file_keeps_the_crontab_line_short(anchor_sandbox, webhook, tmp_path) -> None:
+    config = tmp_path / "budgets.toml"
+    config.write_text(
+        f'period = "week"\nnotify = "{webhook.url}"\n\n[budgets]\nsession_count = 5\n'
+        "credits_used = 1e12\n"
+    )
+    result = check(anchor_sandbox, "--config", str(config), "-f", "json")
+    assert result.returncode == 1
+    document = json.loads(result.stdout)
+    assert [b["metric"] for b in document["budgets"]] == ["session_count", "credits_used"]
+    assert len(webhook.bodies) == 1
+    flag_wins = check(anchor_sandbox, "--config", str(config), "--budget", "session_count=1e12")
+    assert flag_wins.returncode == 0
+
+
+def test_a_bad_config_or_no_budget_is_a_clear_usage_error(anchor_sandbox, tmp_path: Path):
+    config = tmp_path / "bad.toml"
+    config.write_text("perod = 'week'\n")
+    result = check(anchor_sandbox, "--config", str(config))
+    assert result.returncode == 2
+    assert "unknown key 'perod'; known: period" in result.stderr
+    none = check(anchor_sandbox)
+    assert none.returncode == 2
+    assert "no budget: give --budget METRIC=LIMIT" in none.stderr
+
+
+def test_compare_json_and_table(anchor_sandbox) -> None:
+    result = run(
+        anchor_sandbox,
+        "compare",
+        "--period",
+        "week",
+        "-m",
+        "session_count",
+        "--as-of",
+        "2026-10-14T12:00:00Z",
+        "-f",
+        "json",
+    )
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["current"]["start"] == "2026-10-12T00:00:00.000Z"
+    assert document["current"]["end"] == "2026-10-14T12:00:00.000Z"
+    assert document["previous"]["start"] == "2026-10-05T00:00:00.000Z"
+    assert document["previous"]["end"] == "2026-10-07T12:00:00.000Z"
+    now, before = (document[k]["values"]["session_count"] for k in ("current", "previous"))
+    change = document["change"]["session_count"]
+    assert change["absolute"] == now - before
+    assert change["percent"] == round(100 * (now - before) / before, 2)
+    table = run(
+        anchor_sandbox, "compare", "-m", "session_count", "--as-of", "2026-10-14T12:00:00Z"
+    ).stdout
+    assert ("▲" in table) or ("▼" in table) or ("= 0" in table)
+    assert f"{change['percent']:+.1f}%" in table
+
+
+def test_anomalies_json_and_exit_code(anchor_sandbox) -> None:
+    result = run(anchor_sandbox, "anomalies", "--from", "60d", "-f", "json")
+    assert result.returncode in (0, 1)
+    document = json.loads(result.stdout)
+    assert set(document) == {"anomalies"}
+    for anomaly in document["anomalies"]:
+        assert set(anomaly) == {"metric", "start", "value", "expected", "score"}
+    assert result.returncode == (1 if document["anomalies"] else 0)
+
+
+@pytest.fixture(scope="module")
+def spiked() -> Iterator[Sandbox]:
+    from datetime import UTC, datetime, timedelta
+
+    day = (datetime.now(UTC) - timedelta(days=10)).date()
+    with Sandbox(seed=4, sessions=40_000, days=120, spikes=((day, 8.0),)) as box:
+        yield box
+
+
+def test_the_spike_day_is_the_anomaly_the_command_reports(spiked, webhook) -> None:
+    spike_day = spiked.data.spikes[0][0].isoformat()
+    result = run(spiked, "anomalies", "-m", "session_count", "--notify", webhook.url, "-f", "json")
+    assert result.returncode == 1, result.stderr
+    starts = [a["start"][:10] for a in json.loads(result.stdout)["anomalies"]]
+    assert spike_day in starts
+    assert len(starts) <= 3
+    assert webhook.bodies[0]["anomalies"][0]["metric"] == "session_count"
