@@ -359,7 +359,9 @@ def bench_sandbox(report: Report, sessions: int) -> None:
     report.say(f"## 5. Sandbox: a year of hourly buckets on {sessions:,} sessions")
     db = ROOT / "bench" / ".cache" / f"sandbox-{sessions}.sqlite3"
     started = time.perf_counter()
-    conn = create_database(str(db), DataSpec(seed=1, sessions=sessions, days=400))
+    # Ending at today's midnight (the window's end), so the file is reused all day.
+    spec = DataSpec(seed=1, sessions=sessions, days=400, end=window()[1])
+    conn = create_database(str(db), spec)
     report.say(
         f"  database ready in {time.perf_counter() - started:.1f} s (generated once, then cached)"
     )
@@ -407,6 +409,55 @@ def machine() -> str:
     )
 
 
+def bench_forecast(report: Report) -> None:
+    """The month-end forecast backtested on the sandbox's steady data, against the
+    run rate (used so far / time gone), measured in the same run."""
+    from anchor_history import HistoryClient
+    from anchor_history.budgets import billing_period
+    from anchor_history.forecast import forecast
+    from anchor_history.sandbox import Sandbox
+
+    report.say("## 6. Forecast backtest: month-end totals forecast within the month")
+    end = datetime(2026, 11, 1, tzinfo=UTC)
+    ours: dict[int, list[float]] = {}
+    naive: dict[int, list[float]] = {}
+    inside = total = 0
+    for seed in (5, 6, 7):
+        with (
+            Sandbox(seed=seed, sessions=120_000, days=240, end=end) as box,
+            HistoryClient(box.api_key, box.base_url) as client,
+        ):
+            history = client.fetch(
+                datetime(2026, 4, 1, tzinfo=UTC), end, "hour", "session_count,credits_used"
+            )
+        for month in (6, 7, 8, 9, 10):
+            for day in (8, 15, 22):
+                as_of = datetime(2026, month, day, 9, tzinfo=UTC)
+                period = billing_period(as_of, "month")
+                gone = (as_of - period[0]) / (period[1] - period[0])
+                for metric in ("session_count", "credits_used"):
+                    f = forecast(history.points, metric, period=period, as_of=as_of)
+                    actual = sum(
+                        getattr(p, metric) or 0 for p in history if period[0] <= p.start < period[1]
+                    )
+                    ours.setdefault(day, []).append(abs(f.value - actual) / actual)
+                    naive.setdefault(day, []).append(abs(f.used / gone - actual) / actual)
+                    inside += f.low <= actual <= f.high
+                    total += 1
+    report.say("  3 seeds x 5 months x 2 metrics; mean absolute error of the month's total")
+    for day in sorted(ours):
+        mine, base = statistics.fmean(ours[day]), statistics.fmean(naive[day])
+        report.say(
+            f"  as of the {day:>2}{'nd' if day % 10 == 2 else 'th'}: forecast {100 * mine:5.2f}% (worst "
+            f"{100 * max(ours[day]):.2f}%), run rate {100 * base:5.2f}%: "
+            f"{base / mine:.1f}x less error"
+        )
+    mid = statistics.fmean(ours[15])
+    report.target("mid-month forecast error under 5% on steady data", mid < 0.05, f"{mid:.2%}")
+    report.say(f"  the nominal 90% range held the actual total {inside} times of {total}")
+    report.say()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
@@ -429,6 +480,7 @@ def main() -> int:
     bench_parse(report, args.repeat)
     bench_cold_start(report, args.repeat)
     bench_memory(report)
+    bench_forecast(report)
     met = sum(1 for _, ok, _ in report.targets if ok)
     report.say(f"targets met: {met} of {len(report.targets)}")
     Path(args.output).write_text(
