@@ -195,27 +195,13 @@ def test_verbose_logs_requests_without_the_key(anchor_sandbox: Sandbox) -> None:
     assert anchor_sandbox.api_key not in result.stdout + result.stderr
 
 
-def test_progress_is_shown_only_on_a_terminal(anchor_sandbox: Sandbox) -> None:
-    args = [
-        "--from",
-        "2025-11-01",
-        "--to",
-        "2026-10-31",
-        "-g",
-        "hour",
-        "--page-size",
-        "500",
-        "-f",
-        "csv",
-    ]
-    piped = run(anchor_sandbox, *args)
-    assert piped.returncode == 0
-    assert "fetching pages" not in piped.stderr
+def run_on_a_terminal(box: Sandbox, *args: str) -> str:
+    """The command with stderr on a pseudo-terminal; what the terminal showed."""
     leader, follower = pty.openpty()
     try:
-        tty = subprocess.run(
+        process = subprocess.run(
             [SCRIPT, *args],
-            env=environment(anchor_sandbox),
+            env=environment(box),
             stdout=subprocess.PIPE,
             stderr=follower,
             timeout=60,
@@ -232,8 +218,27 @@ def test_progress_is_shown_only_on_a_terminal(anchor_sandbox: Sandbox) -> None:
             seen += chunk
     finally:
         os.close(leader)
-    assert tty.returncode == 0
-    assert b"fetching pages" in seen
+    assert process.returncode == 0
+    return seen.decode()
+
+
+def test_progress_is_shown_only_on_a_terminal(anchor_sandbox: Sandbox) -> None:
+    args = [
+        "--from",
+        "2025-11-01",
+        "--to",
+        "2026-10-31",
+        "-g",
+        "hour",
+        "--page-size",
+        "500",
+        "-f",
+        "csv",
+    ]
+    piped = run(anchor_sandbox, *args)
+    assert piped.returncode == 0
+    assert "fetching pages" not in piped.stderr
+    assert "fetching pages" in run_on_a_terminal(anchor_sandbox, *args)
 
 
 def test_help_lists_exit_codes_and_fault_kinds() -> None:

@@ -6,8 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import pty
 import re
 import signal
 import socket
@@ -20,7 +18,7 @@ import pytest
 from anchor_history import HistoryClient
 from anchor_history.models import metric_names
 from anchor_history.sandbox import Sandbox
-from test_cli import SCRIPT, environment, run
+from test_cli import SCRIPT, run, run_on_a_terminal
 
 
 @pytest.fixture(scope="module")
@@ -174,33 +172,6 @@ def test_a_network_error_names_the_url_attempts_and_the_sandbox(anchor_sandbox) 
     assert "is the sandbox running?" in result.stderr
 
 
-def run_on_a_terminal(box: Sandbox, *args: str) -> str:
-    """The command with stderr on a pseudo-terminal; what the terminal showed."""
-    leader, follower = pty.openpty()
-    try:
-        process = subprocess.run(
-            [SCRIPT, *args],
-            env=environment(box),
-            stdout=subprocess.PIPE,
-            stderr=follower,
-            timeout=60,
-        )
-        os.close(follower)
-        seen = b""
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-    finally:
-        os.close(leader)
-    assert process.returncode == 0
-    return seen.decode()
-
-
 def test_waits_are_shown_on_a_terminal_only(anchor_sandbox) -> None:
     anchor_sandbox.set_faults("429@1")
     shown = run_on_a_terminal(anchor_sandbox, "--from", "3d", "-f", "csv")
@@ -220,7 +191,7 @@ def test_help_lists_metrics_and_a_typo_gets_a_suggestion() -> None:
     assert typo.returncode == 2
     assert typo.stderr == (
         "anchor-history: error: unknown command 'histroy'; did you mean 'history'? "
-        "commands: history, sandbox (default history)\n"
+        "commands: history, check, compare, anomalies, sandbox (default history)\n"
     )
 
 

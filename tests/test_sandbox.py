@@ -218,3 +218,17 @@ def test_the_sandbox_command_serves_then_stops_cleanly(signal_name: str) -> None
         assert "Traceback" not in proc.stderr.read()  # type: ignore[union-attr]
     finally:
         proc.kill()
+
+
+def test_the_sandbox_socket_is_tcp_so_answers_are_not_held_for_delayed_acks() -> None:
+    """asyncio sets TCP_NODELAY on accepted connections only for a listening socket
+    created as IPPROTO_TCP; without it each kept-alive answer waited ~40 ms."""
+    import socket
+
+    from anchor_history.sandbox.server import _listen
+
+    sock = _listen("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+    finally:
+        sock.close()

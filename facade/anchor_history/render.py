@@ -13,6 +13,7 @@ from .models import History, Number
 
 __all__ = [
     "PARTIAL_NOTE",
+    "align",
     "format_bytes",
     "format_period",
     "format_value",
@@ -108,6 +109,22 @@ def warnings(history: History) -> list[str]:
         mismatch_text(m.metric, m.points_total, m.summary_total) for m in history.mismatches()
     ]
     return found
+
+
+def align(rows: list[list[str]], left: int = 1) -> list[str]:
+    """Rows as lines of columns: the first ``left`` columns flush left, the rest right.
+
+    >>> align([["metric", "value"], ["credits_used", "5"]])
+    ['metric        value', 'credits_used      5']
+    """
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(
+            cell.ljust(width) if i < left else cell.rjust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in rows
+    ]
 
 
 def mismatch_text(metric: str, points_total: Number | None, summary_total: Number | None) -> str:

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from typing import Any
 
 from .common import (
     EXIT_CODES,
     EXIT_FOUND,
-    EXIT_NOTIFY,
     EXIT_OK,
     add_connection_args,
-    fail,
+    notify,
     open_client,
+    print_result,
 )
 
 __all__ = ["add_parser", "run"]
@@ -60,8 +58,7 @@ def add_parser(subs: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..anomalies import detect_anomalies
-    from ..errors import NotificationError
-    from ..notify import check_webhook_url, post_json
+    from ..notify import check_webhook_url
 
     if args.notify:
         check_webhook_url(args.notify)
@@ -76,47 +73,30 @@ def run(args: argparse.Namespace) -> int:
             deadline=args.deadline,
         )
     document = {"anomalies": [a.to_dict() for a in found]}
-    if args.format == "json":
-        json.dump(document, sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    else:
-        sys.stdout.write(render_anomalies(found, args.granularity))
+    text = render_anomalies(found, args.granularity)
+    print_result(document, text, args.format)
+    code = EXIT_FOUND if found else EXIT_OK
     if found and args.notify:
-        text = f"AnchorBrowser usage: {len(found)} anomal{'y' if len(found) == 1 else 'ies'}\n"
-        try:
-            post_json(
-                args.notify, {"text": text + render_anomalies(found, args.granularity), **document}
-            )
-        except NotificationError as error:
-            fail(str(error), EXIT_NOTIFY)
-            return EXIT_NOTIFY
-    return EXIT_FOUND if found else EXIT_OK
+        title = f"AnchorBrowser usage: {len(found)} anomal{'y' if len(found) == 1 else 'ies'}\n"
+        return notify(args.notify, {"text": title + text, **document}, code)
+    return code
 
 
 def render_anomalies(found: list[Any], granularity: str) -> str:
-    from ..render import format_period, format_value
+    from ..render import align, format_period, format_value
 
     if not found:
         return "no anomalies\n"
     rows = [["period (UTC)", "metric", "value", "expected", "score"]]
     for a in found:
+        expected = round(a.expected) if a.value.is_integer() else a.expected
         rows.append(
             [
                 format_period(a.start, granularity),
                 a.metric,
                 format_value(a.metric, a.value),
-                format_value(a.metric, round(a.expected) if a.value.is_integer() else a.expected),
+                format_value(a.metric, expected),
                 f"{a.score:+.1f}",
             ]
         )
-    widths = [max(len(r[i]) for r in rows) for i in range(5)]
-    return (
-        "\n".join(
-            "  ".join(
-                c.ljust(w) if i < 2 else c.rjust(w)
-                for i, (c, w) in enumerate(zip(r, widths, strict=True))
-            ).rstrip()
-            for r in rows
-        )
-        + "\n"
-    )
+    return "\n".join(align(rows, left=2)) + "\n"

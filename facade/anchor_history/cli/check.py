@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from typing import Any
 
 from .common import (
     EXIT_CODES,
     EXIT_FOUND,
-    EXIT_NOTIFY,
     EXIT_OK,
     UsageError,
     add_connection_args,
-    fail,
+    notify,
     open_client,
+    print_result,
 )
 
 __all__ = ["add_parser", "run"]
@@ -103,7 +101,7 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     from ..budgets import check_budgets
-    from ..notify import budget_message, check_webhook_url, post_json
+    from ..notify import budget_message, check_webhook_url
 
     settings = _settings(args)
     if settings["notify"]:
@@ -117,20 +115,10 @@ def run(args: argparse.Namespace) -> int:
             as_of=args.as_of,
             deadline=args.deadline,
         )
-    if args.format == "json":
-        json.dump(report.to_dict(), sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    else:
-        sys.stdout.write(render_report(report))
+    print_result(report.to_dict(), render_report(report), args.format)
     code = EXIT_FOUND if report.failing(settings["fail_on"]) else EXIT_OK
     if settings["notify"] and any(b.status != "ok" for b in report.budgets):
-        from ..errors import NotificationError
-
-        try:
-            post_json(settings["notify"], budget_message(report))
-        except NotificationError as error:  # reported, and the budget result still stands
-            fail(str(error), EXIT_NOTIFY)
-            return EXIT_NOTIFY
+        return notify(settings["notify"], budget_message(report), code)
     return code
 
 
@@ -138,7 +126,7 @@ _MARKS = {"ok": "ok", "at_risk": "AT RISK", "over": "OVER"}
 
 
 def render_report(report: Any) -> str:
-    from ..render import format_value
+    from ..render import align, format_value
 
     start, end = report.period
     head = (
@@ -158,13 +146,5 @@ def render_report(report: Any) -> str:
                 _MARKS[b.status],
             ]
         )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = [
-        "  ".join(
-            c.ljust(w) if i in (0, 5) else c.rjust(w)
-            for i, (c, w) in enumerate(zip(r, widths, strict=True))
-        ).rstrip()
-        for r in rows
-    ]
     methods = sorted({b.forecast.method for b in report.budgets})
-    return "\n".join([head, "", *lines, "", "forecast: " + "; ".join(methods)]) + "\n"
+    return "\n".join([head, "", *align(rows), "", "forecast: " + "; ".join(methods)]) + "\n"

@@ -31,7 +31,9 @@ __all__ = [
     "exit_code",
     "fail",
     "guarded",
+    "notify",
     "open_client",
+    "print_result",
     "show_waits",
 ]
 
@@ -239,3 +241,27 @@ def open_client(args: argparse.Namespace) -> Iterator[Any]:
     finally:
         if undo is not None:
             undo()
+
+
+def print_result(document: dict[str, Any], text: str, fmt: str) -> None:
+    """A command's result on stdout: its JSON document, or its text."""
+    if fmt == "json":
+        import json
+
+        json.dump(document, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(text)
+
+
+def notify(url: str, message: dict[str, Any], code: int) -> int:
+    """POST ``message``; ``code`` when the webhook took it, else the error and exit 7
+    (the result was printed already: a failed notification never hides it)."""
+    from ..errors import NotificationError
+    from ..notify import post_json
+
+    try:
+        post_json(url, message)
+    except NotificationError as error:
+        return fail(str(error), EXIT_NOTIFY)
+    return code

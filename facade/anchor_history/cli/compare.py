@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from typing import Any
 
-from .common import EXIT_CODES, EXIT_OK, add_connection_args, open_client
+from .common import EXIT_CODES, EXIT_OK, add_connection_args, open_client, print_result
 
 __all__ = ["add_parser", "render_comparison", "run"]
 
@@ -57,24 +55,25 @@ def run(args: argparse.Namespace) -> int:
             cycle_start=args.cycle_start,
             deadline=args.deadline,
         )
-    if args.format == "json":
-        json.dump(comparison.to_dict(), sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    else:
-        sys.stdout.write(render_comparison(comparison, args.period))
+    print_result(comparison.to_dict(), render_comparison(comparison, args.period), args.format)
     return EXIT_OK
 
 
-def _arrow(percent: float | None, absolute: float | None) -> str:
-    if absolute is None:
+def _change_text(metric: str, change: Any) -> str:
+    """``▲ +49 (+3.4%)``, ``▼ -43 (-2.6%)``, ``= 0 (0.0%)``, or ``-`` when unknown."""
+    from ..render import format_value
+
+    if change.absolute is None:
         return "-"
-    if absolute == 0:
-        return "= 0"
-    return "▲" if absolute > 0 else "▼"
+    if change.absolute == 0:
+        return "= 0 (0.0%)"
+    arrow, sign = ("▲", "+") if change.absolute > 0 else ("▼", "-")
+    percent = "n/a" if change.percent is None else f"{change.percent:+.1f}%"
+    return f"{arrow} {sign}{format_value(metric, abs(change.absolute))} ({percent})"
 
 
 def render_comparison(comparison: Any, period: str) -> str:
-    from ..render import format_value
+    from ..render import align, format_value
 
     cur, prev = comparison.current, comparison.previous
     head = (
@@ -83,26 +82,14 @@ def render_comparison(comparison: Any, period: str) -> str:
     )
     rows = [["metric", "current", "previous", "change"]]
     for metric, change in comparison.change.items():
-        if change.absolute is None:
-            shown = "-"
-        else:
-            sign = "+" if change.absolute > 0 else ("-" if change.absolute < 0 else "")
-            amount = format_value(metric, abs(change.absolute))
-            percent = "n/a" if change.percent is None else f"{change.percent:+.1f}%"
-            shown = f"{_arrow(change.percent, change.absolute)} {sign}{amount} ({percent})"
-            if change.absolute == 0:
-                shown = "= 0 (0.0%)"
         rows.append(
             [
                 metric,
                 format_value(metric, cur.values[metric]),
                 format_value(metric, prev.values.get(metric)),
-                shown,
+                _change_text(metric, change),
             ]
         )
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = [
-        "  ".join([r[0].ljust(widths[0]), r[1].rjust(widths[1]), r[2].rjust(widths[2]), r[3]])
-        for r in rows
-    ]
-    return "\n".join([head, "", *lines]) + "\n"
+    lines = align([row[:3] for row in rows])  # the change column reads best unpadded
+    body = [f"{line}  {row[3]}" for line, row in zip(lines, rows, strict=True)]
+    return "\n".join([head, "", *body]) + "\n"

@@ -24,7 +24,10 @@ class PortInUseError(OSError):
 def _listen(host: str, port: int) -> socket.socket:
     """A bound socket for uvicorn, so a port in use is one clear error, not a log dump."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY on accepted connections only
+    # for sockets that say they are TCP; without it every answer on a kept-alive
+    # connection waited ~40 ms for a delayed ACK (measured: 44 ms against 2 ms).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
