@@ -447,8 +447,9 @@ def bench_forecast(report: Report) -> None:
     report.say("  3 seeds x 5 months x 2 metrics; mean absolute error of the month's total")
     for day in sorted(ours):
         mine, base = statistics.fmean(ours[day]), statistics.fmean(naive[day])
+        nth = f"{day}{'nd' if day % 10 == 2 else 'th'}"
         report.say(
-            f"  as of the {day:>2}{'nd' if day % 10 == 2 else 'th'}: forecast {100 * mine:5.2f}% (worst "
+            f"  as of the {nth:>4}: forecast {100 * mine:5.2f}% (worst "
             f"{100 * max(ours[day]):.2f}%), run rate {100 * base:5.2f}%: "
             f"{base / mine:.1f}x less error"
         )
