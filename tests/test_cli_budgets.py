@@ -195,3 +195,10 @@ def test_the_spike_day_is_the_anomaly_the_command_reports(spiked, webhook) -> No
     assert spike_day in starts
     assert len(starts) <= 3
     assert webhook.bodies[0]["anomalies"][0]["metric"] == "session_count"
+
+
+def test_the_cli_default_sensitivity_is_the_librarys() -> None:
+    from anchor_history import anomalies
+    from anchor_history.cli import anomalies as command
+
+    assert command.DEFAULT_SENSITIVITY == anomalies.DEFAULT_SENSITIVITY

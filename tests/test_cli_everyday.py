@@ -242,3 +242,20 @@ def test_the_fixture_points_a_bare_client_at_data_up_to_now(anchor_sandbox) -> N
     assert history.summary.session_count > 0
     assert abs(anchor_sandbox.data.end - datetime.now(UTC)) < timedelta(hours=1)
     assert history.points[-1].start <= datetime.now(UTC)
+
+
+def test_help_answers_without_loading_the_http_stack() -> None:
+    """--help must answer at once: no httpx (which pulls in rich and click)."""
+    import sys
+
+    probe = (
+        "import sys\nfrom anchor_history.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "for name in ('check', 'compare', 'anomalies', 'sandbox'):\n"
+        "    try:\n        main([name, '--help'])\n    except SystemExit:\n        pass\n"
+        "print('httpx' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=30
+    )
+    assert result.stdout.strip().splitlines()[-1] == "False"

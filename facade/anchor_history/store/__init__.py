@@ -1,0 +1,212 @@
+"""A local usage store: every team's hourly history in one SQLite file.
+
+``UsageStore.sync`` fetches only what is new (one transaction per run: killed at
+any moment, the file holds what the previous run left); ``UsageStore.fetch``
+answers with the same ``History`` type as ``HistoryClient.fetch``, offline, so
+code written against the client (``fetch_periods``, ``check_budgets``,
+``compare_periods``, ``detect_anomalies``) works on the store unchanged::
+
+    with UsageStore("usage.db") as store, HistoryClient() as client:
+        print(store.sync(client, team="web").line())
+        history = store.fetch("90d", granularity="week", metrics="all")   # all teams
+
+The store's atom is the UTC hour: a window's edges are taken to whole hours.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
+
+from ..dates import DateLike, format_api_datetime, parse_when, resolve_window
+from ..errors import AnchorHistoryError, InvalidInputError
+from ..metrics import MetricsArg, normalize_granularity, normalize_metrics
+from ..models import History, HistoryPoint, HistoryQuery, HistorySummary, metric_names
+from ..periods import is_partial
+from .schema import PERIOD_SQL, create_schema, metric_sum
+from .sync import (
+    DEFAULT_BACKFILL,
+    DEFAULT_LOOKBACK,
+    SyncResult,
+    hour_index,
+    replace_hours,
+    sync_window,
+)
+
+if TYPE_CHECKING:
+    from ..client import HistoryClient
+
+__all__ = ["StoreError", "SyncResult", "UsageStore"]
+
+_TEAM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_BUSY_SECONDS = 60.0
+
+
+class StoreError(AnchorHistoryError):
+    """The store file cannot be used: not a store, or held by another sync too long."""
+
+
+def check_team(name: object) -> str:
+    if not isinstance(name, str) or not _TEAM.match(name):
+        raise InvalidInputError(
+            f"team: {name!r} is not a team name (letters, digits, '.', '_', '-'; "
+            "up to 64, starting with a letter or digit)"
+        )
+    return name
+
+
+class UsageStore:
+    """One SQLite file of hourly usage per team. ``team`` is what ``fetch`` reads by
+    default (None: every team summed)."""
+
+    def __init__(self, path: str, *, team: str | None = None) -> None:
+        self.path = path
+        self.team = None if team is None else check_team(team)
+        try:
+            self._conn = sqlite3.connect(path, timeout=_BUSY_SECONDS, isolation_level=None)
+            self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn.execute("PRAGMA synchronous = NORMAL")
+            with self._transaction():
+                create_schema(self._conn)
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"store {path}: {error}; is it an anchor-history store?") from None
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE: a second writer waits (up to a minute), then fails clearly."""
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise StoreError(
+                f"store {self.path}: {error} (another sync has held it for over "
+                f"{_BUSY_SECONDS:g} s); try again when it is done"
+            ) from None
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    def teams(self) -> list[str]:
+        return [row[0] for row in self._conn.execute("SELECT DISTINCT team FROM hours ORDER BY 1")]
+
+    def last_hour(self, team: str) -> datetime | None:
+        (value,) = self._conn.execute(
+            "SELECT max(hour) FROM hours WHERE team = ?", (check_team(team),)
+        ).fetchone()
+        return None if value is None else datetime(1970, 1, 1, tzinfo=UTC) + timedelta(hours=value)
+
+    def sync(
+        self,
+        client: HistoryClient,
+        *,
+        team: str = "default",
+        from_date: DateLike = DEFAULT_BACKFILL,
+        lookback: timedelta = DEFAULT_LOOKBACK,
+        now: datetime | None = None,
+        progress: Any = None,
+        deadline: float | None = None,
+    ) -> SyncResult:
+        """Fetch the team's new hours (all metrics) and replace them, checked against
+        the server's totals, in one transaction."""
+        check_team(team)
+        if not isinstance(lookback, timedelta) or lookback < timedelta(0):
+            raise InvalidInputError(f"lookback: {lookback!r} is not a duration >= 0")
+        started = time.monotonic()
+        moment = now or datetime.now(UTC)
+        (last,) = self._conn.execute(
+            "SELECT max(hour) FROM hours WHERE team = ?", (team,)
+        ).fetchone()
+        window = sync_window(
+            last,
+            backfill_from=parse_when(from_date, now=moment, role="from"),
+            lookback=lookback,
+            now=moment,
+        )
+        pages: list[int] = [0]
+
+        def count(done: int, total: int) -> None:
+            pages[0] = max(pages[0], total)
+            if progress is not None:
+                progress(done, total)
+
+        history = client.fetch(
+            window[0], window[1], "hour", "all", page_size=1000, progress=count, deadline=deadline
+        )
+        with self._transaction() as conn:
+            return replace_hours(
+                conn, team, history, window=window, requests=pages[0], started=started
+            )
+
+    def fetch(
+        self,
+        from_date: DateLike | None = None,
+        to_date: DateLike | None = None,
+        granularity: str = "day",
+        metrics: MetricsArg = ("session_count",),
+        *,
+        team: str | None = None,
+        now: datetime | None = None,
+        **_client_options: Any,
+    ) -> History:
+        """``HistoryClient.fetch``'s answer, from the store: UTC buckets of ``team``
+        (default: the store's, else all teams summed); client options are ignored."""
+        names = normalize_metrics(metrics)
+        period = normalize_granularity(granularity)
+        moment = now or datetime.now(UTC)
+        start, end = resolve_window(from_date, to_date, now=moment)
+        chosen = team if team is not None else self.team
+        where = "hour >= ? AND hour < ?"
+        args: list[Any] = [hour_index(start), -(-int(end.timestamp()) // 3600)]
+        if chosen is not None:
+            where += " AND team = ?"
+            args.append(check_team(chosen))
+        sums = ", ".join(metric_sum(m) for m in names)
+        rows = self._conn.execute(
+            f"SELECT {PERIOD_SQL[period]} AS p, {sums} FROM hours WHERE {where} "
+            "GROUP BY p ORDER BY p",
+            args,
+        ).fetchall()
+        totals = self._conn.execute(f"SELECT {sums} FROM hours WHERE {where}", args).fetchone()
+        points = []
+        for seconds, *values in rows:
+            begins = datetime.fromtimestamp(seconds, UTC)
+            partial = is_partial(begins, period, window=(start, end), now=moment)
+            points.append(
+                HistoryPoint(
+                    **dict(zip(names, values, strict=True)),
+                    start=begins,
+                    date=format_api_datetime(begins),
+                    partial=partial,
+                )
+            )
+        summary = HistorySummary(**dict(zip(names, totals, strict=True)))
+        return History(tuple(points), summary, HistoryQuery(start, end, period, names, 1000))
+
+    def export_parquet(self, folder: str) -> list[str]:
+        """A Hive-partitioned dataset, ``team=.../month=YYYY-MM/part-0.parquet``: one
+        row per stored hour (``hour`` a UTC timestamp, then every metric)."""
+        from .export import write_dataset
+
+        return write_dataset(self._conn, folder, metric_names())
