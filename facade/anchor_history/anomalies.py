@@ -18,7 +18,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from attrs import frozen
 
@@ -26,10 +26,7 @@ from .dates import DateLike, format_api_datetime, period_floor, resolve_window
 from .errors import InvalidInputError
 from .metrics import MetricsArg, normalize_granularity
 from .models import History
-from .periods import fetch_periods
-
-if TYPE_CHECKING:
-    from .client import HistoryClient
+from .periods import HistorySource, fetch_periods
 
 __all__ = ["DEFAULT_SENSITIVITY", "LOOKBACK", "Anomaly", "detect_anomalies", "find_anomalies"]
 
@@ -140,7 +137,7 @@ def _scored(
 
 
 def detect_anomalies(
-    client: HistoryClient,
+    client: HistorySource,
     from_date: DateLike | None = "90d",
     to_date: DateLike | None = None,
     granularity: str = "day",

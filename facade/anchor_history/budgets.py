@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from attrs import frozen
 
@@ -22,9 +22,7 @@ from .errors import InvalidInputError
 from .forecast import TRAILING_DAYS, Forecast, forecast
 from .metrics import normalize_metrics
 from .models import History
-
-if TYPE_CHECKING:
-    from .client import HistoryClient
+from .periods import HistorySource
 
 __all__ = [
     "PERIODS",
@@ -171,7 +169,7 @@ def evaluate(
 
 
 def check_budgets(
-    client: HistoryClient,
+    client: HistorySource,
     budgets: Sequence[Budget],
     *,
     period: str = "month",

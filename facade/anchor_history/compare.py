@@ -12,7 +12,7 @@ against a whole one.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from attrs import frozen
 
@@ -21,9 +21,7 @@ from .dates import DateLike, format_api_datetime, parse_when
 from .errors import InvalidInputError
 from .metrics import MetricsArg, normalize_metrics
 from .models import Number
-
-if TYPE_CHECKING:
-    from .client import HistoryClient
+from .periods import HistorySource
 
 __all__ = ["Change", "Comparison", "Span", "compare_periods", "compare_spans", "comparison_spans"]
 
@@ -98,7 +96,7 @@ def compare_spans(current: Span, previous: Span) -> Comparison:
 
 
 def compare_periods(
-    client: HistoryClient,
+    client: HistorySource,
     *,
     period: str = "week",
     metrics: MetricsArg = ("session_count",),
@@ -119,7 +117,7 @@ def compare_periods(
 
 
 def _totals(
-    client: HistoryClient,
+    client: HistorySource,
     span: tuple[datetime, datetime],
     metrics: tuple[str, ...],
     fetch_options: dict[str, Any],

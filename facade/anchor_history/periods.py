@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from attrs import evolve
 
@@ -33,10 +33,22 @@ from .errors import ResponseFormatError
 from .metrics import MetricsArg, normalize_granularity
 from .models import History, HistoryPoint, Number, exact_sum
 
-if TYPE_CHECKING:
-    from .client import HistoryClient
+__all__ = ["HistorySource", "fetch_periods", "is_partial", "whole_periods"]
 
-__all__ = ["fetch_periods", "is_partial", "whole_periods"]
+
+class HistorySource(Protocol):
+    """What answers ``fetch`` like ``HistoryClient.fetch``: the client, or a
+    :class:`~anchor_history.store.UsageStore` (offline)."""
+
+    def fetch(
+        self,
+        from_date: DateLike | None = ...,
+        to_date: DateLike | None = ...,
+        granularity: str = ...,
+        metrics: MetricsArg = ...,
+        **options: Any,
+    ) -> History: ...
+
 
 _LAST_MS = timedelta(milliseconds=1)
 
@@ -139,7 +151,7 @@ def _bucket(
 
 
 def fetch_periods(
-    client: HistoryClient,
+    client: HistorySource,
     from_date: DateLike | None = None,
     to_date: DateLike | None = None,
     granularity: str = "day",

@@ -11,7 +11,7 @@ import difflib
 import sys
 from collections.abc import Sequence
 
-from . import anomalies, check, compare, history, sandbox
+from . import anomalies, check, compare, export, history, sandbox, sync
 from .common import EXIT_CODES, EXIT_USAGE, fail, guarded
 
 __all__ = ["EXIT_CODES", "main"]
@@ -21,6 +21,8 @@ _COMMANDS = {
     "check": check,
     "compare": compare,
     "anomalies": anomalies,
+    "sync": sync,
+    "export": export,
     "sandbox": sandbox,
 }
 DEFAULT_COMMAND = "history"
@@ -54,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_parser(subs)
     compare.add_parser(subs)
     anomalies.add_parser(subs)
+    sync.add_parser(subs)
+    export.add_parser(subs)
     sandbox.add_parser(subs)
     return parser
 

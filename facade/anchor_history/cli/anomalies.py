@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.notify:
         check_webhook_url(args.notify)
-    with open_client(args) as client:
+    with open_client(args, reading=True) as client:
         _, found = detect_anomalies(
             client,
             args.from_date,

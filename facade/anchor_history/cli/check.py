@@ -106,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if settings["notify"]:
         check_webhook_url(settings["notify"])  # before any request
-    with open_client(args) as client:
+    with open_client(args, reading=True) as client:
         report = check_budgets(
             client,
             settings["budgets"],

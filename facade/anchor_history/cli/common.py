@@ -24,6 +24,7 @@ __all__ = [
     "EXIT_NOTIFY",
     "EXIT_OK",
     "EXIT_PORT_IN_USE",
+    "EXIT_STORE",
     "EXIT_USAGE",
     "UsageError",
     "add_connection_args",
@@ -38,7 +39,7 @@ __all__ = [
 ]
 
 EXIT_OK, EXIT_USAGE, EXIT_AUTH, EXIT_API, EXIT_NETWORK, EXIT_FORMAT = 0, 2, 3, 4, 5, 6
-EXIT_FOUND, EXIT_NOTIFY, EXIT_PORT_IN_USE = 1, 7, 8
+EXIT_FOUND, EXIT_NOTIFY, EXIT_PORT_IN_USE, EXIT_STORE = 1, 7, 8, 9
 EXIT_CODES = f"""exit codes:
   {EXIT_OK}  ok
   {EXIT_FOUND}  (check) a budget is over or at risk; (anomalies) anomalies were found
@@ -49,6 +50,7 @@ EXIT_CODES = f"""exit codes:
   {EXIT_FORMAT}  the response was not in the spec's shape
   {EXIT_NOTIFY}  (check, anomalies) the --notify webhook did not take the message
   {EXIT_PORT_IN_USE}  (sandbox) the port is already in use
+  {EXIT_STORE}  (--store) not a store, or held by another sync for over a minute
 """
 
 
@@ -100,8 +102,10 @@ def cli_words(message: str) -> str:
 
 def exit_code(error: BaseException) -> int:
     from .. import errors as e
+    from ..store import StoreError
 
     table: list[tuple[type[BaseException], int]] = [
+        (StoreError, EXIT_STORE),
         (e.NotificationError, EXIT_NOTIFY),
         (e.MissingAPIKeyError, EXIT_AUTH),
         (e.InvalidInputError, EXIT_USAGE),
@@ -181,8 +185,22 @@ def show_waits(stream: IO[str]) -> Callable[[], None]:
     return undo
 
 
-def add_connection_args(p: argparse.ArgumentParser) -> None:
-    """The flags of every command that talks to the API."""
+def add_connection_args(p: argparse.ArgumentParser, *, store_required: bool = False) -> None:
+    """The flags of every command that reads usage: the API's, and a store's instead."""
+    p.add_argument(
+        "--store",
+        default=None,
+        required=store_required,
+        metavar="PATH",
+        help="the local store (SQLite) to "
+        + ("sync into" if store_required else "read from, offline, instead of the API"),
+    )
+    p.add_argument(
+        "--team",
+        default=None,
+        help="the store's team (default: "
+        + ("'default')" if store_required else "all teams summed)"),
+    )
     p.add_argument("--api-key", default=None, help="API key (default: $ANCHORBROWSER_API_KEY)")
     p.add_argument(
         "--base-url",
@@ -222,9 +240,17 @@ def _megabytes(value: float) -> int:
 
 
 @contextmanager
-def open_client(args: argparse.Namespace) -> Iterator[Any]:
-    """A HistoryClient from the connection flags; on a terminal, waits are shown."""
+def open_client(args: argparse.Namespace, *, reading: bool = False) -> Iterator[Any]:
+    """A HistoryClient from the connection flags (on a terminal, waits are shown),
+    or, ``reading`` with ``--store``, the store, which answers ``fetch`` alike."""
     from ..client import HistoryClient
+
+    if reading and args.store:
+        from ..store import UsageStore
+
+        with UsageStore(args.store, team=args.team) as store:
+            yield store
+        return
 
     undo = show_waits(sys.stderr) if not args.quiet and sys.stderr.isatty() else None
     try:

@@ -46,7 +46,7 @@ def add_parser(subs: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..compare import compare_periods
 
-    with open_client(args) as client:
+    with open_client(args, reading=True) as client:
         comparison = compare_periods(
             client,
             period=args.period,

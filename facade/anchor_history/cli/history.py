@@ -86,6 +86,11 @@ def add_parser(subs: Any, metric_names: tuple[str, ...]) -> None:
         "--raw-dates", action="store_true", help="keep the server's raw 'date' string column"
     )
     p.add_argument(
+        "--by-team",
+        action="store_true",
+        help="with --store: a column per team and metric (table, csv or json)",
+    )
+    p.add_argument(
         "--page-size", type=int, default=1000, help="points per request, 1-1000 (default 1000)"
     )
     p.add_argument("--concurrency", type=int, default=4, help="pages fetched at once (default 4)")
@@ -101,9 +106,11 @@ def run(args: argparse.Namespace) -> int:
     )
     for module, extra in required_extras(target, args.chart):  # before any request
         require(module, extra)
+    if args.by_team:
+        return _by_team(args, target)
     on_terminal = not args.quiet and sys.stderr.isatty()
     progress = _progress_bar(sys.stderr) if on_terminal else None
-    with open_client(args) as client:
+    with open_client(args, reading=True) as client:
         history = fetch_periods(
             client,
             args.from_date,
@@ -128,6 +135,68 @@ def run(args: argparse.Namespace) -> int:
 
         stream = sys.stderr if target.chart_to_stderr else sys.stdout
         stream.write(terminal_chart(history, width=min(100, _columns())))
+    return EXIT_OK
+
+
+def _by_team(args: argparse.Namespace, target: Any) -> int:
+    """Whole periods per team of a store, side by side."""
+    from ..periods import fetch_periods
+    from ..render import align, format_value, period_label
+    from ..store import UsageStore
+    from .common import UsageError
+
+    if not args.store or args.team:
+        raise UsageError("--by-team reads every team of a --store (without --team)")
+    if target.format not in ("table", "csv", "json"):
+        raise UsageError("--by-team writes a table, csv or json")
+    columns: dict[str, dict[Any, Any]] = {}
+    periods: dict[Any, str] = {}
+    with UsageStore(args.store) as store:
+        for team in store.teams():
+            store.team = team
+            history = fetch_periods(
+                store,
+                args.from_date,
+                args.to_date,
+                args.granularity,
+                args.metrics,
+                tz=args.tz,
+                exact=args.exact,
+                fill=args.fill,
+            )
+            for metric in history.query.metrics:
+                columns[f"{team}:{metric}"] = {p.start: getattr(p, metric) for p in history}
+            for p in history:
+                periods[p.start] = period_label(p.start, history.query.granularity, history.tz)
+    names = list(columns)
+    rows: list[list[Any]] = [
+        [periods[s], *(columns[n].get(s) for n in names)] for s in sorted(periods)
+    ]
+    out = sys.stdout if target.path is None else open(target.path, "w", encoding="utf-8")  # noqa: SIM115
+    try:
+        if target.format == "json":
+            import json
+
+            json.dump([dict(zip(["period", *names], r, strict=True)) for r in rows], out, indent=2)
+            out.write("\n")
+        elif target.format == "csv":
+            import csv
+
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(["period", *names])
+            writer.writerows([[v if v is not None else "" for v in r] for r in rows])
+        else:
+            shown: list[list[str]] = [
+                [
+                    r[0],
+                    *(format_value(n.split(":")[1], v) for n, v in zip(names, r[1:], strict=True)),
+                ]
+                for r in rows
+            ]
+            out.write("\n".join(align([["period", *names], *shown])) + "\n")
+    finally:
+        if target.path is not None:
+            out.close()
     return EXIT_OK
 
 

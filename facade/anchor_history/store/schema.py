@@ -36,14 +36,19 @@ def create_schema(conn: sqlite3.Connection) -> None:
     """Tables, any metric column a newer spec added, and the period views (idempotent)."""
     metrics = metric_names()
     columns = ", ".join(f"{m} NUMERIC" for m in metrics)
-    conn.executescript(
+    # execute(), not executescript(): that one commits the caller's transaction first.
+    conn.execute(
         f"""
         CREATE TABLE IF NOT EXISTS hours (
             team TEXT NOT NULL,
             hour INTEGER NOT NULL,  -- the UTC hour, in hours since 1970-01-01
             {columns},
             PRIMARY KEY (team, hour)
-        ) WITHOUT ROWID;
+        ) WITHOUT ROWID
+        """
+    )
+    conn.execute(
+        """
         CREATE TABLE IF NOT EXISTS syncs (
             id INTEGER PRIMARY KEY,
             team TEXT NOT NULL,
@@ -55,7 +60,7 @@ def create_schema(conn: sqlite3.Connection) -> None:
             hours_removed INTEGER NOT NULL,
             requests INTEGER NOT NULL,
             summary TEXT NOT NULL  -- the server's totals for the window, as JSON
-        );
+        )
         """
     )
     present = {row[1] for row in conn.execute("PRAGMA table_info(hours)")}

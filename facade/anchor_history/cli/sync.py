@@ -1,0 +1,139 @@
+"""``anchor-history sync``: keep a local store of every team's hourly history."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import Any
+
+from .common import (
+    EXIT_CODES,
+    EXIT_OK,
+    UsageError,
+    add_connection_args,
+    exit_code,
+    fail,
+    open_client,
+)
+
+__all__ = ["add_parser", "run"]
+
+_SPAN = re.compile(r"^\s*(\d+)\s*(m|h|d)\s*$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+
+
+def _lookback(text: str) -> timedelta:
+    match = _SPAN.match(text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration like 48h, 2d or 90m")
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def add_parser(subs: Any) -> None:
+    p = subs.add_parser(
+        "sync",
+        help="fetch new hourly usage into a local store (SQLite), incrementally",
+        description="Fetch a team's hourly history into a store: the first run backfills "
+        "from --from, later runs only what is new (from the last stored hour minus "
+        "--lookback, which is fetched again and replaced). One run is one transaction.",
+        epilog="teams file for --all-teams (TOML):\n"
+        '  [[teams]]\n  name = "web"\n  key_env = "ANCHOR_KEY_WEB"   # the variable '
+        "holding its key\n\n" + EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--from", dest="from_date", default="365d", help="where the first run starts (default 365d)"
+    )
+    p.add_argument(
+        "--lookback",
+        type=_lookback,
+        default=timedelta(hours=48),
+        help="fetch again this far before the last stored hour (default 48h)",
+    )
+    p.add_argument(
+        "--all-teams",
+        action="store_true",
+        help="sync every team of --config concurrently, each with its own key",
+    )
+    p.add_argument("--config", default=None, metavar="FILE", help="the teams file (TOML)")
+    add_connection_args(p, store_required=True)
+
+
+def _teams(path: str) -> list[dict[str, str]]:
+    import tomllib
+
+    try:
+        with open(path, "rb") as stream:
+            document = tomllib.load(stream)
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise UsageError(f"--config {path}: {error}") from None
+    teams = document.get("teams")
+    if not isinstance(teams, list) or not teams:
+        raise UsageError(f"--config {path}: no [[teams]] (each with name and key_env)")
+    for team in teams:
+        if not isinstance(team, dict) or not {"name", "key_env"} <= set(team):
+            raise UsageError(f"--config {path}: each [[teams]] needs name and key_env: {team!r}")
+        unknown = set(team) - {"name", "key_env", "base_url"}
+        if unknown:
+            raise UsageError(f"--config {path}: unknown keys {sorted(unknown)} in {team['name']!r}")
+    return teams
+
+
+def _sync_one(args: argparse.Namespace, team: str, store_path: str) -> str:
+    from ..store import UsageStore
+
+    with UsageStore(store_path) as store, open_client(args) as client:
+        progress = None
+        if not args.quiet and sys.stderr.isatty() and not args.all_teams:
+            from .history import _progress_bar
+
+            progress = _progress_bar(sys.stderr)
+        result = store.sync(
+            client,
+            team=team,
+            from_date=args.from_date,
+            lookback=args.lookback,
+            progress=progress,
+            deadline=args.deadline,
+        )
+    return result.line()
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.all_teams:
+        print(_sync_one(args, args.team or "default", args.store))
+        return EXIT_OK
+    if not args.config:
+        raise UsageError("--all-teams needs --config FILE listing the teams")
+    teams = _teams(args.config)
+    missing = [t["key_env"] for t in teams if not os.environ.get(t["key_env"])]
+    if missing:
+        raise UsageError(f"--config {args.config}: no key in {', '.join(missing)}")
+
+    def one(team: dict[str, str]) -> tuple[str, str | BaseException]:
+        mine = argparse.Namespace(
+            **{
+                **vars(args),
+                "api_key": os.environ[team["key_env"]],
+                "base_url": team.get("base_url") or args.base_url,
+            }
+        )
+        try:
+            return team["name"], _sync_one(mine, team["name"], args.store)
+        except Exception as error:  # reported per team; the others go on
+            return team["name"], error
+
+    worst = EXIT_OK
+    with ThreadPoolExecutor(max_workers=min(8, len(teams))) as pool:
+        for name, outcome in pool.map(one, teams):
+            if isinstance(outcome, BaseException):
+                code = exit_code(outcome) if not isinstance(outcome, UsageError) else 2
+                fail(f"team {name}: {outcome}", code)
+                worst = max(worst, code)
+            else:
+                print(outcome, flush=True)
+    return worst

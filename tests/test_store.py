@@ -1,0 +1,270 @@
+"""The local usage store: backfill, incremental runs, look-back, kills, teams, exactness."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from anchor_history import HistoryClient, ResponseFormatError
+from anchor_history.sandbox import Sandbox
+from anchor_history.sandbox.aggregate import _buckets
+from anchor_history.sandbox.data import HOUR_MS
+from anchor_history.store import StoreError, UsageStore
+from conftest import body
+from test_cli import SCRIPT, run
+
+
+@pytest.fixture(scope="module")
+def box() -> Iterator[Sandbox]:
+    with Sandbox(seed=31, sessions=20_000, days=60) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture(scope="module")
+def other() -> Iterator[Sandbox]:
+    with Sandbox(seed=32, sessions=8_000, days=40) as sandbox:
+        yield sandbox
+
+
+def client_of(sandbox: Sandbox) -> HistoryClient:
+    return HistoryClient(sandbox.api_key, sandbox.base_url)
+
+
+def stored_total(path: Path, team: str, metric: str = "session_count") -> int:
+    with UsageStore(str(path)) as store:
+        (total,) = store._conn.execute(
+            f"SELECT total({metric}) FROM hours WHERE team = ?", (team,)
+        ).fetchone()
+    return int(total)
+
+
+def test_backfill_then_an_incremental_run_makes_a_request_or_two(box, tmp_path) -> None:
+    path = tmp_path / "usage.db"
+    with UsageStore(str(path)) as store, client_of(box) as client:
+        before = box.faults.requests
+        first = store.sync(client, team="web", from_date="90d")
+        backfill = box.faults.requests - before
+        second = store.sync(client, team="web")
+        incremental = box.faults.requests - before - backfill
+    assert first.hours_added > 1000
+    assert first.hours_replaced == 0
+    assert backfill == first.requests == 2  # 60 days of hours: two pages of 1,000
+    assert incremental == second.requests == 1
+    assert second.hours_added <= 1
+    assert 0 < second.hours_replaced <= 49  # the 48-hour look-back and the open hour
+    assert stored_total(path, "web") == box.data.sessions
+
+
+def test_the_look_back_replaces_late_data_and_never_adds_it_twice(box, tmp_path) -> None:
+    path = tmp_path / "usage.db"
+    with UsageStore(str(path)) as store, client_of(box) as client:
+        store.sync(client, team="web", from_date="90d")
+        # Late data: 7 sessions appear in an hour 5 hours ago, after the sync saw it.
+        hour = int(time.time() * 1000) // HOUR_MS - 5
+        late = [(hour * HOUR_MS + i, 60.0, 0, 0, 0.5, 0, 100) for i in range(7)]
+        box.conn.executemany("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?)", late)
+        box.conn.execute("UPDATE hourly SET sessions = sessions + 7 WHERE hour = ?", (hour,))
+        _buckets.cache_clear()
+        try:
+            result = store.sync(client, team="web")
+            again = store.sync(client, team="web")
+        finally:
+            box.conn.execute(
+                "DELETE FROM sessions WHERE created_at_ms IN "
+                f"({', '.join(str(r[0]) for r in late)})"
+            )
+            box.conn.execute("UPDATE hourly SET sessions = sessions - 7 WHERE hour = ?", (hour,))
+            _buckets.cache_clear()
+    assert result.hours_replaced > 0
+    assert again.hours_added == 0
+    assert stored_total(path, "web") == box.data.sessions + 7  # once, not twice
+
+
+def test_a_sync_that_does_not_add_up_stores_nothing(tmp_path) -> None:
+    path = tmp_path / "usage.db"
+    point = {"date": "2026-11-24T10:00:00.000Z", "session_count": 5}
+    wrong = body([point], summary={"total_sessions": 6})
+    client = HistoryClient(
+        "k",
+        "https://api.example.test",
+        transport=httpx.MockTransport(lambda r: httpx.Response(200, json=wrong)),
+    )
+    with (
+        UsageStore(str(path)) as store,
+        pytest.raises(ResponseFormatError, match="nothing was stored"),
+    ):
+        store.sync(client, team="web", from_date="3d")
+    with UsageStore(str(path)) as store:
+        assert store.teams() == []
+
+
+_KILLED_CHILD = """
+import sys, time, pathlib
+from anchor_history import HistoryClient
+from anchor_history.store import UsageStore, sync as sync_module
+original = sync_module.replace_hours
+def slow(*args, **kwargs):
+    result = original(*args, **kwargs)      # rows deleted and inserted, not committed
+    pathlib.Path(sys.argv[4]).write_text("inside")
+    time.sleep(30)                          # killed here, inside the transaction
+    return result
+import anchor_history.store as store_package
+store_package.replace_hours = slow
+with UsageStore(sys.argv[1]) as store, HistoryClient(sys.argv[3], sys.argv[2]) as client:
+    store.sync(client, team="web", lookback=__import__("datetime").timedelta(days=20))
+"""
+
+
+def test_a_sync_killed_inside_its_transaction_leaves_the_previous_run(box, tmp_path) -> None:
+    path = tmp_path / "usage.db"
+    with UsageStore(str(path)) as store, client_of(box) as client:
+        store.sync(client, team="web", from_date="90d")
+        store._conn.execute("DELETE FROM hours WHERE hour > (SELECT max(hour) - 100 FROM hours)")
+    before = stored_total(path, "web")
+    marker = tmp_path / "inside"
+    child = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_CHILD, str(path), box.base_url, box.api_key, str(marker)]
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert marker.exists(), "the child never reached its transaction"
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.wait(timeout=10)
+    assert child.returncode == -signal.SIGKILL
+    assert stored_total(path, "web") == before  # exactly what the previous run left
+    with UsageStore(str(path)) as store, client_of(box) as client:
+        store.sync(client, team="web", lookback=timedelta(days=20))
+    assert stored_total(path, "web") == box.data.sessions  # the next run completes the job
+
+
+def test_two_syncs_at_once_on_one_file_both_land(box, other, tmp_path) -> None:
+    path = tmp_path / "usage.db"
+    errors: list[BaseException] = []
+
+    def sync(sandbox: Sandbox, team: str) -> None:
+        try:
+            with UsageStore(str(path)) as store, client_of(sandbox) as client:
+                store.sync(client, team=team, from_date="90d")
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [
+        threading.Thread(target=sync, args=pair) for pair in ((box, "a"), (other, "b"), (box, "a"))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert stored_total(path, "a") == box.data.sessions  # the same team twice: not doubled
+    assert stored_total(path, "b") == other.data.sessions
+    with UsageStore(str(path)) as store:
+        (check,) = store._conn.execute("PRAGMA integrity_check").fetchone()
+    assert check == "ok"
+
+
+@pytest.mark.parametrize("granularity", ["day", "week", "month"])
+def test_store_totals_equal_the_sandboxs_own_answers(box, tmp_path, granularity) -> None:
+    path = tmp_path / "usage.db"
+    window = (datetime.now(UTC) - timedelta(days=50)).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    start = window - timedelta(days=window.weekday()) if granularity == "week" else window
+    if granularity == "month":
+        start = start.replace(day=1)
+    end = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    metrics = "session_count,credits_used,proxy_bytes"
+    with UsageStore(str(path)) as store, client_of(box) as client:
+        store.sync(client, team="web", from_date="90d")
+        online = client.fetch(start, end, granularity, metrics)
+        offline = store.fetch(start, end, granularity, metrics)
+    assert [p.start for p in offline] == [p.start for p in online]
+    assert [p.session_count for p in offline] == [p.session_count for p in online]
+    assert [p.proxy_bytes for p in offline] == [p.proxy_bytes for p in online]
+    assert [p.credits_used for p in offline] == pytest.approx([p.credits_used for p in online])
+    assert offline.summary.session_count == online.summary.session_count
+    assert offline.totals_match()
+
+
+def test_every_team_of_a_config_syncs_concurrently_and_reads_summed(box, other, tmp_path):
+    path = tmp_path / "usage.db"
+    config = tmp_path / "teams.toml"
+    config.write_text(
+        f'[[teams]]\nname = "web"\nkey_env = "KEY_WEB"\nbase_url = "{box.base_url}"\n\n'
+        f'[[teams]]\nname = "api"\nkey_env = "KEY_API"\nbase_url = "{other.base_url}"\n'
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANCHORBROWSER_")}
+    env.update(KEY_WEB=box.api_key, KEY_API=other.api_key)
+    result = subprocess.run(
+        [
+            SCRIPT,
+            "sync",
+            "--store",
+            str(path),
+            "--all-teams",
+            "--config",
+            str(config),
+            "--from",
+            "90d",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert sorted(line.split(":")[0] for line in result.stdout.splitlines()) == [
+        "team api",
+        "team web",
+    ]
+    assert box.api_key not in result.stdout + result.stderr
+    summed = run(
+        None, "history", "--store", str(path), "--from", "90d", "-g", "month", "-f", "json"
+    )
+    total = json.loads(summed.stdout)["summary"]["session_count"]
+    assert total == box.data.sessions + other.data.sessions
+    one = run(None, "--store", str(path), "--team", "api", "--from", "90d", "-f", "json")
+    assert json.loads(one.stdout)["summary"]["session_count"] == other.data.sessions
+    wide = run(None, "--store", str(path), "--from", "5d", "--by-team", "-f", "csv")
+    assert wide.stdout.splitlines()[0] == "period,api:session_count,web:session_count"
+
+
+def test_the_parquet_export_is_hive_partitioned_and_duckdb_reads_it(box, tmp_path) -> None:
+    import duckdb  # the duckdb extra: installed by make setup
+
+    path = tmp_path / "usage.db"
+    with UsageStore(str(path)) as store, client_of(box) as client:
+        store.sync(client, team="web", from_date="90d")
+    out = tmp_path / "dataset"
+    result = run(None, "export", "--store", str(path), "--parquet", str(out))
+    assert result.returncode == 0, result.stderr
+    months = sorted(p.name for p in (out / "team=web").iterdir())
+    assert months[0].startswith("month=")
+    query = (
+        "SELECT team, sum(session_count) FROM read_parquet("
+        f"'{out}/**/*.parquet', hive_partitioning = true) GROUP BY team"
+    )
+    assert duckdb.sql(query).fetchall() == [("web", box.data.sessions)]
+
+
+def test_a_file_that_is_not_a_store_is_a_clear_error(tmp_path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("these are my notes, not a database\n" * 100)
+    with pytest.raises(StoreError, match="is it an anchor-history store"):
+        UsageStore(str(path))
+    result = run(None, "--store", str(path))
+    assert result.returncode == 9
+    assert "Traceback" not in result.stderr
