@@ -409,6 +409,47 @@ def machine() -> str:
     )
 
 
+def bench_store(report: Report, base_url: str, key: str, repeat: int) -> None:
+    """A year of hours for 10 teams synced into one store (as `sync --all-teams` does,
+    concurrently), a second run right after, and a year by day from the store
+    against the same question online."""
+    import tempfile
+    from concurrent.futures import ThreadPoolExecutor
+
+    from anchor_history import HistoryClient
+    from anchor_history.store import UsageStore
+
+    report.say("## 7. Local store: 10 teams, a year of hours each, sandbox with 20 ms latency")
+    with tempfile.TemporaryDirectory() as folder:
+        path = str(Path(folder) / "usage.db")
+
+        def sync(team: str) -> Any:
+            with UsageStore(path) as store, HistoryClient(key, base_url) as client:
+                return store.sync(client, team=team, from_date="365d")
+
+        teams = [f"team-{i}" for i in range(10)]
+        for label in ("first run (backfill)", "second run (incremental)"):
+            started = time.perf_counter()
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                results = list(pool.map(sync, teams))
+            seconds = time.perf_counter() - started
+            hours = sum(r.hours_added + r.hours_replaced for r in results)
+            requests = sum(r.requests for r in results)
+            report.say(
+                f"  {label:<25}: {seconds * 1000:8.1f} ms, {requests} requests, "
+                f"{hours:,} hours written"
+            )
+        report.say(f"  store file: {Path(path).stat().st_size / 1e6:.1f} MB")
+        with UsageStore(path, team="team-0") as store, HistoryClient(key, base_url) as client:
+            offline = timed(lambda: store.fetch("365d", None, "day", "all"), repeat)
+            online = timed(lambda: client.fetch("365d", None, "day", "all"), repeat)
+        ratio = summary(online)[0] / summary(offline)[0]
+        report.say(f"  a year by day, all metrics, from the store: {fmt_s(offline)}")
+        report.say(f"  the same, online                          : {fmt_s(online)}")
+        report.target("the store answers faster than the API", ratio > 1, f"{ratio:.1f}x")
+    report.say()
+
+
 def bench_forecast(report: Report) -> None:
     """The month-end forecast backtested on the sandbox's steady data, against the
     run rate (used so far / time gone), measured in the same run."""
@@ -475,6 +516,7 @@ def main() -> int:
     proc, base_url, key = start_sandbox(args, args.latency_ms)
     try:
         bench_fetch(report, base_url, key, args.repeat)
+        bench_store(report, base_url, key, args.repeat)
     finally:
         proc.terminate()
         proc.wait(timeout=10)
