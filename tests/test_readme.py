@@ -30,3 +30,21 @@ def test_the_readme_fixture_example_passes_as_a_test_file(tmp_path: Path) -> Non
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 passed" in result.stdout
+
+
+def test_the_readme_duckdb_query_runs_over_an_export(anchor_sandbox, tmp_path, monkeypatch) -> None:
+    from anchor_history import HistoryClient
+    from anchor_history.store import UsageStore
+
+    with UsageStore(str(tmp_path / "usage.db")) as store, HistoryClient() as client:
+        store.sync(client, team="web", from_date="60d")
+        store.export_parquet(str(tmp_path / "usage-parquet"))
+    block = python_block_after("## A local store of every team's usage")
+    assert "duckdb" in block
+    monkeypatch.chdir(tmp_path)
+    shown = subprocess.run(
+        [sys.executable, "-c", block], capture_output=True, text=True, timeout=60
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert "credits" in shown.stdout
+    assert "web" in shown.stdout
