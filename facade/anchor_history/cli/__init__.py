@@ -11,7 +11,7 @@ import difflib
 import sys
 from collections.abc import Sequence
 
-from . import anomalies, check, compare, export, history, sandbox, sync
+from . import anomalies, check, compare, export, exporter, history, sandbox, sync
 from .common import EXIT_CODES, EXIT_USAGE, fail, guarded
 
 __all__ = ["EXIT_CODES", "main"]
@@ -23,6 +23,7 @@ _COMMANDS = {
     "anomalies": anomalies,
     "sync": sync,
     "export": export,
+    "exporter": exporter,
     "sandbox": sandbox,
 }
 DEFAULT_COMMAND = "history"
@@ -58,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     anomalies.add_parser(subs)
     sync.add_parser(subs)
     export.add_parser(subs)
+    exporter.add_parser(subs)
     sandbox.add_parser(subs)
     return parser
 

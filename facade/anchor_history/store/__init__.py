@@ -69,7 +69,11 @@ class UsageStore:
         self.path = path
         self.team = None if team is None else check_team(team)
         try:
-            self._conn = sqlite3.connect(path, timeout=_BUSY_SECONDS, isolation_level=None)
+            # check_same_thread off: an exporter reads it from its refresher thread (one
+            # refresh at a time; a store is never shared by concurrent threads).
+            self._conn = sqlite3.connect(
+                path, timeout=_BUSY_SECONDS, isolation_level=None, check_same_thread=False
+            )
             self._conn.execute("PRAGMA journal_mode = WAL")
             self._conn.execute("PRAGMA synchronous = NORMAL")
             with self._transaction():

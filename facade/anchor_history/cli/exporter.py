@@ -1,0 +1,77 @@
+"""``anchor-history exporter``: usage for Prometheus, refreshed in the background."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from typing import Any
+
+from .common import EXIT_CODES, EXIT_OK, add_connection_args, open_client
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(subs: Any) -> None:
+    p = subs.add_parser(
+        "exporter",
+        help="serve usage and budgets on /metrics for Prometheus (exporter extra)",
+        description="Serve the usage so far this day, week and month (and, with budgets, "
+        "the month's limit, forecast and ratio) in the Prometheus text format. Refreshes "
+        "from the API (or --store) every --interval seconds in the background, never per "
+        "scrape; on failure it keeps the last good values. / answers with a status line.",
+        epilog="prometheus.yml:\n  scrape_configs:\n    - job_name: anchorbrowser\n"
+        "      static_configs:\n        - targets: ['localhost:9464']\n\n" + EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=9464, help="port; 0 picks a free one (default 9464)")
+    p.add_argument(
+        "--interval", type=float, default=300.0, help="seconds between refreshes (default 300)"
+    )
+    p.add_argument(
+        "--budget",
+        action="append",
+        default=[],
+        metavar="METRIC=LIMIT",
+        help="a monthly budget to export with its forecast; repeatable",
+    )
+    add_connection_args(p)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..budgets import parse_budget
+    from ..exporter import Exporter
+    from .common import UsageError
+
+    budgets = [parse_budget(text) for text in args.budget]
+    if not args.interval >= 1:
+        raise UsageError(f"--interval: {args.interval:g} is under a second")
+    with open_client(args, reading=True) as source:
+        try:
+            exporter = Exporter(
+                source,
+                team=args.team or "default",
+                budgets=budgets,
+                interval=args.interval,
+                host=args.host,
+                port=args.port,
+            )
+        except OSError as error:
+            raise UsageError(f"--port {args.port}: {error.strerror or error}") from None
+        previous = signal.signal(signal.SIGTERM, lambda signum, frame: exporter._stop.set())
+        try:
+            exporter.start()
+            print(
+                f"exporter serving http://{args.host}:{exporter.port}/metrics "
+                f"(refresh every {args.interval:g} s); Ctrl-C or SIGTERM stops it",
+                flush=True,
+            )
+            exporter.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            exporter.stop()
+            signal.signal(signal.SIGTERM, previous)
+    print("exporter stopped", file=sys.stderr)
+    return EXIT_OK

@@ -1,0 +1,97 @@
+"""The Prometheus exporter, scraped and parsed with prometheus_client's own parser."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+from datetime import UTC, datetime
+
+import httpx
+from anchor_history import HistoryClient
+from anchor_history.budgets import Budget, billing_period
+from anchor_history.exporter import Exporter
+from prometheus_client.parser import text_string_to_metric_families
+from test_cli import SCRIPT, environment
+
+
+def scrape(exporter: Exporter) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    text = httpx.get(f"http://127.0.0.1:{exporter.port}/metrics").text
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def labels(**pairs: str) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(pairs.items()))
+
+
+def test_the_exposition_equals_the_clients_figures_for_each_period(anchor_sandbox) -> None:
+    moment = datetime.now(UTC)
+    with HistoryClient() as client, Exporter(client, port=0, clock=lambda: moment) as exporter:
+        found = scrape(exporter)
+        for period in ("day", "week", "month"):
+            start, _ = billing_period(moment, period)
+            truth = client.fetch(start, moment, "month", "all").summary
+            key = labels(period=period, team="default")
+            assert found[("anchorbrowser_sessions", key)] == truth.session_count
+            assert found[("anchorbrowser_credits_used", key)] == truth.credits_used
+            assert found[("anchorbrowser_proxy_bytes", key)] == truth.proxy_bytes
+            seconds = found[("anchorbrowser_session_duration_seconds", key)]
+            assert abs(seconds - truth.session_hours * 3600) < 1e-6 * max(seconds, 1)
+        assert found[("anchor_history_refresh_errors_total", labels(team="default"))] == 0
+
+
+def test_a_failed_refresh_keeps_the_last_good_values_and_counts(anchor_sandbox) -> None:
+    with HistoryClient(max_retries=0) as client, Exporter(client, port=0) as exporter:
+        before = scrape(exporter)
+        anchor_sandbox.set_faults("500@1+")
+        assert exporter.refresh() is False
+        after = scrape(exporter)
+        status = httpx.get(f"http://127.0.0.1:{exporter.port}/").text
+    key = ("anchorbrowser_sessions", labels(period="month", team="default"))
+    assert after[key] == before[key]
+    errors = ("anchor_history_refresh_errors_total", labels(team="default"))
+    assert (before[errors], after[errors]) == (0, 1)
+    success = ("anchor_history_last_success_timestamp_seconds", labels(team="default"))
+    assert after[success] == before[success]
+    assert status.startswith("anchor-history exporter: ")
+    assert "1 failed refreshes" in status
+
+
+def test_budgets_are_exported_with_their_forecast_and_ratio(anchor_sandbox) -> None:
+    with (
+        HistoryClient() as client,
+        Exporter(client, port=0, budgets=[Budget("credits_used", 1000.0)]) as exporter,
+    ):
+        found = scrape(exporter)
+    key = labels(metric="anchorbrowser_credits_used", period="month", team="default")
+    assert found[("anchorbrowser_budget_limit", key)] == 1000.0
+    forecast = found[("anchorbrowser_budget_forecast", key)]
+    assert found[("anchorbrowser_budget_forecast_low", key)] <= forecast
+    assert found[("anchorbrowser_budget_forecast_ratio", key)] == forecast / 1000.0
+
+
+def test_the_command_serves_then_stops_on_sigterm(anchor_sandbox) -> None:
+    process = subprocess.Popen(
+        [SCRIPT, "exporter", "--port", "0", "--interval", "60"],
+        env=environment(anchor_sandbox),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        url = line.split()[2]
+        assert url.startswith("http://127.0.0.1:")
+        assert url.endswith("/metrics")
+        metrics = httpx.get(url).text
+        assert 'anchorbrowser_sessions{period="day",team="default"}' in metrics
+        assert anchor_sandbox.api_key not in metrics
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=10)
+    assert process.returncode == 0, err
+    assert "exporter stopped" in err
