@@ -11,7 +11,7 @@ SPEC ?=
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help setup generate check-generated lint format typecheck test demo sandbox record contract drift update-spec bench clean
+.PHONY: help setup generate check-generated lint format typecheck test demo sandbox record contract drift update-spec bench browser e2e clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -42,7 +42,16 @@ typecheck: setup ## mypy --strict on the facade and the generated package
 	$(BIN)/mypy
 
 test: setup lint typecheck check-generated ## The whole suite: the README's test command
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -m "not browser"
+
+browser: ## Install Debian's headless Chromium for the browser tests (once; needs root)
+	@command -v chromium >/dev/null || { \
+		echo "installing chromium from Debian's packages (a few minutes, once)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@chromium --version
+
+e2e: setup browser ## The report rendered in a real headless Chromium, screenshot checked
+	$(BIN)/pytest -q -m browser
 
 demo: setup ## Usage history from the sandbox, as a table and a chart
 	@scripts/demo.sh

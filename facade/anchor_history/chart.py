@@ -10,6 +10,7 @@ months and a lone period are bars; hours and days are lines. A partial period
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from ._optional import require
@@ -17,7 +18,7 @@ from .dates import zone_name
 from .models import History
 from .render import period_label
 
-__all__ = ["IMAGE_SUFFIXES", "axis_unit", "terminal_chart", "write_image"]
+__all__ = ["IMAGE_SUFFIXES", "axis_unit", "figure", "svg_text", "terminal_chart", "write_image"]
 
 IMAGE_SUFFIXES = (".png", ".svg")
 
@@ -116,8 +117,7 @@ def terminal_chart(history: History, width: int = 80, height_per_metric: int = 1
     return "\n".join(line.rstrip() for line in text.rstrip().splitlines()) + "\n"
 
 
-def write_image(history: History, path: str) -> None:
-    """A PNG or SVG file (by ``path``'s suffix) with one panel per metric."""
+def _pyplot() -> tuple[Any, Any, Any]:
     require("matplotlib", "png")
     import matplotlib
 
@@ -125,51 +125,107 @@ def write_image(history: History, path: str) -> None:
     matplotlib.rcParams["svg.fonttype"] = "none"  # SVG text stays text: smaller, searchable
     import matplotlib.pyplot as plt
 
-    mdates: Any = require("matplotlib.dates", "png")
-    ticker: Any = require("matplotlib.ticker", "png")
-    metrics = history.query.metrics
-    granularity = history.query.granularity
-    tz = history.tz
-    starts = [p.start.astimezone(tz) for p in history.points]
+    return plt, require("matplotlib.dates", "png"), require("matplotlib.ticker", "png")
+
+
+def _panel(ax: Any, history: History, metric: str, mdates: Any, ticker: Any) -> None:
+    """One metric's chart: bars or a line, its unit on y from zero, the zone's dates on x."""
+    tz, granularity = history.tz, history.query.granularity
     partial = [p.partial for p in history.points]
-    fig, axes = plt.subplots(
-        len(metrics), 1, figsize=(10, 2.4 + 2.2 * len(metrics)), sharex=True, squeeze=False
+    values, unit = _series(history, metric)
+    if _as_bars(history):
+        labels = [period_label(p.start, granularity, tz) for p in history.points]
+        positions = list(range(len(values)))
+        colors = ["#9ecae1" if part else "#3182bd" for part in partial]
+        ax.bar(positions, values, color=colors, width=0.7, edgecolor="#3182bd")
+        ax.set_xticks(positions, labels, rotation=30 if len(labels) > 8 else 0, ha="right")
+        if len(positions) < 4:  # a lone bar stays a bar, not a wall
+            ax.set_xlim(-1.5, len(positions) + 0.5)
+    else:
+        starts = [p.start.astimezone(tz) for p in history.points]
+        _dashed_partial_line(ax, starts, values, partial)
+        locator = mdates.AutoDateLocator(tz=tz, maxticks=10)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=tz))
+    ax.set_ylim(bottom=0, top=max(values, default=0) * 1.1 or 1)
+    ax.set_ylabel(unit)
+    ax.set_title(metric, loc="left", fontsize=10)
+    ax.ticklabel_format(axis="y", style="plain", useOffset=False)
+    if max(values, default=0) >= 1000:
+        ax.yaxis.set_major_formatter(ticker.StrMethodFormatter("{x:,.0f}"))
+    ax.grid(alpha=0.3)
+
+
+def _x_label(history: History) -> str:
+    partial = any(p.partial for p in history.points)
+    return f"period start ({zone_name(history.tz)})" + (
+        "; lighter bar or dashed line: partial period" if partial else ""
     )
-    for ax, metric in zip(axes[:, 0], metrics, strict=True):
-        values, unit = _series(history, metric)
-        if _as_bars(history):
-            labels = [period_label(p.start, granularity, tz) for p in history.points]
-            positions = list(range(len(values)))
-            colors = ["#9ecae1" if part else "#3182bd" for part in partial]
-            ax.bar(positions, values, color=colors, width=0.7, edgecolor="#3182bd")
-            ax.set_xticks(positions, labels, rotation=30 if len(labels) > 8 else 0, ha="right")
-            if len(positions) < 4:  # a lone bar stays a bar, not a wall
-                ax.set_xlim(-1.5, len(positions) + 0.5)
-        else:
-            _dashed_partial_line(ax, starts, values, partial)
-            locator = mdates.AutoDateLocator(tz=tz, maxticks=10)
-            ax.xaxis.set_major_locator(locator)
-            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=tz))
-        ax.set_ylim(bottom=0, top=max(values, default=0) * 1.1 or 1)
-        ax.set_ylabel(unit)
-        ax.set_title(metric, loc="left", fontsize=10)
-        ax.ticklabel_format(axis="y", style="plain", useOffset=False)
-        if max(values, default=0) >= 1000:
-            ax.yaxis.set_major_formatter(ticker.StrMethodFormatter("{x:,.0f}"))
-        ax.grid(alpha=0.3)
-    axes[-1, 0].set_xlabel(
-        f"period start ({zone_name(tz)})"
-        + ("; lighter bar or dashed line: partial period" if any(partial) else "")
+
+
+def figure(
+    history: History, metrics: Sequence[str] | None = None, header: Sequence[str] = ()
+) -> Any:
+    """A matplotlib figure: ``header`` lines of text on top, then one panel per metric."""
+    plt, mdates, ticker = _pyplot()
+    names = list(metrics or history.query.metrics)
+    head = 0.35 * len(header) + (0.3 if header else 0)
+    fig = plt.figure(figsize=(10, 1.0 + head + 2.2 * len(names)))
+    grid = fig.add_gridspec(
+        len(names) + (1 if header else 0),
+        1,
+        height_ratios=([head] if header else []) + [2.2] * len(names),
     )
-    q = history.query
-    fig.suptitle(
-        f"AnchorBrowser usage by {granularity}, "
-        f"{q.from_date.astimezone(tz):%Y-%m-%d} to {q.to_date.astimezone(tz):%Y-%m-%d} "
-        f"({zone_name(tz)})"
-    )
+    if header:
+        top = fig.add_subplot(grid[0, 0])
+        top.axis("off")
+        for i, line in enumerate(header):
+            top.text(
+                0,
+                1 - (i + 0.5) / len(header),
+                line,
+                fontsize=11 if i else 13,
+                fontweight="bold" if i == 0 else "normal",
+                va="center",
+                transform=top.transAxes,
+            )
+    axes = [fig.add_subplot(grid[i + (1 if header else 0), 0]) for i in range(len(names))]
+    for ax, metric in zip(axes, names, strict=True):
+        _panel(ax, history, metric, mdates, ticker)
+    axes[-1].set_xlabel(_x_label(history))
+    q, tz = history.query, history.tz
+    if not header:
+        fig.suptitle(
+            f"AnchorBrowser usage by {q.granularity}, "
+            f"{q.from_date.astimezone(tz):%Y-%m-%d} to {q.to_date.astimezone(tz):%Y-%m-%d} "
+            f"({zone_name(tz)})"
+        )
     fig.tight_layout()
+    return fig
+
+
+def write_image(history: History, path: str, header: Sequence[str] = ()) -> None:
+    """A PNG or SVG file (by ``path``'s suffix) with one panel per metric."""
+    plt, _, _ = _pyplot()
+    fig = figure(history, header=header)
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def svg_text(history: History, metric: str) -> str:
+    """One metric's chart as an ``<svg>`` element, to inline in a page."""
+    import io
+
+    plt, mdates, ticker = _pyplot()
+    fig, ax = plt.subplots(figsize=(9, 2.8))
+    _panel(ax, history, metric, mdates, ticker)
+    ax.set_xlabel(_x_label(history))
+    fig.tight_layout()
+    out = io.StringIO()
+    fig.savefig(out, format="svg")
+    plt.close(fig)
+    text = out.getvalue()
+    return text[text.index("<svg") :]
 
 
 def _dashed_partial_line(ax: Any, xs: list[Any], ys: list[float], partial: list[bool]) -> None:

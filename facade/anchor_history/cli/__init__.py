@@ -11,7 +11,7 @@ import difflib
 import sys
 from collections.abc import Sequence
 
-from . import anomalies, check, compare, export, exporter, history, sandbox, sync
+from . import anomalies, check, compare, export, exporter, history, report, sandbox, sync
 from .common import EXIT_CODES, EXIT_USAGE, fail, guarded
 
 __all__ = ["EXIT_CODES", "main"]
@@ -21,6 +21,7 @@ _COMMANDS = {
     "check": check,
     "compare": compare,
     "anomalies": anomalies,
+    "report": report,
     "sync": sync,
     "export": export,
     "exporter": exporter,
@@ -57,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_parser(subs)
     compare.add_parser(subs)
     anomalies.add_parser(subs)
+    report.add_parser(subs)
     sync.add_parser(subs)
     export.add_parser(subs)
     exporter.add_parser(subs)

@@ -1,0 +1,70 @@
+"""``anchor-history report``: a self-contained HTML (or PNG) usage report."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+from .common import EXIT_CODES, EXIT_OK, UsageError, add_connection_args, open_client
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(subs: Any) -> None:
+    p = subs.add_parser(
+        "report",
+        help="a self-contained HTML report (or a PNG of it) to open offline or mail",
+        description="Write one HTML file with nothing loaded from outside it: a headline "
+        "per metric (total, change on the span before), the budgets with their forecast "
+        "range, the anomalies, a chart per metric and the table of periods. A .png output "
+        "is the same dashboard as an image (png extra).",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--output", "-o", required=True, help="usage.html or usage.png")
+    p.add_argument("--from", dest="from_date", default="90d", help="start (default 90d)")
+    p.add_argument("--granularity", "-g", default="day", help="hour, day, week or month")
+    p.add_argument(
+        "--metrics",
+        "-m",
+        default="session_count,credits_used,session_hours,proxy_bytes",
+        help="comma list, or 'all' (default session_count,credits_used,session_hours,proxy_bytes)",
+    )
+    p.add_argument(
+        "--budget",
+        action="append",
+        default=[],
+        metavar="METRIC=LIMIT",
+        help="a monthly budget to show with its forecast; repeatable",
+    )
+    add_connection_args(p)
+
+
+def run(args: argparse.Namespace) -> int:
+    from .._optional import require
+    from ..budgets import parse_budget
+    from ..report import gather_report, write_report
+
+    suffix = os.path.splitext(args.output)[1].lower()
+    if suffix not in (".html", ".htm", ".png"):
+        raise UsageError(f"--output {args.output}: a report is .html or .png")
+    folder = os.path.dirname(os.path.abspath(args.output))
+    if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+        raise UsageError(f"--output {args.output}: {folder} is not a writable folder")
+    require("matplotlib", "png")  # the charts, before any request
+    budgets = [parse_budget(text) for text in args.budget]
+    with open_client(args, reading=True) as source:
+        data = gather_report(
+            source,
+            args.from_date,
+            args.granularity,
+            args.metrics,
+            budgets=budgets,
+            deadline=args.deadline,
+        )
+    write_report(data, args.output)
+    if not args.quiet:
+        print(f"report written to {args.output}", file=sys.stderr)
+    return EXIT_OK

@@ -1,0 +1,137 @@
+"""The HTML report: self-contained, the right figures, and right in a real browser."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+
+import pytest
+from anchor_history import HistoryClient
+from anchor_history.budgets import Budget
+from anchor_history.report import gather_report, headlines, render_html
+from test_cli import run
+
+
+class Outside(HTMLParser):
+    """Collects every reference that would make the page load something."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loads: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        for name, value in attrs:
+            named = name in ("src", "href", "xlink:href", "srcset", "data")
+            if named and value and not value.startswith("#"):
+                self.loads.append(f"{tag} {name}={value}")
+        if tag in ("script", "link", "iframe", "object", "embed", "img"):
+            self.loads.append(tag)
+
+
+@pytest.fixture(scope="module")
+def page(anchor_sandbox_session) -> tuple[str, object]:
+    box = anchor_sandbox_session
+    with HistoryClient(box.api_key, box.base_url) as client:
+        data = gather_report(client, "60d", budgets=[Budget("credits_used", 1000.0)])
+    return render_html(data), data
+
+
+def test_the_report_loads_nothing_from_outside(page) -> None:
+    text, _ = page
+    parser = Outside()
+    parser.feed(text)
+    assert parser.loads == []
+    assert re.findall(r"url\((?!#)", text) == []  # only in-page clip paths
+    assert "@import" not in text
+    assert parser.tags.count("svg") == 4  # a chart per metric, inline
+
+
+def test_headlines_are_the_windows_totals_and_change(page) -> None:
+    text, data = page
+    history = data.history
+    rows = {metric: (total, change) for metric, total, change in headlines(data)}
+    assert list(rows) == ["session_count", "credits_used", "session_hours", "proxy_bytes"]
+    assert rows["session_count"][0] == f"{history.totals()['session_count']:,}"
+    percent = data.comparison.change["session_count"].percent
+    assert rows["session_count"][1].endswith(f"{percent:+.1f}% on the span before")
+    for metric, (total, _) in rows.items():
+        assert f'<div class="value">{total}</div>' in text
+        assert f">{metric}<" in text
+
+
+def test_budgets_anomalies_and_the_table_of_periods_are_there(page) -> None:
+    text, data = page
+    assert "<h2>Budgets, " in text
+    assert '<td class="over">over</td>' in text  # 1,000 credits: long spent
+    assert "<h2>Anomalies</h2>" in text
+    assert text.count("<tr><td>") == len(data.history.points) + len(data.anomalies) + 1
+    assert "* partial period" in text
+
+
+def test_the_command_writes_html_and_png_and_refuses_other_files(anchor_sandbox, tmp_path) -> None:
+    html_file = tmp_path / "usage.html"
+    result = run(anchor_sandbox, "report", "-o", str(html_file), "--from", "30d")
+    assert result.returncode == 0, result.stderr
+    assert html_file.read_text().startswith("<!DOCTYPE html>")
+    png_file = tmp_path / "usage.png"
+    assert run(anchor_sandbox, "report", "-o", str(png_file), "--from", "30d").returncode == 0
+    assert png_file.read_bytes()[:4] == b"\x89PNG"
+    refused = run(anchor_sandbox, "report", "-o", str(tmp_path / "usage.pdf"))
+    assert refused.returncode == 2
+    assert "a report is .html or .png" in refused.stderr
+
+
+def test_the_report_reads_a_store(anchor_sandbox, tmp_path) -> None:
+    store = tmp_path / "usage.db"
+    assert run(anchor_sandbox, "sync", "--store", str(store), "--from", "60d").returncode == 0
+    out = tmp_path / "offline.html"
+    result = run(None, "report", "--store", str(store), "-o", str(out), "--from", "30d")
+    assert result.returncode == 0, result.stderr
+    assert "<h2>Periods</h2>" in out.read_text()
+
+
+@pytest.mark.browser
+def test_the_report_renders_in_headless_chromium_with_its_charts(page, tmp_path) -> None:
+    from PIL import Image
+
+    chromium = shutil.which("chromium")
+    assert chromium, "make e2e installs chromium (make browser)"
+    text, _ = page
+    source = tmp_path / "usage.html"
+    source.write_text(text)
+    shot = tmp_path / "shot.png"
+    subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--hide-scrollbars",
+            "--window-size=1100,2600",
+            f"--screenshot={shot}",
+            source.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    image = Image.open(shot).convert("RGB")
+    assert image.size == (1100, 2600)
+    # The charts' blue (#3182bd), drawn by the browser from the inline SVG.
+    blue = sum(
+        1
+        for r, g, b in image.getdata()
+        if abs(r - 49) < 25 and abs(g - 130) < 25 and abs(b - 189) < 25
+    )
+    print(f"screenshot {image.size}, {blue} chart-blue pixels")
+    assert blue > 2000
