@@ -27,7 +27,6 @@ from attrs import frozen
 
 from ._optional import require
 from .budgets import Budget, billing_period, evaluate
-from .dates import format_api_datetime
 from .forecast import TRAILING_DAYS
 from .models import History, exact_sum, metric_names
 from .periods import HistorySource
@@ -280,14 +279,3 @@ def _handler(exporter: Exporter) -> type[BaseHTTPRequestHandler]:
             pass
 
     return Handler
-
-
-def describe(snapshot: Snapshot) -> str:
-    """One line per sample, for logs and tests."""
-    return (
-        "\n".join(
-            f"{s.name}{{{','.join(f'{k}={v!r}' for k, v in s.labels)}}} {s.value:g}"
-            for s in snapshot.samples
-        )
-        + f"\n# taken {format_api_datetime(snapshot.taken)}"
-    )

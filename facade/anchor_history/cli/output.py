@@ -15,7 +15,7 @@ from attrs import frozen
 
 from .common import UsageError
 
-__all__ = ["FORMATS", "SUFFIXES", "Target", "plan_output", "write_output"]
+__all__ = ["FORMATS", "SUFFIXES", "Target", "check_output_folder", "plan_output", "write_output"]
 
 FORMATS = ("table", "csv", "json", "ndjson", "parquet")
 SUFFIXES = {
@@ -63,10 +63,15 @@ def plan_output(output: str | None, fmt: str | None, *, chart: bool, stdout_is_t
             f"--output {path} is a {suffix} file but --format is {fmt}; "
             "drop --format, or give a matching file name"
         )
+    check_output_folder(path)
+    return Target(by_suffix, path, chart_to_stderr=False)
+
+
+def check_output_folder(path: str) -> None:
+    """Refuse, before any request, an output whose folder cannot be written."""
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
         raise UsageError(f"--output {path}: {folder} is not a writable folder")
-    return Target(by_suffix, path, chart_to_stderr=False)
 
 
 def required_extras(target: Target, chart: bool) -> list[tuple[str, str]]:

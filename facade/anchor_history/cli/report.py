@@ -46,13 +46,12 @@ def run(args: argparse.Namespace) -> int:
     from .._optional import require
     from ..budgets import parse_budget
     from ..report import gather_report, write_report
+    from .output import check_output_folder
 
     suffix = os.path.splitext(args.output)[1].lower()
     if suffix not in (".html", ".htm", ".png"):
         raise UsageError(f"--output {args.output}: a report is .html or .png")
-    folder = os.path.dirname(os.path.abspath(args.output))
-    if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
-        raise UsageError(f"--output {args.output}: {folder} is not a writable folder")
+    check_output_folder(args.output)
     require("matplotlib", "png")  # the charts, before any request
     budgets = [parse_budget(text) for text in args.budget]
     with open_client(args, reading=True) as source:
