@@ -96,6 +96,7 @@ def test_the_report_reads_a_store(anchor_sandbox, tmp_path) -> None:
 
 @pytest.mark.browser
 def test_the_report_renders_in_headless_chromium_with_its_charts(page, tmp_path) -> None:
+    import numpy
     from PIL import Image
 
     chromium = shutil.which("chromium")
