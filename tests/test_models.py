@@ -179,6 +179,9 @@ def test_a_single_period_chart_shows_it(tmp_path: Path) -> None:
     from anchor_history.chart import terminal_chart, write_image
 
     one = History(history().points[:1], history().summary, history().query)
-    assert "█" in terminal_chart(one)  # a bar, not an invisible one-point line
+    drawn = terminal_chart(one)
+    assert "█" in drawn  # a bar, not an invisible one-point line
+    widest = max(line.count("█") for line in drawn.splitlines())
+    assert widest < 40  # a bar, not a wall across the whole chart
     write_image(one, str(tmp_path / "one.png"))
     assert (tmp_path / "one.png").read_bytes()[:4] == b"\x89PNG"

@@ -99,6 +99,8 @@ def terminal_chart(history: History, width: int = 80, height_per_metric: int = 1
             if any(partial):
                 cut = [v if part else 0.0 for v, part in zip(values, partial, strict=True)]
                 plt.bar(xs, cut, marker="░", width=0.6)
+            if len(xs) < 4:  # a lone bar stays a bar, not a wall
+                plt.xlim(-1.5, len(xs) + 0.5)
         else:
             plt.plot(xs, values, marker="braille")
             for i in (i for i, part in enumerate(partial) if part):
