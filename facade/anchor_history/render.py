@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime, tzinfo
 
 from .dates import zone_name
@@ -111,8 +112,9 @@ def warnings(history: History) -> list[str]:
     return found
 
 
-def align(rows: list[list[str]], left: int = 1) -> list[str]:
-    """Rows as lines of columns: the first ``left`` columns flush left, the rest right.
+def align(rows: list[list[str]], left: int = 1, also_left: Collection[int] = ()) -> list[str]:
+    """Rows as lines of columns: the first ``left`` columns (and ``also_left``) flush
+    left, the rest right.
 
     >>> align([["metric", "value"], ["credits_used", "5"]])
     ['metric        value', 'credits_used      5']
@@ -120,7 +122,7 @@ def align(rows: list[list[str]], left: int = 1) -> list[str]:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return [
         "  ".join(
-            cell.ljust(width) if i < left else cell.rjust(width)
+            cell.ljust(width) if i < left or i in also_left else cell.rjust(width)
             for i, (cell, width) in enumerate(zip(row, widths, strict=True))
         ).rstrip()
         for row in rows

@@ -147,4 +147,7 @@ def render_report(report: Any) -> str:
             ]
         )
     methods = sorted({b.forecast.method for b in report.budgets})
-    return "\n".join([head, "", *align(rows), "", "forecast: " + "; ".join(methods)]) + "\n"
+    return (
+        "\n".join([head, "", *align(rows, also_left={5}), "", "forecast: " + "; ".join(methods)])
+        + "\n"
+    )
