@@ -95,3 +95,13 @@ def test_the_command_serves_then_stops_on_sigterm(anchor_sandbox) -> None:
         _, err = process.communicate(timeout=10)
     assert process.returncode == 0, err
     assert "exporter stopped" in err
+
+
+def test_a_scrape_never_calls_the_api(anchor_sandbox) -> None:
+    with HistoryClient() as client, Exporter(client, port=0, interval=3600) as exporter:
+        before = anchor_sandbox.faults.requests
+        for _ in range(5):
+            scrape(exporter)
+        assert anchor_sandbox.faults.requests == before  # only the refresher asks
+        exporter.refresh()
+        assert anchor_sandbox.faults.requests > before
