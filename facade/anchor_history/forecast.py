@@ -17,7 +17,8 @@ The method, from the trailing weeks of hourly history before ``as_of``:
 5. the range is a nominal 90% interval from the spread of the days around
    the trend (1.4826 x their median absolute deviation): each day's own noise,
    and the errors many days share (the level, each weekday's factor, the
-   slope). The backtest in ``make bench`` prints how often it really holds.
+   slope), widened when a day's error tends to repeat the next day (lag-1
+   autocorrelation). The backtest in ``make bench`` prints how often it holds.
 
 With under a week of history it falls back to the run rate so far, with a
 range as wide as the time left. At the period's end the forecast is what was
@@ -26,6 +27,7 @@ used, with no range.
 
 from __future__ import annotations
 
+import itertools
 import math
 import statistics
 from collections.abc import Iterable
@@ -115,7 +117,8 @@ def forecast(
         expected += level * weight
         weights.append((day, weight))
     value = used + expected
-    half = _Z90 * _error(spread, weights, days, first_day, xs)
+    residuals = [y - (intercept + slope * x) for x, y in zip(xs, ys, strict=True)]
+    half = _Z90 * _error(spread, weights, days, first_day, xs) * _persistence(residuals)
     return Forecast(used, value, max(used, value - half), value + half, METHOD)
 
 
@@ -141,6 +144,19 @@ def _error(
     lever = math.fsum(w * ((day - first_day).days - mean_x) for day, w in weights)
     slope = (spread * lever) ** 2 / spread_x
     return math.sqrt(noise + level + factors + slope)
+
+
+def _persistence(residuals: list[float]) -> float:
+    """How much wider day-to-day correlated errors make a sum than independent ones:
+    sqrt((1 + r) / (1 - r)) for the residuals' lag-1 autocorrelation r (at least 1)."""
+    mean = statistics.fmean(residuals)
+    centred = [r - mean for r in residuals]
+    scale = math.fsum(c * c for c in centred)
+    if scale == 0:
+        return 1.0
+    r = math.fsum(a * b for a, b in itertools.pairwise(centred)) / scale
+    r = min(max(r, 0.0), 0.9)
+    return math.sqrt((1 + r) / (1 - r))
 
 
 def _daily_totals(hours: dict[datetime, float], first: date, today: date) -> dict[date, float]:
