@@ -202,3 +202,11 @@ def test_the_cli_default_sensitivity_is_the_librarys() -> None:
     from anchor_history.cli import anomalies as command
 
     assert command.DEFAULT_SENSITIVITY == anomalies.DEFAULT_SENSITIVITY
+
+
+def test_a_config_key_no_command_reads_is_refused(anchor_sandbox, tmp_path: Path) -> None:
+    config = tmp_path / "budgets.toml"
+    config.write_text("sensitivity = 3\n\n[budgets]\ncredits_used = 1e12\n")
+    result = check(anchor_sandbox, "--config", str(config))
+    assert result.returncode == 2
+    assert "unknown key 'sensitivity'" in result.stderr

@@ -29,8 +29,6 @@ KNOWN_KEYS = {
     "fail_on": str,
     "notify": str,
     "budgets": dict,
-    "metrics": str,
-    "sensitivity": float,
 }
 
 
@@ -49,8 +47,6 @@ def load_config(path: str) -> dict[str, Any]:
             raise UsageError(
                 f"--config {path}: unknown key {key!r}; known: {', '.join(KNOWN_KEYS)}"
             )
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
         if not isinstance(value, kind) or isinstance(value, bool):
             raise UsageError(f"--config {path}: {key} must be a {kind.__name__}, not {value!r}")
     return document

@@ -115,12 +115,6 @@ class UsageStore:
     def teams(self) -> list[str]:
         return [row[0] for row in self._conn.execute("SELECT DISTINCT team FROM hours ORDER BY 1")]
 
-    def last_hour(self, team: str) -> datetime | None:
-        (value,) = self._conn.execute(
-            "SELECT max(hour) FROM hours WHERE team = ?", (check_team(team),)
-        ).fetchone()
-        return None if value is None else datetime(1970, 1, 1, tzinfo=UTC) + timedelta(hours=value)
-
     def sync(
         self,
         client: HistoryClient,
