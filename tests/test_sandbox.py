@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 
 import httpx
@@ -10,7 +11,7 @@ from anchor_history import HistoryClient
 from anchor_history.sandbox import Sandbox
 from anchor_history.sandbox.app import BadParam, parse_params
 from anchor_history.sandbox.data import DataSpec, session_rows
-from anchor_history.sandbox.faults import parse_faults
+from anchor_history.sandbox.faults import FaultPlan, parse_faults
 
 PATH = "/v1/sessions/history"
 
@@ -168,6 +169,28 @@ def test_fault_specs_parse_and_reject_unknown_kinds() -> None:
     ]
     with pytest.raises(ValueError, match="KIND one of 429"):
         parse_faults("explode@1")
+
+
+def test_a_new_fault_schedule_waits_for_a_request_still_arriving() -> None:
+    """A cancelled async fetch can leave a request on the wire; counted after the
+    reset it took the new schedule's first fault (a flake seen in CI)."""
+    plan = FaultPlan()
+    arrived, release = threading.Event(), threading.Event()
+    stray_got: list[str | None] = []
+
+    def stray() -> None:
+        with plan.arrival():
+            arrived.set()
+            release.wait()
+            stray_got.append(plan.next_fault())
+
+    threading.Thread(target=stray).start()
+    arrived.wait()
+    threading.Timer(0.1, release.set).start()
+    plan.wait_quiet()
+    assert stray_got == [None]  # counted under the old (empty) schedule
+    plan.reset(parse_faults("shifting@1"))
+    assert plan.next_fault() == "shifting"
 
 
 def test_the_official_sdk_gets_valid_responses(anchor_sandbox: Sandbox) -> None:

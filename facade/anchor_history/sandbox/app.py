@@ -17,6 +17,7 @@ import secrets
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 
 from attrs import frozen
@@ -211,6 +212,25 @@ def create_app(
     logging.getLogger("uvicorn.error").addFilter(_DropFilter())
 
     async def history(request: Request) -> Response:
+        with plan.arrival():  # until counted: see FaultPlan.wait_quiet
+            admitted = await admit(request)
+        if isinstance(admitted, Response):
+            return admitted
+        params, kind = admitted
+        body = page_body(params, params.page)
+        if kind == "slow":
+            await asyncio.sleep(settings.slow_seconds)
+        elif kind is not None:
+            result = _apply_fault(
+                kind, body, params, settings, partial(page_body, params, params.page - 1)
+            )
+            if isinstance(result, Response):
+                return result
+            body = result
+        return JSONResponse(body)
+
+    async def admit(request: Request) -> Response | tuple[Params, str | None]:
+        """The request's parameters and its fault, or the error that answers it."""
         if settings.latency_ms:
             await asyncio.sleep(settings.latency_ms / 1000)
         given = request.headers.get("anchor-api-key")
@@ -222,29 +242,19 @@ def create_app(
             params = parse_params(request.query_params.multi_items(), clock())
         except BadParam as exc:
             return _error(400, str(exc))
+        return params, plan.next_fault()
 
-        def page_body(page: int) -> dict[str, Any]:
-            return bucket_history(
-                conn,
-                start=params.start,
-                end=params.end,
-                granularity=params.granularity,
-                metrics=params.metrics,
-                page=page,
-                limit=params.limit,
-                date_style=settings.date_style,
-            )
-
-        body = page_body(params.page)
-        kind = plan.next_fault()
-        if kind == "slow":
-            await asyncio.sleep(settings.slow_seconds)
-        elif kind is not None:
-            result = _apply_fault(kind, body, params, settings, lambda: page_body(params.page - 1))
-            if isinstance(result, Response):
-                return result
-            body = result
-        return JSONResponse(body)
+    def page_body(params: Params, page: int) -> dict[str, Any]:
+        return bucket_history(
+            conn,
+            start=params.start,
+            end=params.end,
+            granularity=params.granularity,
+            metrics=params.metrics,
+            page=page,
+            limit=params.limit,
+            date_style=settings.date_style,
+        )
 
     async def not_found(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 404

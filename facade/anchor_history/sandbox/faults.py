@@ -11,6 +11,9 @@ from __future__ import annotations
 import random
 import re
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from attrs import frozen
 
@@ -80,7 +83,36 @@ class FaultPlan:
 
     def __init__(self, rules: tuple[FaultRule, ...] = (), seed: int = 0) -> None:
         self._lock = threading.Lock()
+        self._arriving = 0  # requests received but not yet counted
+        self._last_arrival = float("-inf")
         self.reset(rules, seed)
+
+    @contextmanager
+    def arrival(self) -> Iterator[None]:
+        """Marks a request as on its way to being counted (see :meth:`wait_quiet`)."""
+        with self._lock:
+            self._arriving += 1
+            self._last_arrival = time.monotonic()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._arriving -= 1
+
+    def wait_quiet(self, quiet: float = 0.05, limit: float = 2.0) -> None:
+        """Wait until no request is being received and none arrived for `quiet` seconds.
+
+        A client that gave up on a call (an async fetch cancelled by an error) may
+        have requests already on the wire; counted after a :meth:`reset`, they would
+        take the new schedule's first faults. Bounded by `limit`, for a client that
+        never stops.
+        """
+        give_up = time.monotonic() + limit
+        while time.monotonic() < give_up:
+            with self._lock:
+                if not self._arriving and time.monotonic() - self._last_arrival >= quiet:
+                    return
+            time.sleep(quiet / 5)
 
     def reset(self, rules: tuple[FaultRule, ...], seed: int = 0) -> None:
         with self._lock:

@@ -94,8 +94,13 @@ class Sandbox:
         return f"http://{host}:{self.port}"
 
     def set_faults(self, spec: str = "", seed: int = 0) -> None:
-        """Replace the fault schedule and restart the request count at 1."""
-        self.faults.reset(parse_faults(spec), seed)
+        """Replace the fault schedule and restart the request count at 1, once requests
+        still on the wire from an earlier client have arrived (so they are not counted
+        as this schedule's first)."""
+        rules = parse_faults(spec)
+        if rules:
+            self.faults.wait_quiet()
+        self.faults.reset(rules, seed)
 
     def _config(self) -> Any:
         import uvicorn
