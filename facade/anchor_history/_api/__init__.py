@@ -1,0 +1,41 @@
+"""The one package that imports the generated ``anchorbrowser_api`` package.
+
+A regeneration that renames something breaks here and nowhere else. It calls
+the generated operation (``sync_detailed``/``asyncio_detailed``: never ``sync``,
+which returns None on an undocumented status) and converts its models into the
+facade's, judging the status and the body's types itself, because the generated
+models keep wrong types silently and lose the raw body when parsing fails.
+
+``wire`` sends a request and captures its response, ``pages`` converts a 200's
+body, ``error_bodies`` reads an error response.
+"""
+
+from .pages import to_page
+from .wire import (
+    GRANULARITIES,
+    METRICS,
+    SUMMARY_FIELDS,
+    Exchange,
+    check_granularity,
+    check_metric,
+    make_api_client,
+    remember_response,
+    remember_response_async,
+    send,
+    send_async,
+)
+
+__all__ = [
+    "GRANULARITIES",
+    "METRICS",
+    "SUMMARY_FIELDS",
+    "Exchange",
+    "check_granularity",
+    "check_metric",
+    "make_api_client",
+    "remember_response",
+    "remember_response_async",
+    "send",
+    "send_async",
+    "to_page",
+]

@@ -1,0 +1,159 @@
+"""The request side: the API's vocabulary (metrics, granularities, summary fields)
+as the generated package declares it, the generated client, and one call through
+the generated operation, captured with the raw response it came from."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any, cast, get_args
+
+import httpx
+from anchorbrowser_api.api.browser_sessions import get_v1_sessions_history as _operation
+from anchorbrowser_api.client import AuthenticatedClient
+from anchorbrowser_api.models.get_v1_sessions_history_granularity import (
+    GetV1SessionsHistoryGranularity as _Granularity,
+)
+from anchorbrowser_api.models.get_v1_sessions_history_granularity import (
+    check_get_v1_sessions_history_granularity as check_granularity,
+)
+from anchorbrowser_api.models.get_v1_sessions_history_metrics_type_1_item import (
+    GetV1SessionsHistoryMetricsType1Item as _Metric,
+)
+from anchorbrowser_api.models.get_v1_sessions_history_metrics_type_1_item import (
+    check_get_v1_sessions_history_metrics_type_1_item as check_metric,
+)
+from attrs import frozen
+
+from ..dates import format_api_datetime
+from ..models import HistoryQuery, metric_names
+
+__all__ = [
+    "GRANULARITIES",
+    "METRICS",
+    "PARSE_ERRORS",
+    "SUMMARY_FIELDS",
+    "Exchange",
+    "check_granularity",
+    "check_metric",
+    "make_api_client",
+    "remember_response",
+    "remember_response_async",
+    "send",
+    "send_async",
+]
+
+# In the spec's order (HistoryPoint declares its metrics in it; the generated
+# Literal is alphabetical), any metric the hand-written types lack at the end.
+METRICS: tuple[str, ...] = tuple(
+    [m for m in metric_names() if m in get_args(_Metric)]
+    + sorted(set(get_args(_Metric)) - set(metric_names()))
+)
+GRANULARITIES: tuple[str, ...] = get_args(_Granularity)
+
+# The summary names its totals after the metrics, but session_count's total is
+# "total_sessions". A test checks every metric maps to a field of the generated model.
+SUMMARY_FIELDS: dict[str, str] = {
+    m: "total_sessions" if m == "session_count" else f"total_{m}" for m in METRICS
+}
+
+
+# Set by an httpx response hook, read right after the generated call returns or
+# raises: the generated code drops the raw response when parsing fails, and an
+# error message needs its status and body. A ContextVar keeps concurrent calls
+# (threads or tasks) apart.
+_last_response: ContextVar[httpx.Response | None] = ContextVar("_last_response", default=None)
+
+
+def remember_response(response: httpx.Response) -> None:
+    _last_response.set(response)
+
+
+async def remember_response_async(response: httpx.Response) -> None:
+    _last_response.set(response)
+
+
+def make_api_client(base_url: str) -> AuthenticatedClient:
+    """The generated client; the caller installs its own httpx client (with the key header)."""
+    # The token is never given to the generated client: the key travels only in the
+    # httpx client's headers, so no attrs repr of the generated client can show it.
+    return AuthenticatedClient(base_url=base_url, token="", prefix="", auth_header_name="")
+
+
+class _WireDatetime(datetime):
+    """A datetime whose isoformat() is UTC with ``Z``: the generated code calls isoformat()."""
+
+    def isoformat(self, sep: str = "T", timespec: str = "auto") -> str:
+        return format_api_datetime(self)
+
+    @classmethod
+    def of(cls, value: datetime) -> _WireDatetime:
+        return cls.fromtimestamp(value.timestamp(), tz=UTC)
+
+
+def _request_args(query: HistoryQuery, page: int) -> dict[str, Any]:
+    # metrics is always sent: the generated default is the literal string
+    # "['session_count']", which no server understands.
+    return {
+        "from_date": _WireDatetime.of(query.from_date),
+        "to_date": _WireDatetime.of(query.to_date),
+        "granularity": cast(_Granularity, query.granularity),
+        "metrics": cast(list[_Metric], list(query.metrics)),
+        "page": page,
+        "limit": query.limit,
+    }
+
+
+@frozen
+class Exchange:
+    """A response and what the generated code made of it (or the error it raised)."""
+
+    response: httpx.Response
+    parsed: object
+    parse_error: Exception | None
+
+
+# What the generated parsing raises on a body of the wrong shape. RecursionError:
+# JSON nested 100,000 deep is valid JSON that Python cannot read.
+PARSE_ERRORS = (ValueError, TypeError, KeyError, AttributeError, RecursionError)
+
+
+class _Capture:
+    """What one generated call gave: its parsed body, or the parse error it raised,
+    with the raw response the hook saw. Used as ``with _Capture() as got: ...``."""
+
+    def __init__(self) -> None:
+        self.parsed: object = None
+        self.error: Exception | None = None
+        self.response: httpx.Response | None = None
+
+    def __enter__(self) -> _Capture:
+        self._token = _last_response.set(None)
+        return self
+
+    def __exit__(self, kind: object, error: BaseException | None, tb: object) -> bool:
+        self.response = _last_response.get()
+        _last_response.reset(self._token)
+        if isinstance(error, PARSE_ERRORS) and self.response is not None:
+            self.error = error  # the body did not parse: to_page judges it, with the body
+            return True
+        return False  # anything else (httpx errors included) propagates
+
+    def exchange(self) -> Exchange:
+        if self.response is None:
+            raise RuntimeError("the response hook was not installed on the httpx client")
+        return Exchange(self.response, self.parsed, self.error)
+
+
+def send(client: AuthenticatedClient, query: HistoryQuery, page: int) -> Exchange:
+    """One request through the generated operation. httpx errors propagate."""
+    with _Capture() as got:
+        got.parsed = _operation.sync_detailed(client=client, **_request_args(query, page)).parsed
+    return got.exchange()
+
+
+async def send_async(client: AuthenticatedClient, query: HistoryQuery, page: int) -> Exchange:
+    with _Capture() as got:
+        detailed = await _operation.asyncio_detailed(client=client, **_request_args(query, page))
+        got.parsed = detailed.parsed
+    return got.exchange()
