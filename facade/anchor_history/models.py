@@ -1,4 +1,5 @@
-"""The values the facade returns: frozen, typed, with no I/O beyond the writers.
+"""The values the facade returns: frozen, typed, and without I/O (History's
+``write_*`` and ``to_*`` methods hand over to :mod:`anchor_history.writers`).
 
 ``HistoryPoint`` and ``HistorySummary`` carry one attribute per metric of the
 spec's enum (a test checks they match the generated enum, so a regenerated spec
@@ -7,20 +8,18 @@ with a new metric fails loudly until it is added here).
 
 from __future__ import annotations
 
-import csv
-import json
 import math
 import os
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
-from typing import IO, Any
+from typing import Any
 
 from attrs import field, fields, frozen
 
-from ._optional import require
+from . import writers
 from .dates import format_api_datetime
+from .writers import Output
 
 __all__ = [
     "History",
@@ -35,8 +34,6 @@ __all__ = [
 ]
 
 Number = int | float
-Output = str | os.PathLike[str] | IO[str]
-"""Where a writer writes: a path (str or Path) or an open text stream."""
 
 
 def exact_sum(values: Iterable[Number | None]) -> Number | None:
@@ -214,84 +211,32 @@ class History:
         ``raw_dates=True`` adds ``date``, the string the server sent (empty for a
         filled period), after ``start``.
         """
-        return [point_dict(p, self.query.metrics, self.tz, raw_dates) for p in self.points]
+        return writers.rows(self, raw_dates)
 
     def to_json_dict(self, *, raw_dates: bool = False) -> dict[str, Any]:
-        from .dates import zone_name
-
-        return {
-            "query": self.query.to_dict() | {"tz": zone_name(self.tz)},
-            "points": self.to_dicts(raw_dates=raw_dates),
-            "summary": self.summary.as_dict(self.query.metrics),
-        }
+        return writers.json_document(self, raw_dates)
 
     def write_json(self, out: Output, *, raw_dates: bool = False) -> None:
-        with _opened(out) as stream:
-            json.dump(self.to_json_dict(raw_dates=raw_dates), stream, indent=2)
-            stream.write("\n")
+        writers.write_json(self, out, raw_dates)
 
     def write_ndjson(self, out: Output, *, raw_dates: bool = False) -> None:
-        with _opened(out) as stream:
-            for row in self.to_dicts(raw_dates=raw_dates):
-                stream.write(json.dumps(row) + "\n")
+        writers.write_ndjson(self, out, raw_dates)
 
     def write_csv(self, out: Output, *, raw_dates: bool = False) -> None:
         """CSV with a header; ``partial`` as ``true``/``false``, a missing value as empty."""
-        with _opened(out) as stream:
-            writer = csv.writer(stream, lineterminator="\n")
-            rows = self.to_dicts(raw_dates=raw_dates)
-            writer.writerow(list(rows[0]) if rows else self._columns(raw_dates))
-            for row in rows:
-                writer.writerow([_csv_cell(v) for v in row.values()])
-
-    def _columns(self, raw_dates: bool) -> list[str]:
-        return ["start", *(["date"] if raw_dates else []), "partial", *self.query.metrics]
+        writers.write_csv(self, out, raw_dates)
 
     def write_parquet(self, path: str | os.PathLike[str], *, raw_dates: bool = False) -> None:
         """A Parquet file with ``start`` as a UTC timestamp (needs the ``parquet`` extra)."""
-        pa = require("pyarrow", "parquet")
-        parquet = require("pyarrow.parquet", "parquet")
-        columns: dict[str, Any] = {
-            "start": pa.array([p.start for p in self.points], pa.timestamp("ms", tz="UTC")),
-        }
-        if raw_dates:
-            columns["date"] = pa.array([p.date for p in self.points], pa.string())
-        columns["partial"] = pa.array([p.partial for p in self.points], pa.bool_())
-        for name in self.query.metrics:
-            values = [getattr(p, name) for p in self.points]
-            is_int = all(v is None or isinstance(v, int) for v in values)
-            columns[name] = pa.array(values, pa.int64() if is_int else pa.float64())
-        parquet.write_table(pa.table(columns), os.fspath(path))
+        writers.write_parquet(self, path, raw_dates)
 
     def to_pandas(self) -> Any:
         """A pandas DataFrame indexed by the UTC ``start`` (needs the ``pandas`` extra)."""
-        pandas = require("pandas", "pandas")
-        frame = pandas.DataFrame(self._frame_rows(), columns=self._frame_columns())
-        frame["start"] = pandas.to_datetime(frame["start"], utc=True)
-        return frame.set_index("start").sort_index()
+        return writers.to_pandas(self)
 
     def to_polars(self) -> Any:
         """A polars DataFrame sorted by the UTC ``start`` (needs the ``polars`` extra)."""
-        polars = require("polars", "polars")
-        frame = polars.DataFrame(self._frame_rows(), schema=None, orient="row")
-        if frame.is_empty():
-            return polars.DataFrame(schema=self._frame_columns())
-        return frame.sort("start")
-
-    def _frame_columns(self) -> list[str]:
-        return ["start", "date", "partial", *self.query.metrics]
-
-    def _frame_rows(self) -> list[dict[str, Any]]:
-        """Rows for a dataframe: ``start`` stays a datetime, unlike in to_dicts()."""
-        return [
-            {
-                "start": p.start,
-                "date": p.date,
-                "partial": p.partial,
-                **p.as_dict(self.query.metrics),
-            }
-            for p in self
-        ]
+        return writers.to_polars(self)
 
 
 def _agree(total: Number | None, expected: Number | None, rel_tol: float, abs_tol: float) -> bool:
@@ -303,47 +248,3 @@ def _agree(total: Number | None, expected: Number | None, rel_tol: float, abs_to
         return math.isclose(total, expected, rel_tol=rel_tol, abs_tol=abs_tol)
     except OverflowError:  # an int too large for a float: compare exactly
         return Decimal(total) == Decimal(expected)
-
-
-def _csv_cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value
-
-
-@contextmanager
-def _opened(out: Output) -> Iterator[IO[str]]:
-    """A stream as it is (left open), or a path opened for writing and closed after."""
-    if isinstance(out, (str, os.PathLike)):
-        with open(out, "w", newline="", encoding="utf-8") as stream:
-            yield stream
-    else:
-        yield out
-
-
-def format_start(start: datetime, tz: tzinfo = UTC) -> str:
-    """``2026-11-24T13:00:00.000Z`` in UTC, ``2026-11-24T14:00:00.000+01:00`` in a zone."""
-    if tz is UTC:
-        return format_api_datetime(start)
-    local = start.astimezone(tz)
-    return (
-        local.strftime("%Y-%m-%dT%H:%M:%S.") + f"{local.microsecond // 1000:03d}" + _offset(local)
-    )
-
-
-def _offset(local: datetime) -> str:
-    text = local.strftime("%z")  # +0100
-    return f"{text[:3]}:{text[3:]}"
-
-
-def point_dict(
-    point: HistoryPoint, metrics: Iterable[str], tz: tzinfo = UTC, raw_dates: bool = False
-) -> dict[str, Any]:
-    row: dict[str, Any] = {"start": format_start(point.start, tz)}
-    if raw_dates:
-        row["date"] = point.date
-    row["partial"] = point.partial
-    row.update(point.as_dict(metrics))
-    return row
