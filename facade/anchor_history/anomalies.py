@@ -22,11 +22,12 @@ from typing import Any
 
 from attrs import frozen
 
-from .dates import DateLike, format_api_datetime, period_floor, resolve_window
+from .dates import DateLike, format_api_datetime, resolve_window
 from .errors import InvalidInputError
 from .metrics import MetricsArg, normalize_granularity
 from .models import History
 from .periods import HistorySource, fetch_periods
+from .zones import period_floor
 
 __all__ = ["DEFAULT_SENSITIVITY", "LOOKBACK", "Anomaly", "detect_anomalies", "find_anomalies"]
 

@@ -17,12 +17,13 @@ from typing import Any
 
 from attrs import frozen
 
-from .dates import DateLike, format_api_datetime, parse_when, period_after, period_floor
+from .dates import DateLike, format_api_datetime, parse_when
 from .errors import InvalidInputError
 from .forecast import TRAILING_DAYS, Forecast, forecast
 from .metrics import normalize_metrics
 from .models import History
 from .periods import HistorySource
+from .zones import period_after, period_floor
 
 __all__ = [
     "PERIODS",

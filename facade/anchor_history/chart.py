@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from ._optional import require
-from .dates import zone_name
 from .models import History
 from .render import period_label
+from .zones import zone_name
 
 __all__ = ["IMAGE_SUFFIXES", "axis_unit", "figure", "svg_text", "terminal_chart", "write_image"]
 

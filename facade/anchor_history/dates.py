@@ -13,19 +13,15 @@ import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from .errors import InvalidInputError
+from .zones import as_utc, month_start, period_after, period_floor
 
 __all__ = [
     "ACCEPTED_FORMS",
     "DateLike",
-    "check_whole_hour_zone",
     "format_api_datetime",
     "parse_bucket_start",
     "parse_when",
-    "period_after",
-    "period_floor",
     "resolve_window",
-    "zone",
-    "zone_name",
 ]
 
 DateLike = datetime | date | timedelta | str
@@ -55,116 +51,6 @@ _ISO_WEEK = re.compile(r"^(\d{4})-?W(\d{2})(?:-?([1-7]))?$")
 _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-def zone(name: str | tzinfo | None) -> tzinfo:
-    """A time zone from an IANA name (``Europe/Berlin``), ``UTC`` or a tzinfo.
-
-    The API's smallest bucket is the UTC hour, so only zones whose offset is a
-    whole number of hours can be re-bucketed exactly: the others are refused by
-    :func:`check_whole_hour_zone` when a window is known.
-    """
-    if name is None:
-        return UTC
-    if isinstance(name, tzinfo):
-        return name
-    if not isinstance(name, str) or not name.strip():
-        raise InvalidInputError(f"tz: {name!r} is not a time zone name like 'Europe/Berlin'")
-    text = name.strip()
-    if text.upper() in ("UTC", "Z", "ETC/UTC"):
-        return UTC
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        return ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInputError(
-            f"tz: unknown time zone {text!r}; use an IANA name like 'Europe/Berlin', "
-            "'America/New_York' or 'UTC'"
-        ) from None
-
-
-def zone_name(tz: tzinfo) -> str:
-    """``UTC``, or the IANA key of a ZoneInfo (what a label should say)."""
-    return "UTC" if tz is UTC else str(getattr(tz, "key", None) or tz)
-
-
-def check_whole_hour_zone(tz: tzinfo, start: datetime, end: datetime) -> None:
-    """Refuse a zone whose offset is not whole hours anywhere in ``[start, end]``.
-
-    Checked once a day across the window, and at both ends (offsets change at most
-    a few times a year, never twice in a day).
-    """
-    if tz is UTC:
-        return
-    when = start
-    while True:
-        offset = tz.utcoffset(when.astimezone(tz).replace(tzinfo=None)) or timedelta(0)
-        if offset % timedelta(hours=1):
-            minutes = int(offset.total_seconds() // 60)
-            raise InvalidInputError(
-                f"tz: {zone_name(tz)} is UTC{minutes // 60:+03d}:{abs(minutes) % 60:02d} "
-                f"on {when.astimezone(tz):%Y-%m-%d}; the API's smallest bucket is the UTC hour, "
-                "so only zones with whole-hour offsets can be re-bucketed exactly"
-            )
-        if when >= end:
-            return
-        when = min(end, when + timedelta(days=1))
-
-
-def _as_utc(value: datetime, tz: tzinfo = UTC) -> datetime:
-    """Aware datetimes are converted to UTC; naive ones are taken in ``tz`` (UTC by default)."""
-    if value.tzinfo is None:
-        value = _local(value, tz)
-    return value.astimezone(UTC)
-
-
-def _local(naive: datetime, tz: tzinfo) -> datetime:
-    """A naive wall time in ``tz``; a time skipped by a DST change moves past the gap."""
-    value = naive.replace(tzinfo=tz)
-    if tz is UTC:
-        return value
-    there_and_back = value.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
-    return value if there_and_back == naive else naive.replace(tzinfo=tz, fold=1)
-
-
-def _month_start(year: int, month: int) -> date:
-    year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
-    return date(year, month, 1)
-
-
-def period_floor(instant: datetime, granularity: str, tz: tzinfo = UTC) -> datetime:
-    """The start (aware UTC) of the hour, day, ISO week or month holding ``instant`` in ``tz``.
-
-    >>> period_floor(datetime(2026, 11, 25, 13, 30, tzinfo=UTC), "week").isoformat()
-    '2026-11-23T00:00:00+00:00'
-    """
-    if granularity == "hour":
-        return instant.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-    day = instant.astimezone(tz).date()
-    if granularity == "week":
-        day -= timedelta(days=day.weekday())
-    elif granularity == "month":
-        day = day.replace(day=1)
-    return _as_utc(datetime.combine(day, time(0)), tz)
-
-
-def period_after(start: datetime, granularity: str, tz: tzinfo = UTC) -> datetime:
-    """The start of the period after the one starting at ``start`` (a period's end).
-
-    >>> period_after(datetime(2026, 12, 1, tzinfo=UTC), "month").isoformat()
-    '2027-01-01T00:00:00+00:00'
-    """
-    if granularity == "hour":
-        return start + timedelta(hours=1)
-    day = start.astimezone(tz).date()
-    if granularity == "day":
-        day += timedelta(days=1)
-    elif granularity == "week":
-        day += timedelta(days=7)
-    else:
-        day = _month_start(day.year, day.month + 1)
-    return _as_utc(datetime.combine(day, time(0)), tz)
-
-
 def _period_back(
     now: datetime, granularity: str, back: int, tz: tzinfo
 ) -> tuple[datetime, datetime]:
@@ -185,12 +71,12 @@ _LAST_MS = timedelta(milliseconds=1)  # the API's dates go down to milliseconds
 
 def _months_before(now: datetime, months: int, tz: tzinfo) -> datetime:
     local = now.astimezone(tz)
-    first = _month_start(local.year, local.month - months)
-    last_day = (_month_start(first.year, first.month + 1) - timedelta(days=1)).day
+    first = month_start(local.year, local.month - months)
+    last_day = (month_start(first.year, first.month + 1) - timedelta(days=1)).day
     moved = local.replace(
         tzinfo=None, year=first.year, month=first.month, day=min(local.day, last_day)
     )
-    return _as_utc(moved, tz)
+    return as_utc(moved, tz)
 
 
 def parse_when(value: DateLike, *, now: datetime, role: str, tz: tzinfo = UTC) -> datetime:
@@ -208,7 +94,7 @@ def parse_when(value: DateLike, *, now: datetime, role: str, tz: tzinfo = UTC) -
     '2026-10-31T23:59:59.999000+00:00'
     """
     if isinstance(value, datetime):
-        return _as_utc(value, tz)
+        return as_utc(value, tz)
     if isinstance(value, date):
         return _day_edge(value, role, tz)
     if isinstance(value, timedelta):
@@ -225,7 +111,7 @@ def parse_when(value: DateLike, *, now: datetime, role: str, tz: tzinfo = UTC) -
 
 
 def _day_edge(day: date, role: str, tz: tzinfo = UTC) -> datetime:
-    start = _as_utc(datetime.combine(day, time(0)), tz)
+    start = as_utc(datetime.combine(day, time(0)), tz)
     return _edge(start, period_after(start, "day", tz), role)
 
 
@@ -246,11 +132,11 @@ def _parse_text(text: str, *, now: datetime, role: str, tz: tzinfo = UTC) -> dat
     try:
         month = _YEAR_MONTH.match(stripped)
         if month:
-            first = _as_utc(datetime(int(month.group(1)), int(month.group(2)), 1), tz)
+            first = as_utc(datetime(int(month.group(1)), int(month.group(2)), 1), tz)
             return _edge(first, period_after(first, "month", tz), role)
         if len(stripped) == 10:
             return _day_edge(date.fromisoformat(stripped), role, tz)
-        return _as_utc(datetime.fromisoformat(stripped), tz)
+        return as_utc(datetime.fromisoformat(stripped), tz)
     except (ValueError, OverflowError):
         pass
     raise InvalidInputError(f"{role}_date: cannot read {text!r}; accepted: {ACCEPTED_FORMS}")
@@ -290,7 +176,7 @@ def format_api_datetime(value: datetime) -> str:
     >>> format_api_datetime(datetime(2026, 11, 24, 13, 5, tzinfo=UTC))
     '2026-11-24T13:05:00.000Z'
     """
-    value = _as_utc(value)
+    value = as_utc(value)
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
@@ -312,7 +198,7 @@ def parse_bucket_start(text: str) -> datetime:
         if len(stripped) == 10 and stripped[4] == "-":
             return datetime.combine(date.fromisoformat(stripped), time(0), UTC)
         value = datetime.fromisoformat(stripped)
-        return value if value.tzinfo is UTC else _as_utc(value)  # "...Z" is the usual case
+        return value if value.tzinfo is UTC else as_utc(value)  # "...Z" is the usual case
     except ValueError:
         pass
     try:

@@ -20,18 +20,11 @@ from typing import Any, Protocol
 
 from attrs import evolve
 
-from .dates import (
-    DateLike,
-    check_whole_hour_zone,
-    period_after,
-    period_floor,
-    resolve_window,
-    zone,
-    zone_name,
-)
+from .dates import DateLike, resolve_window
 from .errors import ResponseFormatError
 from .metrics import MetricsArg, normalize_granularity
 from .models import History, HistoryPoint, Number, exact_sum
+from .zones import check_whole_hour_zone, period_after, period_floor, zone, zone_name
 
 __all__ = ["HistorySource", "fetch_periods", "is_partial", "whole_periods"]
 

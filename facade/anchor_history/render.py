@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import UTC, datetime, tzinfo
 
-from .dates import zone_name
 from .models import History, Number
+from .zones import zone_name
 
 __all__ = [
     "PARTIAL_NOTE",

@@ -19,10 +19,11 @@ from attrs import frozen
 from .anomalies import Anomaly, detect_anomalies
 from .budgets import Budget, BudgetReport, check_budgets
 from .compare import Comparison, Span, compare_spans
-from .dates import DateLike, zone_name
+from .dates import DateLike
 from .models import History
 from .periods import HistorySource, fetch_periods
 from .render import format_value, period_label
+from .zones import zone_name
 
 __all__ = ["ReportData", "gather_report", "headlines", "render_html", "write_report"]
 

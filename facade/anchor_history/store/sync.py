@@ -18,9 +18,10 @@ from typing import Any
 
 from attrs import frozen
 
-from ..dates import format_api_datetime, period_floor
+from ..dates import format_api_datetime
 from ..errors import ResponseFormatError
 from ..models import History, metric_names
+from ..zones import period_floor
 
 __all__ = ["DEFAULT_BACKFILL", "DEFAULT_LOOKBACK", "SyncResult", "hour_index", "sync_window"]
 
