@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 from anchor_history.sandbox import Sandbox
+from moments import settled_moment
 from test_cli import run
 
 
@@ -45,7 +47,7 @@ def webhook() -> Iterator[Webhook]:
     hook.server.shutdown()
 
 
-AS_OF = ["--as-of", "3d"]  # three days ago: inside the data, not moving during a test
+AS_OF = ["--as-of", settled_moment().strftime("%Y-%m-%dT%H:%M:%SZ")]
 
 
 def check(box: Sandbox, *args: str) -> Any:
@@ -180,8 +182,6 @@ def test_anomalies_json_and_exit_code(anchor_sandbox) -> None:
 
 @pytest.fixture(scope="module")
 def spiked() -> Iterator[Sandbox]:
-    from datetime import UTC, datetime, timedelta
-
     day = (datetime.now(UTC) - timedelta(days=10)).date()
     with Sandbox(seed=4, sessions=40_000, days=120, spikes=((day, 8.0),)) as box:
         yield box

@@ -11,6 +11,7 @@ import pytest
 from anchor_history import HistoryClient
 from anchor_history.budgets import Budget
 from anchor_history.report import gather_report, headlines, render_html
+from moments import settled_moment
 from test_cli import run
 
 
@@ -36,7 +37,9 @@ class Outside(HTMLParser):
 def page(anchor_sandbox_session) -> tuple[str, object]:
     box = anchor_sandbox_session
     with HistoryClient(box.api_key, box.base_url) as client:
-        data = gather_report(client, "60d", budgets=[Budget("credits_used", 1000.0)])
+        data = gather_report(
+            client, "60d", budgets=[Budget("credits_used", 100.0)], now=settled_moment()
+        )
     return render_html(data), data
 
 
@@ -66,7 +69,7 @@ def test_headlines_are_the_windows_totals_and_change(page) -> None:
 def test_budgets_anomalies_and_the_table_of_periods_are_there(page) -> None:
     text, data = page
     assert "<h2>Budgets, " in text
-    assert '<td class="over">over</td>' in text  # 1,000 credits: long spent
+    assert '<td class="over">over</td>' in text  # 100 credits: long spent
     assert "<h2>Anomalies</h2>" in text
     assert text.count("<tr><td>") == len(data.history.points) + len(data.anomalies) + 1
     assert "* partial period" in text
