@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -174,6 +175,25 @@ def test_two_syncs_at_once_on_one_file_both_land(box, other, tmp_path) -> None:
     with UsageStore(str(path)) as store:
         (check,) = store._conn.execute("PRAGMA integrity_check").fetchone()
     assert check == "ok"
+
+
+def test_a_store_opened_while_another_connection_writes_waits_for_it(tmp_path) -> None:
+    """Switching a new file to WAL while another connection is part-way through a
+    write gets "database is locked" at once from SQLite, with no busy wait (two
+    syncs starting together on a new file failed so in CI): the store waits."""
+    path = str(tmp_path / "usage.db")
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("CREATE TABLE other (x)")
+    release = threading.Timer(0.3, lambda: holder.execute("COMMIT"))
+    release.start()
+    try:
+        with UsageStore(path) as store:
+            (mode,) = store._conn.execute("PRAGMA journal_mode").fetchone()
+    finally:
+        release.join()
+        holder.close()
+    assert mode == "wal"
 
 
 @pytest.mark.parametrize("granularity", ["day", "week", "month"])

@@ -61,6 +61,30 @@ def check_team(name: object) -> str:
     return name
 
 
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    return "locked" in str(error) or "busy" in str(error)
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Switch the file to WAL (readers never wait for a sync), waiting for other
+    connections as a transaction would.
+
+    The switch needs the file to itself, and SQLite answers "database is locked"
+    at once, without its busy wait, when another connection is part-way through
+    a write (so two syncs starting together on a new file would fail); hence
+    the retries. Once a file is in WAL, it stays so and this is immediate.
+    """
+    give_up = time.monotonic() + _BUSY_SECONDS
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if not _is_busy(error) or time.monotonic() > give_up:
+                raise
+            time.sleep(0.02)
+
+
 class UsageStore:
     """One SQLite file of hourly usage per team. ``team`` is what ``fetch`` reads by
     default (None: every team summed)."""
@@ -74,10 +98,17 @@ class UsageStore:
             self._conn = sqlite3.connect(
                 path, timeout=_BUSY_SECONDS, isolation_level=None, check_same_thread=False
             )
-            self._conn.execute("PRAGMA journal_mode = WAL")
+            _use_wal(self._conn)
             self._conn.execute("PRAGMA synchronous = NORMAL")
             with self._transaction():
                 create_schema(self._conn)
+        except sqlite3.OperationalError as error:
+            if not _is_busy(error):
+                raise StoreError(f"store {path}: {error}") from None
+            raise StoreError(
+                f"store {path}: {error} (another sync has held it for over "
+                f"{_BUSY_SECONDS:g} s); try again when it is done"
+            ) from None
         except sqlite3.DatabaseError as error:
             raise StoreError(f"store {path}: {error}; is it an anchor-history store?") from None
 
