@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from anchor_history import HistoryClient, InvalidInputError
-from anchor_history.anomalies import find_anomalies
+from anchor_history.anomalies import LOOKBACK, find_anomalies
 from anchor_history.budgets import Budget, billing_period, evaluate, parse_budget
 from anchor_history.compare import Span, compare_spans, comparison_spans
 from anchor_history.forecast import FINAL, METHOD, RUN_RATE, forecast
@@ -216,6 +216,22 @@ def test_an_8x_day_in_90_steady_days_is_found_with_at_most_two_false_alarms(stea
         assert spikes[0].value > 6 * spikes[0].expected
         assert spikes[0].score > 10
         assert len(found) - 1 <= 2, found
+
+
+def test_by_hour_the_8x_day_is_found_and_quiet_hours_stay_quiet(steady) -> None:
+    """60 days by hour (1,440 hours a metric): bytes come in large single sessions,
+    so an hour that is usually empty used to flag its first ordinary session
+    (14 false alarms for proxy_bytes here)."""
+    since = END - timedelta(days=60)
+    with HistoryClient(steady.api_key, steady.base_url) as client:
+        raw = client.fetch(since - LOOKBACK["hour"], END, "hour", "all")
+    history = whole_periods(raw, now=END)
+    for metric in history.query.metrics:
+        found = find_anomalies(history, [metric], since=since)
+        spike_hours = [a for a in found if a.start.date() == SPIKE]
+        others = [a for a in found if a.start.date() != SPIKE]
+        assert len(spike_hours) >= 12, (metric, len(spike_hours))
+        assert len(others) <= 5, (metric, others)
 
 
 def test_a_period_in_progress_is_never_an_anomaly() -> None:

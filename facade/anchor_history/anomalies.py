@@ -5,9 +5,10 @@ trailing eight weeks; for each hour, the median of the same hour of day over
 the trailing three weeks, among days of the same kind (weekdays or weekends).
 The score is the distance from it in robust standard deviations (1.4826 x the
 median absolute deviation), with a floor so that a perfectly flat history, or
-one near zero, does not turn noise into alarms. Medians ignore one-off spikes,
-so a spike neither hides itself nor the next one. A period still in progress
-is never scored: it is bound to look low.
+one near zero, does not turn noise into alarms: at least the noise a sum of
+sessions has at the expected size, and never less than one session's worth.
+Medians ignore one-off spikes, so a spike neither hides itself nor the next
+one. A period still in progress is never scored: it is bound to look low.
 
 >>> # found = find_anomalies(history, sensitivity=4.0)
 >>> # [(a.metric, a.start.date(), a.value, a.expected) for a in found]
@@ -42,6 +43,8 @@ _MIN_SAMPLES = 3
 # Hours hold few sessions each, so their median deviation over three weeks
 # understates their noise: measured on the sandbox's steady data (4 seeds, 90
 # days by hour, 2 metrics), 150-200 false alarms without the dispersion floor.
+# Its least value (see _scored) took false alarms by hour on 10 sandboxes of 60
+# days from 737 to 124 over all metrics, keeping 406 of 419 hours of a 3x day.
 _RELATIVE_FLOOR = 0.1
 _SERIES_FLOOR = 0.05
 
@@ -127,9 +130,13 @@ def _scored(
     # an hour of bytes) widen it, as they should.
     ratios = sorted(abs(v - e) / e**0.5 for _, v, e, _ in candidates if e > 0)
     unit_noise = ratios[int(0.95 * (len(ratios) - 1))] / 1.96 if ratios else 0.0
+    # And never below the noise of the series' smallest step (unit_noise**2, the
+    # dispersion: about what one session adds): an hour that is usually empty
+    # would otherwise flag its first ordinary session.
+    least = unit_noise**2
     found = []
     for start, value, expected, spread in candidates:
-        noise = unit_noise * max(expected, 0.0) ** 0.5
+        noise = unit_noise * max(expected, least) ** 0.5
         floor = max(_RELATIVE_FLOOR * abs(expected), _SERIES_FLOOR * typical, 1e-9)
         score = (value - expected) / max(spread, noise, floor)
         if abs(score) >= sensitivity:
