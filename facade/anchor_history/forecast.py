@@ -15,10 +15,11 @@ The method, from the trailing weeks of hourly history before ``as_of``:
 4. the forecast is what was used so far plus, for every hour left in the
    period, the trend's level for that day times its weekday and hour shares;
 5. the range is a nominal 90% interval from the spread of the days around
-   the trend (1.4826 x their median absolute deviation): each day's own noise,
-   and the errors many days share (the level, each weekday's factor, the
-   slope), widened when a day's error tends to repeat the next day (lag-1
-   autocorrelation). The backtest in ``make bench`` prints how often it holds.
+   the trend (1.4826 x their median absolute deviation, corrected for the
+   degrees of freedom the fit took): each day's own noise, and the errors
+   many days share (the level, each weekday's factor, the slope), widened
+   when a day's error tends to repeat the next day (lag-1 autocorrelation).
+   The backtest in ``make bench`` prints how often it holds.
 
 With under a week of history it falls back to the run rate so far, with a
 range as wide as the time left. At the period's end the forecast is what was
@@ -106,9 +107,8 @@ def forecast(
     xs = [(d - first_day).days for d in days]
     ys = [total / weekday[d.weekday()] for d, total in days.items()]
     slope, intercept = _theil_sen(xs, ys)
-    spread = 1.4826 * statistics.median(
-        abs(y - (intercept + slope * x)) for x, y in zip(xs, ys, strict=True)
-    )
+    residuals = [y - (intercept + slope * x) for x, y in zip(xs, ys, strict=True)]
+    spread = _fitted(len(days)) * 1.4826 * statistics.median(abs(r) for r in residuals)
     expected = 0.0
     weights: list[tuple[date, float]] = []
     for day, fraction in _remaining(as_of, end, share):
@@ -117,9 +117,16 @@ def forecast(
         expected += level * weight
         weights.append((day, weight))
     value = used + expected
-    residuals = [y - (intercept + slope * x) for x, y in zip(xs, ys, strict=True)]
     half = _Z90 * _error(spread, weights, days, first_day, xs) * _persistence(residuals)
     return Forecast(used, value, max(used, value - half), value + half, METHOD)
+
+
+def _fitted(n: int) -> float:
+    """How much the residuals of ``n`` days understate the noise, the fit having
+    taken 8 degrees of freedom (a level, a slope, six weekday factors relative
+    to the seventh): sqrt(n / (n - 8)), the usual correction of a residual
+    variance. 1.08 for the 56 days of a full history; wide on a short one."""
+    return math.sqrt(n / max(n - 8, 1))
 
 
 def _error(
