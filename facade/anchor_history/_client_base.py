@@ -37,6 +37,16 @@ from .metrics import MetricsArg
 from .models import HistoryPage, HistoryQuery
 from .retry import RetryPolicy
 
+__all__ = [
+    "DEFAULT_METRICS",
+    "Call",
+    "ClientBase",
+    "ProgressCallback",
+    "check_deadline_arg",
+    "report_progress",
+    "translate_httpx",
+]
+
 logger = logging.getLogger("anchor_history")
 
 ProgressCallback = Callable[[int, int], None]
