@@ -105,3 +105,19 @@ def test_a_scrape_never_calls_the_api(anchor_sandbox) -> None:
         assert anchor_sandbox.faults.requests == before  # only the refresher asks
         exporter.refresh()
         assert anchor_sandbox.faults.requests > before
+
+
+def test_a_bad_or_busy_port_is_one_line_and_its_exit_code(anchor_sandbox) -> None:
+    env = environment(anchor_sandbox)
+    bad = subprocess.run(
+        [SCRIPT, "exporter", "--port", "99999"], env=env, capture_output=True, text=True
+    )
+    assert bad.returncode == 2
+    assert "'99999' is not a port; allowed: 0-65535" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    port = str(anchor_sandbox.port)  # taken by the sandbox itself
+    busy = subprocess.run(
+        [SCRIPT, "exporter", "--port", port], env=env, capture_output=True, text=True
+    )
+    assert busy.returncode == 8
+    assert busy.stderr.strip() == f"anchor-history: error: --port {port}: Address already in use"

@@ -288,3 +288,61 @@ def test_a_file_that_is_not_a_store_is_a_clear_error(tmp_path) -> None:
     result = run(None, "--store", str(path))
     assert result.returncode == 9
     assert "Traceback" not in result.stderr
+
+
+def test_reading_a_store_that_is_not_there_is_an_error_and_makes_no_file(tmp_path) -> None:
+    path = tmp_path / "typo.db"
+    with pytest.raises(StoreError, match=r"typo.db does not exist \(`anchor-history sync"):
+        UsageStore(str(path), create=False)
+    for words in (["history"], ["export", "--parquet", str(tmp_path / "pq")], ["check"]):
+        args = [*words, "--store", str(path)]
+        if words == ["check"]:
+            args += ["--budget", "credits_used=10"]
+        result = subprocess.run([SCRIPT, *args], capture_output=True, text=True, timeout=60)
+        assert result.returncode == 9, (words, result.stderr)
+        assert "does not exist" in result.stderr
+    assert not path.exists()
+
+
+def test_an_empty_store_and_an_unknown_team_are_named(box, tmp_path) -> None:
+    path = str(tmp_path / "usage.db")
+    with UsageStore(path) as store:
+        with pytest.raises(StoreError, match="holds no usage yet"):
+            store.fetch("7d")
+        with client_of(box) as client:
+            store.sync(client, team="web", from_date="10d")
+        with pytest.raises(StoreError, match="has no team 'api'; it holds web"):
+            store.fetch("7d", team="api")
+        assert store.teams() == ["web"]
+
+
+def test_a_store_answers_as_of_its_last_sync_never_with_zeros_after_it(box, tmp_path) -> None:
+    """Synced 30 hours before the sandbox's data ends: the hours after the sync are
+    unknown to the store, so they are not zeros; the day of the sync is partial."""
+    path = str(tmp_path / "usage.db")
+    synced = box.data.end - timedelta(hours=30)
+    with UsageStore(path) as store, client_of(box) as client:
+        store.sync(client, team="web", from_date="20d", now=synced)
+        start = (synced - timedelta(days=7)).replace(hour=0, minute=0, second=0, microsecond=0)
+        metrics = "session_count,credits_used"
+        stored = store.fetch(start, None, "day", metrics)  # up to "now": the last sync
+        online = client.fetch(start, synced, "day", metrics)
+        assert stored.query.to_date == synced
+        assert stored.points[-1].start.date() == synced.date()
+        assert stored.points[-1].partial
+        assert not stored.points[-2].partial
+        assert [p.session_count for p in stored] == [p.session_count for p in online]
+        with pytest.raises(StoreError, match="nothing of"):
+            store.fetch(synced + timedelta(hours=2), synced + timedelta(hours=5), "hour")
+    table = run(box, "history", "--store", path, "--from", "7d", "-f", "csv")
+    assert table.returncode == 0, table.stderr
+    assert "note: the store was last synced" in table.stderr
+    assert (
+        table.stdout.strip().splitlines()[-1].startswith(f"{synced:%Y-%m-%d}T00:00:00.000Z,true,")
+    )
+    late = run(box, "check", "--store", path, "--budget", "credits_used=1e12", "--as-of", "now")
+    assert late.returncode == 0  # "now" is the store's last sync
+    after = (synced + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    refused = run(box, "check", "--store", path, "--budget", "credits_used=1e9", "--as-of", after)
+    assert refused.returncode == 2
+    assert "after the store's last sync" in refused.stderr

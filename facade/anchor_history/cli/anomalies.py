@@ -14,6 +14,7 @@ from .common import (
     open_client,
     print_result,
 )
+from .stored import store_moment
 
 __all__ = ["add_parser", "run"]
 
@@ -73,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
             args.granularity,
             args.metrics,
             sensitivity=args.sensitivity,
+            now=store_moment(client, args),
             deadline=args.deadline,
         )
     document = {"anomalies": [a.to_dict() for a in found]}

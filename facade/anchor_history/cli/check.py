@@ -15,6 +15,7 @@ from .common import (
     open_client,
     print_result,
 )
+from .stored import store_moment
 
 __all__ = ["add_parser", "run"]
 
@@ -113,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
             period=settings["period"],
             cycle_start=settings["cycle_start"],
             as_of=args.as_of,
+            now=store_moment(client, args),
             deadline=args.deadline,
         )
     print_result(report.to_dict(), render_report(report), args.format)

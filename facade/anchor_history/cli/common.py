@@ -34,6 +34,7 @@ __all__ = [
     "guarded",
     "notify",
     "open_client",
+    "port_number",
     "print_result",
     "show_waits",
 ]
@@ -233,6 +234,17 @@ def add_connection_args(p: argparse.ArgumentParser, *, store_required: bool = Fa
     noise.add_argument("--quiet", "-q", action="store_true", help="no progress, waits or warnings")
 
 
+def port_number(text: str) -> int:
+    """An argparse type: a TCP port, 0 (any free one) to 65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port; allowed: 0-65535")
+    return value
+
+
 def _megabytes(value: float) -> int:
     if not value > 0 or value != value or value == float("inf"):
         raise UsageError(f"--max-response-mb: {value:g} is not a size in MB > 0")
@@ -248,7 +260,7 @@ def open_client(args: argparse.Namespace, *, reading: bool = False) -> Iterator[
     if reading and args.store:
         from ..store import UsageStore
 
-        with UsageStore(args.store, team=args.team) as store:
+        with UsageStore(args.store, team=args.team, create=False) as store:
             yield store
         return
 

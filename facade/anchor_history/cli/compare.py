@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from .common import EXIT_CODES, EXIT_OK, add_connection_args, open_client, print_result
+from .stored import store_moment
 
 __all__ = ["add_parser", "render_comparison", "run"]
 
@@ -52,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
             period=args.period,
             metrics=args.metrics,
             as_of=args.as_of,
+            now=store_moment(client, args),
             cycle_start=args.cycle_start,
             deadline=args.deadline,
         )

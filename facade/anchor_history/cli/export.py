@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     from ..store import UsageStore
 
     require("pyarrow", "parquet")
-    with UsageStore(args.store) as store:
+    with UsageStore(args.store, create=False) as store:
         files = store.export_parquet(args.parquet)
     print(f"{len(files)} files written under {args.parquet}")
     return EXIT_OK

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import signal
 import sys
 from typing import Any
 
-from .common import EXIT_CODES, EXIT_OK, add_connection_args, open_client
+from .common import (
+    EXIT_CODES,
+    EXIT_OK,
+    EXIT_PORT_IN_USE,
+    add_connection_args,
+    fail,
+    open_client,
+    port_number,
+)
 
 __all__ = ["add_parser", "run"]
 
@@ -25,7 +34,9 @@ def add_parser(subs: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=9464, help="port; 0 picks a free one (default 9464)")
+    p.add_argument(
+        "--port", type=port_number, default=9464, help="port; 0 picks a free one (default 9464)"
+    )
     p.add_argument(
         "--interval", type=float, default=300.0, help="seconds between refreshes (default 300)"
     )
@@ -56,8 +67,12 @@ def run(args: argparse.Namespace) -> int:
                 interval=args.interval,
                 host=args.host,
                 port=args.port,
+                # A store's figures are as of its last sync, read again at each refresh.
+                clock=(lambda: source.held()[1]) if args.store else None,
             )
         except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return fail(f"--port {args.port}: {error.strerror}", EXIT_PORT_IN_USE)
             raise UsageError(f"--port {args.port}: {error.strerror or error}") from None
         previous = signal.signal(signal.SIGTERM, lambda signum, frame: exporter._stop.set())
         try:

@@ -8,6 +8,7 @@ from typing import IO, Any
 
 from .common import EXIT_CODES, EXIT_OK, add_connection_args, open_client
 from .output import FORMATS, SUFFIXES, plan_output, required_extras, write_output
+from .stored import store_moment
 
 __all__ = ["add_parser", "run"]
 
@@ -120,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
             tz=args.tz,
             exact=args.exact,
             fill=args.fill,
+            now=store_moment(client, args),
             page_size=args.page_size,
             progress=progress,
             deadline=args.deadline,
@@ -151,7 +153,8 @@ def _by_team(args: argparse.Namespace, target: Any) -> int:
         raise UsageError("--by-team writes a table, csv or json")
     columns: dict[str, dict[Any, Any]] = {}
     periods: dict[Any, str] = {}
-    with UsageStore(args.store) as store:
+    with UsageStore(args.store, create=False) as store:
+        moment = store_moment(store, args)
         for team in store.teams():
             store.team = team
             history = fetch_periods(
@@ -163,6 +166,7 @@ def _by_team(args: argparse.Namespace, target: Any) -> int:
                 tz=args.tz,
                 exact=args.exact,
                 fill=args.fill,
+                now=moment,
             )
             for metric in history.query.metrics:
                 columns[f"{team}:{metric}"] = {p.start: getattr(p, metric) for p in history}

@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from .common import EXIT_CODES, EXIT_OK, UsageError, add_connection_args, open_client
+from .stored import store_moment
 
 __all__ = ["add_parser", "run"]
 
@@ -61,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
             args.granularity,
             args.metrics,
             budgets=budgets,
+            now=store_moment(source, args),
             deadline=args.deadline,
         )
     write_report(data, args.output)

@@ -8,7 +8,7 @@ import shlex
 import sys
 from typing import Any
 
-from .common import EXIT_OK, EXIT_PORT_IN_USE, EXIT_USAGE, fail
+from .common import EXIT_OK, EXIT_PORT_IN_USE, EXIT_USAGE, fail, port_number
 
 __all__ = ["add_parser", "run"]
 
@@ -51,13 +51,6 @@ def _spike(text: str) -> tuple[Any, float]:
     return day, factor
 
 
-def _port(text: str) -> int:
-    value = _at_least(0)(text)
-    if value > 65535:
-        raise argparse.ArgumentTypeError(f"{value} is not a port; allowed: 0-65535")
-    return int(value)
-
-
 def add_parser(subs: Any) -> None:
     from ..sandbox.aggregate import DATE_FORMATS
     from ..sandbox.faults import FAULT_KINDS
@@ -80,7 +73,7 @@ def add_parser(subs: Any) -> None:
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument(
-        "--port", type=_port, default=8765, help="port; 0 picks a free one (default 8765)"
+        "--port", type=port_number, default=8765, help="port; 0 picks a free one (default 8765)"
     )
     p.add_argument(
         "--db", default=":memory:", help="SQLite file to keep the data in (default in memory)"

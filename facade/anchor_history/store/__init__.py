@@ -15,6 +15,7 @@ The store's atom is the UTC hour: a window's edges are taken to whole hours.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import time
@@ -29,6 +30,7 @@ from ..errors import AnchorHistoryError, InvalidInputError
 from ..metrics import MetricsArg, normalize_granularity, normalize_metrics
 from ..models import History, HistoryPoint, HistoryQuery, HistorySummary, metric_names
 from ..periods import is_partial
+from .coverage import held_span, team_spans
 from .schema import PERIOD_SQL, create_schema, metric_sum
 from .sync import (
     DEFAULT_BACKFILL,
@@ -61,6 +63,10 @@ def check_team(name: object) -> str:
     return name
 
 
+def _shown(moment: datetime) -> str:
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
 def _is_busy(error: sqlite3.OperationalError) -> bool:
     return "locked" in str(error) or "busy" in str(error)
 
@@ -89,9 +95,13 @@ class UsageStore:
     """One SQLite file of hourly usage per team. ``team`` is what ``fetch`` reads by
     default (None: every team summed)."""
 
-    def __init__(self, path: str, *, team: str | None = None) -> None:
+    def __init__(self, path: str, *, team: str | None = None, create: bool = True) -> None:
         self.path = path
         self.team = None if team is None else check_team(team)
+        if not create and not os.path.exists(path):
+            raise StoreError(
+                f"store {path} does not exist (`anchor-history sync --store {path}` makes one)"
+            )
         try:
             # check_same_thread off: an exporter reads it from its refresher thread (one
             # refresh at a time; a store is never shared by concurrent threads).
@@ -144,7 +154,27 @@ class UsageStore:
         self._conn.execute("COMMIT")
 
     def teams(self) -> list[str]:
-        return [row[0] for row in self._conn.execute("SELECT DISTINCT team FROM hours ORDER BY 1")]
+        """Every team synced into the store (with usage or not)."""
+        return list(team_spans(self._conn))
+
+    def held(self, team: str | None = None) -> tuple[datetime, datetime]:
+        """The span the store holds whole for ``team`` (default: the store's; None:
+        every team at once): from its first backfill to its last sync."""
+        chosen = team if team is not None else self.team
+        spans = team_spans(self._conn)
+        span = held_span(spans, chosen)
+        if span is not None:
+            return span
+        if not spans:
+            raise StoreError(
+                f"store {self.path} holds no usage yet "
+                f"(`anchor-history sync --store {self.path}` fills it)"
+            )
+        if chosen is not None:
+            raise StoreError(
+                f"store {self.path} has no team {chosen!r}; it holds {', '.join(spans)}"
+            )
+        raise StoreError(f"store {self.path}: its teams' synced spans do not overlap")
 
     def sync(
         self,
@@ -200,12 +230,25 @@ class UsageStore:
         **_client_options: Any,
     ) -> History:
         """``HistoryClient.fetch``'s answer, from the store: UTC buckets of ``team``
-        (default: the store's, else all teams summed); client options are ignored."""
+        (default: the store's, else all teams summed); client options are ignored.
+
+        The window is clipped to what the store holds (see :meth:`held`): the
+        answer's ``query`` says what it covers, and a period cut is partial. The
+        commands pass ``now=store.held()[1]``, so that "30d" ends at the last sync.
+        """
         names = normalize_metrics(metrics)
         period = normalize_granularity(granularity)
-        moment = now or datetime.now(UTC)
-        start, end = resolve_window(from_date, to_date, now=moment)
         chosen = team if team is not None else self.team
+        held = self.held(chosen)
+        moment = now or datetime.now(UTC)
+        asked = resolve_window(from_date, to_date, now=moment)
+        start, end = max(asked[0], held[0]), min(asked[1], held[1])
+        if start >= end:
+            who = f"team {chosen}" if chosen is not None else "every team"
+            raise StoreError(
+                f"store {self.path} holds {who} from {_shown(held[0])} to {_shown(held[1])}, "
+                f"nothing of {_shown(asked[0])} to {_shown(asked[1])}"
+            )
         where = "hour >= ? AND hour < ?"
         args: list[Any] = [hour_index(start), -(-int(end.timestamp()) // 3600)]
         if chosen is not None:

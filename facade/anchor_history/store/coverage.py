@@ -1,0 +1,43 @@
+"""What a store holds: for each team, the span of time its syncs fetched.
+
+A store knows a team's usage only where a sync fetched it: from the team's
+first backfill to its last sync. Before and after, an hour with no row is not
+an hour without usage, and a zero there would be a wrong answer; so every read
+is clipped to the span held, and says so.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+__all__ = ["held_span", "team_spans"]
+
+Span = tuple[datetime, datetime]
+
+
+def team_spans(conn: sqlite3.Connection) -> dict[str, Span]:
+    """Each synced team's span: its first sync's start to its last sync's end.
+
+    Syncs only move forward (each starts at most a look-back before the last
+    stored hour), so the span has no holes.
+    """
+    rows = conn.execute(
+        "SELECT team, min(window_start), max(window_end) FROM syncs GROUP BY team ORDER BY team"
+    )
+    return {team: (_instant(a), _instant(b)) for team, a, b in rows}
+
+
+def held_span(spans: dict[str, Span], team: str | None) -> Span | None:
+    """The span held for ``team``; for None (every team summed), where all are held."""
+    if team is not None:
+        return spans.get(team)
+    if not spans:
+        return None
+    start = max(s for s, _ in spans.values())
+    end = min(e for _, e in spans.values())
+    return (start, end) if start < end else None
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text)
