@@ -210,3 +210,16 @@ def test_a_config_key_no_command_reads_is_refused(anchor_sandbox, tmp_path: Path
     result = check(anchor_sandbox, "--config", str(config))
     assert result.returncode == 2
     assert "unknown key 'sensitivity'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("words", "flag"),
+    [
+        (["check", "--budget", "credits_used=1", "--cycle-start", "31"], "--cycle-start: 31"),
+        (["anomalies", "--sensitivity", "0"], "--sensitivity: 0.0"),
+    ],
+)
+def test_errors_name_the_flag_not_the_keyword(anchor_sandbox, words, flag) -> None:
+    result = run(anchor_sandbox, *words)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"anchor-history: error: {flag}")

@@ -78,6 +78,11 @@ _LEADING = {
     "tz": "--tz",
     "max_response_bytes": "--max-response-mb",
     "deadline": "--deadline",
+    "cycle_start": "--cycle-start",
+    "sensitivity": "--sensitivity",
+    "as_of": "--as-of",
+    "period": "--period",
+    "team": "--team",
 }
 _PHRASES = {
     "pass api_key=... or set": "pass --api-key or set",
