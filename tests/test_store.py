@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 from anchor_history import HistoryClient, ResponseFormatError
+from anchor_history.compare import span_totals
 from anchor_history.sandbox import Sandbox
 from anchor_history.sandbox.aggregate import _buckets
 from anchor_history.sandbox.data import HOUR_MS
@@ -346,3 +347,23 @@ def test_a_store_answers_as_of_its_last_sync_never_with_zeros_after_it(box, tmp_
     refused = run(box, "check", "--store", path, "--budget", "credits_used=1e9", "--as-of", after)
     assert refused.returncode == 2
     assert "after the store's last sync" in refused.stderr
+
+
+def test_a_span_the_store_holds_in_part_or_not_at_all_is_unknown_not_zero(box, tmp_path) -> None:
+    path = str(tmp_path / "usage.db")
+    with UsageStore(path) as store, client_of(box) as client:
+        store.sync(client, team="web", from_date="10d")
+        held_from, synced = store.held()
+        inside = (held_from + timedelta(days=1), synced)
+        assert span_totals(store, inside, ("session_count",)).values["session_count"] > 0
+        part = (held_from - timedelta(days=1), synced)
+        assert span_totals(store, part, ("session_count",)).values == {"session_count": None}
+        before = (held_from - timedelta(days=20), held_from - timedelta(days=10))
+        assert span_totals(store, before, ("session_count",)).values == {"session_count": None}
+    result = run(box, "compare", "--store", path, "--period", "month", "-f", "json")
+    assert result.returncode == 0, result.stderr
+    change = json.loads(result.stdout)["change"]["session_count"]
+    assert change == {"absolute": None, "percent": None}
+    report = run(box, "report", "--store", path, "-o", str(tmp_path / "r.html"), "--from", "5d")
+    assert report.returncode == 0, report.stderr  # the span before is unknown: no change shown
+    assert '<div class="change">-</div>' in (tmp_path / "r.html").read_text()

@@ -23,7 +23,15 @@ from .metrics import MetricsArg, normalize_metrics
 from .models import Number
 from .periods import HistorySource
 
-__all__ = ["Change", "Comparison", "Span", "compare_periods", "compare_spans", "comparison_spans"]
+__all__ = [
+    "Change",
+    "Comparison",
+    "Span",
+    "compare_periods",
+    "compare_spans",
+    "comparison_spans",
+    "span_totals",
+]
 
 
 @frozen
@@ -112,21 +120,30 @@ def compare_periods(
     if when > moment:
         raise InvalidInputError(f"as_of: {format_api_datetime(when)} is in the future")
     spans = comparison_spans(when, period, cycle_start)
-    current, previous = (_totals(client, span, names, fetch_options) for span in spans)
+    current, previous = (span_totals(client, span, names, **fetch_options) for span in spans)
     return compare_spans(current, previous)
 
 
-def _totals(
+def span_totals(
     client: HistorySource,
     span: tuple[datetime, datetime],
     metrics: tuple[str, ...],
-    fetch_options: dict[str, Any],
+    **fetch_options: Any,
 ) -> Span:
+    """Each metric's total over ``span``; None where it is unknown: a metric the
+    server sent no value for, or a span a store holds only part of, or none."""
+    from .store import NotHeldError
+
     start, end = span
     if end <= start:  # the period has only just begun: nothing used yet
         return Span(start, end, dict.fromkeys(metrics, 0))
     # Month buckets: one or two points cover any span, so one page answers it.
-    history = client.fetch(start, end, "month", metrics, **fetch_options)
+    try:
+        history = client.fetch(start, end, "month", metrics, **fetch_options)
+    except NotHeldError:
+        return Span(start, end, dict.fromkeys(metrics, None))
+    if history.query.from_date > start or history.query.to_date < end:  # clipped by a store
+        return Span(start, end, dict.fromkeys(metrics, None))
     missing = set(history.missing_metrics())
     totals = history.totals()
     return Span(start, end, {m: None if m in missing else totals[m] for m in metrics})

@@ -18,7 +18,7 @@ from attrs import frozen
 
 from .anomalies import Anomaly, detect_anomalies
 from .budgets import Budget, BudgetReport, check_budgets
-from .compare import Comparison, Span, compare_spans
+from .compare import Comparison, Span, compare_spans, span_totals
 from .dates import DateLike
 from .models import History
 from .periods import HistorySource, fetch_periods
@@ -56,12 +56,10 @@ def gather_report(
         source, from_date, None, granularity, metrics, now=moment, **fetch_options
     )
     start, end = history.query.from_date, min(history.query.to_date, moment)
-    before = source.fetch(
-        start - (end - start), start, "month", history.query.metrics, **fetch_options
-    )
+    before = (start - (end - start), start)
     comparison = compare_spans(
         Span(start, end, dict(history.totals())),
-        Span(start - (end - start), start, dict(before.totals())),
+        span_totals(source, before, history.query.metrics, **fetch_options),
     )
     report = check_budgets(source, budgets, now=moment, **fetch_options) if budgets else None
     _, found = detect_anomalies(

@@ -44,7 +44,7 @@ from .sync import (
 if TYPE_CHECKING:
     from ..client import HistoryClient
 
-__all__ = ["StoreError", "SyncResult", "UsageStore"]
+__all__ = ["NotHeldError", "StoreError", "SyncResult", "UsageStore"]
 
 _TEAM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _BUSY_SECONDS = 60.0
@@ -52,6 +52,11 @@ _BUSY_SECONDS = 60.0
 
 class StoreError(AnchorHistoryError):
     """The store file cannot be used: not a store, or held by another sync too long."""
+
+
+class NotHeldError(StoreError):
+    """The store holds nothing of the window asked for (before its first backfill,
+    or after its last sync): the usage there is unknown, not zero."""
 
 
 def check_team(name: object) -> str:
@@ -245,7 +250,7 @@ class UsageStore:
         start, end = max(asked[0], held[0]), min(asked[1], held[1])
         if start >= end:
             who = f"team {chosen}" if chosen is not None else "every team"
-            raise StoreError(
+            raise NotHeldError(
                 f"store {self.path} holds {who} from {_shown(held[0])} to {_shown(held[1])}, "
                 f"nothing of {_shown(asked[0])} to {_shown(asked[1])}"
             )
