@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import signal
 import subprocess
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from anchor_history import HistoryClient
 from anchor_history.budgets import Budget, billing_period
-from anchor_history.exporter import Exporter
+from anchor_history.exporter import Exporter, take_snapshot
+from anchor_history.models import History, HistoryPoint, HistoryQuery, HistorySummary
 from prometheus_client.parser import text_string_to_metric_families
 from test_cli import SCRIPT, environment
 
@@ -121,3 +122,29 @@ def test_a_bad_or_busy_port_is_one_line_and_its_exit_code(anchor_sandbox) -> Non
     )
     assert busy.returncode == 8
     assert busy.stderr.strip() == f"anchor-history: error: --port {port}: Address already in use"
+
+
+HOUR = timedelta(hours=1)
+
+
+def test_a_period_the_source_holds_only_in_part_is_absent_not_too_low() -> None:
+    """A store synced from the 20th holds the day and the week, not the month."""
+    now = datetime(2026, 11, 25, 12, tzinfo=UTC)
+    held_from = datetime(2026, 11, 20, tzinfo=UTC)
+    hours = int((now - held_from) / HOUR)
+    points = tuple(
+        HistoryPoint(
+            session_count=1, credits_used=2.0, start=held_from + timedelta(hours=i), date=""
+        )
+        for i in range(hours)
+    )
+    query = HistoryQuery(held_from, now, "hour", ("session_count", "credits_used"))
+    history = History(points, HistorySummary(), query)
+    snapshot = take_snapshot(history, team="web", now=now, budgets=[Budget("credits_used", 1e3)])
+    sessions = {
+        dict(s.labels)["period"]: s.value
+        for s in snapshot.samples
+        if s.name == "anchorbrowser_sessions"
+    }
+    assert sessions == {"day": 12, "week": 2 * 24 + 12}
+    assert not [s for s in snapshot.samples if s.name.startswith("anchorbrowser_budget")]

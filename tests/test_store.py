@@ -323,7 +323,7 @@ def test_a_store_answers_as_of_its_last_sync_never_with_zeros_after_it(box, tmp_
     path = str(tmp_path / "usage.db")
     synced = box.data.end - timedelta(hours=30)
     with UsageStore(path) as store, client_of(box) as client:
-        store.sync(client, team="web", from_date="20d", now=synced)
+        store.sync(client, team="web", from_date="40d", now=synced)
         start = (synced - timedelta(days=7)).replace(hour=0, minute=0, second=0, microsecond=0)
         metrics = "session_count,credits_used"
         stored = store.fetch(start, None, "day", metrics)  # up to "now": the last sync
@@ -351,8 +351,9 @@ def test_a_store_answers_as_of_its_last_sync_never_with_zeros_after_it(box, tmp_
 
 def test_a_span_the_store_holds_in_part_or_not_at_all_is_unknown_not_zero(box, tmp_path) -> None:
     path = str(tmp_path / "usage.db")
+    first = (box.data.end - timedelta(days=10)).replace(hour=10, minute=0, second=0)
     with UsageStore(path) as store, client_of(box) as client:
-        store.sync(client, team="web", from_date="10d")
+        store.sync(client, team="web", from_date=first.replace(microsecond=0))
         held_from, synced = store.held()
         inside = (held_from + timedelta(days=1), synced)
         assert span_totals(store, inside, ("session_count",)).values["session_count"] > 0
@@ -367,3 +368,10 @@ def test_a_span_the_store_holds_in_part_or_not_at_all_is_unknown_not_zero(box, t
     report = run(box, "report", "--store", path, "-o", str(tmp_path / "r.html"), "--from", "5d")
     assert report.returncode == 0, report.stderr  # the span before is unknown: no change shown
     assert '<div class="change">-</div>' in (tmp_path / "r.html").read_text()
+    as_of = (held_from + timedelta(hours=1)).strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )  # its month began before
+    budget = run(box, "check", "--store", path, "--budget", "credits_used=1e12", "--as-of", as_of)
+    assert budget.returncode == 9
+    assert "not the whole month so far" in budget.stderr
+    assert "what was used in it is unknown" in budget.stderr
