@@ -86,7 +86,8 @@ def _teams(path: str) -> list[dict[str, str]]:
 def _sync_one(args: argparse.Namespace, team: str, store_path: str) -> str:
     from ..store import UsageStore
 
-    with UsageStore(store_path) as store, open_client(args) as client:
+    # The client first: a missing key is reported before a store file is made.
+    with open_client(args) as client, UsageStore(store_path) as store:
         progress = None
         if not args.quiet and sys.stderr.isatty() and not args.all_teams:
             from .history import _progress_bar
