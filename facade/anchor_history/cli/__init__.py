@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from . import anomalies, check, compare, export, exporter, history, report, sandbox, sync
-from .common import EXIT_CODES, EXIT_USAGE, fail, guarded
+from .errors import EXIT_CODES, EXIT_USAGE, fail, guarded
 
 __all__ = ["EXIT_CODES", "main"]
 

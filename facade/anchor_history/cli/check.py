@@ -5,16 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .common import (
-    EXIT_CODES,
-    EXIT_FOUND,
-    EXIT_OK,
-    UsageError,
-    add_connection_args,
-    notify,
-    open_client,
-    print_result,
-)
+from .common import add_connection_args, notify, open_client, print_result
+from .errors import EXIT_CODES, EXIT_FOUND, EXIT_OK, UsageError
 from .stored import store_moment
 
 __all__ = ["add_parser", "run"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .common import EXIT_CODES, EXIT_OK, add_connection_args, open_client, print_result
+from .common import add_connection_args, open_client, print_result
+from .errors import EXIT_CODES, EXIT_OK
 from .stored import store_moment
 
 __all__ = ["add_parser", "render_comparison", "run"]

@@ -19,7 +19,7 @@ from __future__ import annotations
 import tomllib
 from typing import Any
 
-from .common import UsageError
+from .errors import UsageError
 
 __all__ = ["KNOWN_KEYS", "load_config"]
 

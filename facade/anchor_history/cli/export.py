@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .common import EXIT_CODES, EXIT_OK
+from .errors import EXIT_CODES, EXIT_OK
 
 __all__ = ["add_parser", "run"]
 

@@ -8,15 +8,8 @@ import signal
 import sys
 from typing import Any
 
-from .common import (
-    EXIT_CODES,
-    EXIT_OK,
-    EXIT_PORT_IN_USE,
-    add_connection_args,
-    fail,
-    open_client,
-    port_number,
-)
+from .common import add_connection_args, open_client, port_number
+from .errors import EXIT_CODES, EXIT_OK, EXIT_PORT_IN_USE, fail
 
 __all__ = ["add_parser", "run"]
 
@@ -53,7 +46,7 @@ def add_parser(subs: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..budgets import parse_budget
     from ..exporter import Exporter
-    from .common import UsageError
+    from .errors import UsageError
 
     budgets = [parse_budget(text) for text in args.budget]
     if not args.interval >= 1:

@@ -6,7 +6,8 @@ import argparse
 import sys
 from typing import IO, Any
 
-from .common import EXIT_CODES, EXIT_OK, add_connection_args, open_client
+from .common import add_connection_args, open_client
+from .errors import EXIT_CODES, EXIT_OK
 from .output import FORMATS, SUFFIXES, plan_output, required_extras, write_output
 from .stored import store_moment
 
@@ -145,7 +146,7 @@ def _by_team(args: argparse.Namespace, target: Any) -> int:
     from ..periods import fetch_periods
     from ..render import align, format_value, period_label
     from ..store import UsageStore
-    from .common import UsageError
+    from .errors import UsageError
 
     if not args.store or args.team:
         raise UsageError("--by-team reads every team of a --store (without --team)")

@@ -13,7 +13,7 @@ from typing import IO, Any
 
 from attrs import frozen
 
-from .common import UsageError
+from .errors import UsageError
 
 __all__ = ["FORMATS", "SUFFIXES", "Target", "check_output_folder", "plan_output", "write_output"]
 

@@ -7,7 +7,8 @@ import os
 import sys
 from typing import Any
 
-from .common import EXIT_CODES, EXIT_OK, UsageError, add_connection_args, open_client
+from .common import add_connection_args, open_client
+from .errors import EXIT_CODES, EXIT_OK, UsageError
 from .stored import store_moment
 
 __all__ = ["add_parser", "run"]

@@ -8,7 +8,8 @@ import shlex
 import sys
 from typing import Any
 
-from .common import EXIT_OK, EXIT_PORT_IN_USE, EXIT_USAGE, fail, port_number
+from .common import port_number
+from .errors import EXIT_OK, EXIT_PORT_IN_USE, EXIT_USAGE, fail
 
 __all__ = ["add_parser", "run"]
 

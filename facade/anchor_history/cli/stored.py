@@ -13,7 +13,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .common import UsageError
+from .errors import UsageError
 
 __all__ = ["store_moment"]
 

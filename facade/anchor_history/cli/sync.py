@@ -10,15 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
-from .common import (
-    EXIT_CODES,
-    EXIT_OK,
-    UsageError,
-    add_connection_args,
-    exit_code,
-    fail,
-    open_client,
-)
+from .common import add_connection_args, open_client
+from .errors import EXIT_CODES, EXIT_OK, UsageError, exit_code, fail
 
 __all__ = ["add_parser", "run"]
 
