@@ -375,3 +375,11 @@ def test_a_span_the_store_holds_in_part_or_not_at_all_is_unknown_not_zero(box, t
     assert budget.returncode == 9
     assert "not the whole month so far" in budget.stderr
     assert "what was used in it is unknown" in budget.stderr
+
+
+def test_a_closed_store_says_so(tmp_path) -> None:
+    store = UsageStore(str(tmp_path / "usage.db"))
+    store.close()
+    store.close()  # twice is harmless
+    with pytest.raises(StoreError, match=r"usage\.db is closed; open a new UsageStore"):
+        store.fetch("7d")

@@ -68,6 +68,17 @@ def check_team(name: object) -> str:
     return name
 
 
+def _open_error(path: str, error: sqlite3.DatabaseError) -> StoreError:
+    if not isinstance(error, sqlite3.OperationalError):
+        return StoreError(f"store {path}: {error}; is it an anchor-history store?")
+    if not _is_busy(error):
+        return StoreError(f"store {path}: {error}")
+    return StoreError(
+        f"store {path}: {error} (another sync has held it for over "
+        f"{_BUSY_SECONDS:g} s); try again when it is done"
+    )
+
+
 def _shown(moment: datetime) -> str:
     return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
 
@@ -107,28 +118,34 @@ class UsageStore:
             raise StoreError(
                 f"store {path} does not exist (`anchor-history sync --store {path}` makes one)"
             )
+        self._db: sqlite3.Connection | None = None
         try:
             # check_same_thread off: an exporter reads it from its refresher thread (one
             # refresh at a time; a store is never shared by concurrent threads).
-            self._conn = sqlite3.connect(
+            self._db = sqlite3.connect(
                 path, timeout=_BUSY_SECONDS, isolation_level=None, check_same_thread=False
             )
             _use_wal(self._conn)
             self._conn.execute("PRAGMA synchronous = NORMAL")
             with self._transaction():
                 create_schema(self._conn)
-        except sqlite3.OperationalError as error:
-            if not _is_busy(error):
-                raise StoreError(f"store {path}: {error}") from None
-            raise StoreError(
-                f"store {path}: {error} (another sync has held it for over "
-                f"{_BUSY_SECONDS:g} s); try again when it is done"
-            ) from None
         except sqlite3.DatabaseError as error:
-            raise StoreError(f"store {path}: {error}; is it an anchor-history store?") from None
+            self.close()
+            raise _open_error(path, error) from None
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise StoreError(f"store {self.path} is closed; open a new UsageStore")
+        return self._db
 
     def close(self) -> None:
-        self._conn.close()
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
     def __enter__(self) -> Self:
         return self
