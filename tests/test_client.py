@@ -363,3 +363,26 @@ def test_totals_mismatch_is_reported() -> None:
     (miss,) = history.mismatches()
     assert (miss.metric, miss.points_total, miss.summary_total) == ("session_count", 3, 5)
     assert not history.totals_match()
+
+
+def test_a_closed_client_says_so_before_any_request() -> None:
+    import asyncio
+
+    from conftest import make_async_client
+
+    calls: list[httpx.Request] = []
+    client = make_client(lambda r: calls.append(r) or ok([point("2026-11-01")]))
+    client.close()
+    with pytest.raises(InvalidInputError, match=r"this HistoryClient is closed; make a new one"):
+        client.fetch(**WINDOW)
+    with pytest.raises(InvalidInputError, match="is closed"):
+        next(iter(client.iter_points(**WINDOW)))
+
+    async def closed_async() -> None:
+        aclient = make_async_client(lambda r: calls.append(r) or ok([point("2026-11-01")]))
+        await aclient.aclose()
+        with pytest.raises(InvalidInputError, match=r"`async with AsyncHistoryClient\(\)"):
+            await aclient.fetch(**WINDOW)
+
+    asyncio.run(closed_async())
+    assert calls == []

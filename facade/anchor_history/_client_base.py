@@ -43,6 +43,7 @@ __all__ = [
     "ClientBase",
     "ProgressCallback",
     "check_deadline_arg",
+    "closed_error",
     "report_progress",
     "translate_httpx",
 ]
@@ -84,6 +85,15 @@ class Call:
         if seconds is None:
             return cls(policy, None)
         return cls(policy, (time.monotonic() + seconds, seconds))
+
+
+def closed_error(client: object) -> InvalidInputError:
+    name = type(client).__name__
+    block = "async with" if name.startswith("Async") else "with"
+    return InvalidInputError(
+        f"this {name} is closed; make a new one (`{block} {name}() as client:` closes it "
+        "for you)"
+    )
 
 
 def check_deadline_arg(deadline: object) -> float | None:

@@ -27,6 +27,7 @@ from ._client_base import (
     ClientBase,
     ProgressCallback,
     check_deadline_arg,
+    closed_error,
     report_progress,
     translate_httpx,
 )
@@ -75,6 +76,8 @@ class HistoryClient(ClientBase[httpx.BaseTransport, Callable[[float], None]]):
         self.close()
 
     def _get(self, query: HistoryQuery, page: int, call: Call) -> HistoryPage:
+        if self._http.is_closed:
+            raise closed_error(self)
         token = call_deadline.set(call.deadline)  # for the transport, in this thread
         try:
             attempt = 0
@@ -214,6 +217,8 @@ class AsyncHistoryClient(ClientBase[httpx.AsyncBaseTransport, Callable[[float], 
         await self.aclose()
 
     async def _get(self, query: HistoryQuery, page: int, call: Call) -> HistoryPage:
+        if self._http_async.is_closed:
+            raise closed_error(self)
         token = call_deadline.set(call.deadline)  # for the transport, in this task
         try:
             attempt = 0
