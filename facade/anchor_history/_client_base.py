@@ -91,8 +91,7 @@ def closed_error(client: object) -> InvalidInputError:
     name = type(client).__name__
     block = "async with" if name.startswith("Async") else "with"
     return InvalidInputError(
-        f"this {name} is closed; make a new one (`{block} {name}() as client:` closes it "
-        "for you)"
+        f"this {name} is closed; make a new one (`{block} {name}() as client:` closes it for you)"
     )
 
 
