@@ -192,10 +192,10 @@ def check_budgets(
     metrics = list(dict.fromkeys(b.metric for b in budgets))
     fetch_options.setdefault("page_size", 1000)  # eight weeks of hours: two pages
     history = client.fetch(start, when, "hour", metrics, **fetch_options)
-    held = history.query.from_date, history.query.to_date
-    if held[0] > window[0] or held[1] < when:  # a store clipped it: part of it is unknown
+    if not history.covers(window[0], when):  # a store holds only part of it
         from .store import NotHeldError
 
+        held = history.query.from_date, history.query.to_date
         raise NotHeldError(
             f"the store holds {format_api_datetime(held[0])} to {format_api_datetime(held[1])}, "
             f"not the whole {period} so far ({format_api_datetime(window[0])} to "

@@ -142,7 +142,7 @@ def span_totals(
         history = client.fetch(start, end, "month", metrics, **fetch_options)
     except NotHeldError:
         return Span(start, end, dict.fromkeys(metrics, None))
-    if history.query.from_date > start or history.query.to_date < end:  # clipped by a store
+    if not history.covers(start, end):  # a store holds only part of it
         return Span(start, end, dict.fromkeys(metrics, None))
     missing = set(history.missing_metrics())
     totals = history.totals()

@@ -70,11 +70,10 @@ def take_snapshot(
     """The usage so far of each period holding ``now``, from hourly ``history``
     (covering the month, the week and, with budgets, the trailing weeks)."""
     samples = []
-    held_from = history.query.from_date  # a store may hold less than was asked
     for period in PERIODS:
         start, _ = billing_period(now, period)
-        if start < held_from:
-            continue  # part of the period is unknown: absent, not too low
+        if not history.covers(start, now):
+            continue  # a store holds only part of it: absent, not too low
         hours = [p for p in history if start <= p.start < now]
         for metric in metric_names():
             name, factor, text = METRIC_NAMES[metric]
@@ -85,7 +84,7 @@ def take_snapshot(
             labels: tuple[tuple[str, str], ...] = (("period", period), ("team", team))
             help_text = f"{text}, so far in the current day, week or month (label period)"
             samples.append(Sample(name, help_text, labels, used))
-    if budgets and billing_period(now, "month")[0] >= held_from:
+    if budgets and history.covers(billing_period(now, "month")[0], now):
         report = evaluate(history, budgets, period=billing_period(now, "month"), as_of=now)
         for result in report.budgets:
             name, factor, _ = METRIC_NAMES[result.metric]

@@ -204,6 +204,11 @@ class History:
         """True when the points add up to the server's summary, within float tolerance."""
         return not self.mismatches()
 
+    def covers(self, start: datetime, end: datetime) -> bool:
+        """True when this answer holds all of [start, end). The API's always holds what
+        was asked; a store's is clipped to what it synced, and the rest is unknown."""
+        return self.query.from_date <= start and end <= self.query.to_date
+
     def to_dicts(self, *, raw_dates: bool = False) -> list[dict[str, Any]]:
         """One dict per point: ``start`` (ISO), ``partial``, then the metrics.
 
