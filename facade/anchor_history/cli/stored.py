@@ -20,14 +20,14 @@ __all__ = ["store_moment"]
 _STALE = timedelta(minutes=1)
 
 
-def store_moment(source: Any, args: argparse.Namespace, team: str | None = None) -> datetime | None:
-    """The moment ``source`` answers as of: a store's last sync (for ``team``, else
-    the store's own), or None for the API, whose answers are as of now."""
+def store_moment(source: Any, args: argparse.Namespace) -> datetime | None:
+    """The moment ``source`` answers as of: a store's last sync (for its team, or
+    for all of them at once), or None for the API, whose answers are as of now."""
     if not getattr(args, "store", None):
         return None
     from ..dates import parse_when
 
-    moment: datetime = source.held(team)[1]
+    moment: datetime = source.held()[1]
     if datetime.now(UTC) - moment > _STALE and not args.quiet:
         print(
             f"anchor-history: note: the store was last synced {moment:%Y-%m-%d %H:%M} UTC; "
