@@ -5,6 +5,7 @@ never partial or doubled data, never a hang. A tally is printed at the end."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,9 +18,11 @@ from anchor_history import (
 )
 from anchor_history.sandbox import FAULT_KINDS, Sandbox
 
+_TODAY = datetime.now(UTC).date()
+# Inside the session sandbox's 400 days up to now, whatever the day the suite runs.
 QUERY: dict[str, Any] = {
-    "from_date": "2025-11-01",
-    "to_date": "2026-10-31",
+    "from_date": (_TODAY - timedelta(days=360)).isoformat(),
+    "to_date": (_TODAY - timedelta(days=25)).isoformat(),
     "granularity": "day",
     "metrics": ["session_count", "credits_used"],
     "page_size": 50,
