@@ -260,7 +260,13 @@ def test_every_team_of_a_config_syncs_concurrently_and_reads_summed(box, other, 
     one = run(None, "--store", str(path), "--team", "api", "--from", "90d", "-f", "json")
     assert json.loads(one.stdout)["summary"]["session_count"] == other.data.sessions
     wide = run(None, "--store", str(path), "--from", "5d", "--by-team", "-f", "csv")
-    assert wide.stdout.splitlines()[0] == "period,api:session_count,web:session_count"
+    lines = wide.stdout.splitlines()
+    assert lines[0] == "period,partial,api:session_count,web:session_count"
+    assert lines[1].split(",")[1] == "false"
+    assert lines[-1].split(",")[1] == "true"  # today, still in progress
+    table = run(None, "--store", str(path), "--from", "5d", "--by-team", "-f", "table")
+    assert table.stdout.splitlines()[-2].split()[1] == "*"
+    assert table.stdout.splitlines()[-1].startswith("* partial period")
 
 
 def test_the_parquet_export_is_hive_partitioned_and_duckdb_reads_it(box, tmp_path) -> None:

@@ -144,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
 def _by_team(args: argparse.Namespace, target: Any) -> int:
     """Whole periods per team of a store, side by side."""
     from ..periods import fetch_periods
-    from ..render import align, format_value, period_label
+    from ..render import PARTIAL_NOTE, align, format_value, period_label
     from ..store import UsageStore
     from .errors import UsageError
 
@@ -154,6 +154,7 @@ def _by_team(args: argparse.Namespace, target: Any) -> int:
         raise UsageError("--by-team writes a table, csv or json")
     columns: dict[str, dict[Any, Any]] = {}
     periods: dict[Any, str] = {}
+    partial: set[Any] = set()  # periods partial for any team
     with UsageStore(args.store, create=False) as store:
         moment = store_moment(store, args)
         for team in store.teams():
@@ -173,32 +174,39 @@ def _by_team(args: argparse.Namespace, target: Any) -> int:
                 columns[f"{team}:{metric}"] = {p.start: getattr(p, metric) for p in history}
             for p in history:
                 periods[p.start] = period_label(p.start, history.query.granularity, history.tz)
+                if p.partial:
+                    partial.add(p.start)
     names = list(columns)
     rows: list[list[Any]] = [
-        [periods[s], *(columns[n].get(s) for n in names)] for s in sorted(periods)
+        [periods[s], s in partial, *(columns[n].get(s) for n in names)] for s in sorted(periods)
     ]
     out = sys.stdout if target.path is None else open(target.path, "w", encoding="utf-8")  # noqa: SIM115
     try:
         if target.format == "json":
             import json
 
-            json.dump([dict(zip(["period", *names], r, strict=True)) for r in rows], out, indent=2)
+            keys = ["period", "partial", *names]
+            json.dump([dict(zip(keys, r, strict=True)) for r in rows], out, indent=2)
             out.write("\n")
         elif target.format == "csv":
             import csv
 
             writer = csv.writer(out, lineterminator="\n")
-            writer.writerow(["period", *names])
-            writer.writerows([[v if v is not None else "" for v in r] for r in rows])
+            writer.writerow(["period", "partial", *names])
+            for r in rows:
+                cells = ["true" if r[1] else "false", *("" if v is None else v for v in r[2:])]
+                writer.writerow([r[0], *cells])
         else:
             shown: list[list[str]] = [
                 [
-                    r[0],
-                    *(format_value(n.split(":")[1], v) for n, v in zip(names, r[1:], strict=True)),
+                    r[0] + (" *" if r[1] else ""),
+                    *(format_value(n.split(":")[1], v) for n, v in zip(names, r[2:], strict=True)),
                 ]
                 for r in rows
             ]
             out.write("\n".join(align([["period", *names], *shown])) + "\n")
+            if partial:
+                out.write(PARTIAL_NOTE + "\n")
     finally:
         if target.path is not None:
             out.close()
