@@ -389,3 +389,34 @@ def test_a_closed_store_says_so(tmp_path) -> None:
     store.close()  # twice is harmless
     with pytest.raises(StoreError, match=r"usage\.db is closed; open a new UsageStore"):
         store.fetch("7d")
+
+
+def test_the_exporter_reading_a_store_is_as_of_its_last_sync(box, tmp_path) -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    path = str(tmp_path / "usage.db")
+    synced = box.data.end - timedelta(hours=5)
+    with UsageStore(path) as store, client_of(box) as client:
+        store.sync(client, team="web", from_date="40d", now=synced)
+    process = subprocess.Popen(
+        [SCRIPT, "exporter", "--store", path, "--team", "web", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().split()[2]
+        text = httpx.get(url).text
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=10)
+    samples = {
+        (s.name, s.labels.get("period")): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+    assert samples[("anchor_history_snapshot_timestamp_seconds", None)] == synced.timestamp()
+    with UsageStore(path, team="web") as store:
+        day = store.fetch(synced.replace(hour=0, minute=0, second=0), synced, "day", "all")
+    assert samples[("anchorbrowser_sessions", "day")] == day.summary.session_count
