@@ -174,10 +174,50 @@ def test_anomalies_json_and_exit_code(anchor_sandbox) -> None:
     result = run(anchor_sandbox, "anomalies", "--from", "60d", "-f", "json")
     assert result.returncode in (0, 1)
     document = json.loads(result.stdout)
-    assert set(document) == {"anomalies"}
+    assert set(document) == {"anomalies", "skipped", "skipped_by_metric"}
     for anomaly in document["anomalies"]:
-        assert set(anomaly) == {"metric", "start", "value", "expected", "score"}
+        assert set(anomaly) == {"metric", "start", "value", "expected", "impact", "score"}
     assert result.returncode == (1 if document["anomalies"] else 0)
+
+
+@pytest.fixture(scope="module")
+def young() -> Iterator[Sandbox]:
+    """An account 40 days old: the README's 90-day search reaches far before it."""
+    with Sandbox(seed=5, sessions=8_000, days=40) as box:
+        yield box
+
+
+def test_a_young_account_has_no_anomalies_from_before_its_first_day(young) -> None:
+    """The first weeks used to be '40 anomalies, expected 0': the zero-filled days
+    before the first usage went into every weekday's median."""
+    result = run(young, "anomalies", "--from", "90d", "-m", "session_count,credits_used")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("no anomalies\n")
+    assert "days not judged: too little history before them" in result.stdout
+    document = json.loads(
+        run(young, "anomalies", "--from", "90d", "-m", "session_count", "-f", "json").stdout
+    )
+    # 90 days asked, about 40 held: the 50 before the first usage and the 3 weeks
+    # until each weekday has a baseline are skipped, the rest judged.
+    assert 68 <= document["skipped"] <= 73
+    assert document["skipped_by_metric"] == {"session_count": document["skipped"]}
+
+
+def test_min_impact_flags(spiked) -> None:
+    loud = run(spiked, "anomalies", "-m", "session_count", "-f", "json")
+    spike = json.loads(loud.stdout)["anomalies"]
+    assert spike
+    biggest = max(a["impact"] for a in spike)
+    quiet = run(
+        spiked, "anomalies", "-m", "session_count", "--min-impact", str(biggest + 1), "-f", "json"
+    )
+    assert quiet.returncode == 0
+    assert json.loads(quiet.stdout)["anomalies"] == []
+    per_metric = run(spiked, "anomalies", "-m", "session_count", "--min-impact-percent", "1000")
+    assert per_metric.returncode == 0, per_metric.stdout  # an 8x day is +700%
+    bad = run(spiked, "anomalies", "--min-impact", "credit_used=3")
+    assert bad.returncode == 2
+    assert bad.stderr.startswith("anchor-history: error: --min-impact: credit_used")
 
 
 @pytest.fixture(scope="module")
@@ -202,6 +242,7 @@ def test_the_cli_default_sensitivity_is_the_librarys() -> None:
     from anchor_history.cli import anomalies as command
 
     assert command.DEFAULT_SENSITIVITY == anomalies.DEFAULT_SENSITIVITY
+    assert command.DEFAULT_MIN_IMPACT_PERCENT == anomalies.DEFAULT_MIN_IMPACT_PERCENT
 
 
 def test_a_config_key_no_command_reads_is_refused(anchor_sandbox, tmp_path: Path) -> None:

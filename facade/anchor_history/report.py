@@ -37,6 +37,8 @@ class ReportData:
     budgets: BudgetReport | None
     anomalies: tuple[Anomaly, ...]
     generated: datetime
+    # Periods the anomaly search could not judge: too little history before them.
+    anomalies_skipped: int = 0
 
 
 def gather_report(
@@ -62,7 +64,7 @@ def gather_report(
         span_totals(source, before, history.query.metrics, **fetch_options),
     )
     report = check_budgets(source, budgets, now=moment, **fetch_options) if budgets else None
-    _, found = detect_anomalies(
+    _, scan = detect_anomalies(
         source,
         from_date,
         None,
@@ -71,7 +73,7 @@ def gather_report(
         now=moment,
         **fetch_options,
     )
-    return ReportData(history, comparison, report, tuple(found), moment)
+    return ReportData(history, comparison, report, scan.anomalies, moment, scan.skipped_periods)
 
 
 def headlines(data: ReportData) -> list[tuple[str, str, str]]:
@@ -147,6 +149,11 @@ def render_html(data: ReportData) -> str:
         parts.append("</table>")
     else:
         parts.append("<p>None: every period is within what its history predicts.</p>")
+    if data.anomalies_skipped:
+        parts.append(
+            f'<p class="sub">{data.anomalies_skipped:,} periods not judged: too little '
+            "history before them (before the first usage, or too few periods like them).</p>"
+        )
     parts.append("<h2>By " + _e(q.granularity) + "</h2>")
     for metric in q.metrics:
         parts.append(

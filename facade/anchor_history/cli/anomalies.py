@@ -12,9 +12,10 @@ from .stored import store_moment
 __all__ = ["add_parser", "run"]
 
 
-# The library's default (a test checks they agree): importing it here would load
+# The library's defaults (a test checks they agree): importing it here would load
 # httpx, and `--help` must answer at once.
 DEFAULT_SENSITIVITY = 4.0
+DEFAULT_MIN_IMPACT_PERCENT = 10.0
 
 
 def add_parser(subs: Any) -> None:
@@ -44,6 +45,22 @@ def add_parser(subs: Any) -> None:
         f"(default {DEFAULT_SENSITIVITY:g})",
     )
     p.add_argument(
+        "--min-impact",
+        action="append",
+        default=None,
+        metavar="[METRIC=]N",
+        help="report only anomalies at least this far from expected, in the metric's unit "
+        "(repeatable, one per metric; default: two sessions' worth, measured on each series)",
+    )
+    p.add_argument(
+        "--min-impact-percent",
+        type=float,
+        default=DEFAULT_MIN_IMPACT_PERCENT,
+        metavar="P",
+        help="report only anomalies at least P%% away from expected "
+        f"(default {DEFAULT_MIN_IMPACT_PERCENT:g})",
+    )
+    p.add_argument(
         "--notify",
         default=None,
         metavar="URL",
@@ -59,25 +76,77 @@ def run(args: argparse.Namespace) -> int:
 
     if args.notify:
         check_webhook_url(args.notify)
+    min_impact = parse_min_impact(args.min_impact)
     with open_client(args, reading=True) as client:
-        _, found = detect_anomalies(
+        _, scan = detect_anomalies(
             client,
             args.from_date,
             args.to_date,
             args.granularity,
             args.metrics,
             sensitivity=args.sensitivity,
+            min_impact=min_impact,
+            min_impact_percent=args.min_impact_percent,
             now=store_moment(client, args),
             deadline=args.deadline,
         )
-    document = {"anomalies": [a.to_dict() for a in found]}
-    text = render_anomalies(found, args.granularity)
+    found = list(scan.anomalies)
+    document = {
+        "anomalies": [a.to_dict() for a in found],
+        "skipped": scan.skipped_periods,
+        "skipped_by_metric": scan.skipped,
+    }
+    text = render_anomalies(found, args.granularity) + skipped_note(scan, args.granularity)
     print_result(document, text, args.format)
     code = EXIT_FOUND if found else EXIT_OK
     if found and args.notify:
         title = f"AnchorBrowser usage: {len(found)} anomal{'y' if len(found) == 1 else 'ies'}\n"
         return notify(args.notify, {"text": title + text, **document}, code)
     return code
+
+
+def parse_min_impact(values: list[str] | None) -> float | dict[str, float] | None:
+    """``--min-impact 50`` (every metric) or ``--min-impact credits_used=50`` (repeatable)."""
+    from .errors import UsageError
+
+    if not values:
+        return None
+    if any("=" not in v for v in values) and len(values) > 1:
+        raise UsageError(
+            "--min-impact: give one number for every metric, or METRIC=N for each; not both"
+        )
+
+    def number(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = -1.0
+        if not 0 <= value < float("inf"):
+            raise UsageError(
+                f"--min-impact: {text!r} is not a number >= 0 (as in 50 or credits_used=50)"
+            )
+        return value
+
+    if "=" not in values[0]:
+        return number(values[0])
+    return {name.strip(): number(text) for name, text in (v.split("=", 1) for v in values)}
+
+
+def skipped_note(scan: Any, granularity: str) -> str:
+    """One line saying how many periods had too little history to be judged."""
+    count = scan.skipped_periods
+    if not count:
+        return ""
+    unit = granularity + ("s" if count != 1 else "")
+    baseline = (
+        "3 of the same weekday in the 8 weeks before"
+        if granularity == "day"
+        else "3 of the same hour and kind of day in the 3 weeks before"
+    )
+    return (
+        f"{count:,} {unit} not judged: too little history before them (before the first "
+        f"usage, or fewer than {baseline})\n"
+    )
 
 
 def render_anomalies(found: list[Any], granularity: str) -> str:

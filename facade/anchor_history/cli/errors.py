@@ -73,6 +73,8 @@ _LEADING = {
     "deadline": "--deadline",
     "cycle_start": "--cycle-start",
     "sensitivity": "--sensitivity",
+    "min_impact": "--min-impact",
+    "min_impact_percent": "--min-impact-percent",
     "as_of": "--as-of",
     "period": "--period",
     "team": "--team",
