@@ -21,6 +21,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench_anomalies import bench_anomalies
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
@@ -524,6 +526,7 @@ def main() -> int:
     bench_cold_start(report, args.repeat)
     bench_memory(report)
     bench_forecast(report)
+    bench_anomalies(report, args.repeat)
     met = sum(1 for _, ok, _ in report.targets if ok)
     report.say(f"targets met: {met} of {len(report.targets)}")
     Path(args.output).write_text(
