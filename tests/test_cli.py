@@ -108,11 +108,11 @@ def test_table_formats_periods_bytes_and_totals(anchor_sandbox: Sandbox) -> None
     )
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["period", "(UTC)", "session_count", "credits_used", "proxy_bytes"]
-    assert lines[2].startswith("2026-W31")
+    assert lines[2].startswith("2026-W31 *")  # Saturday Aug 1: its week cut by --from
     assert "GiB" in result.stdout or "MiB" in result.stdout
     with HistoryClient(anchor_sandbox.api_key, anchor_sandbox.base_url) as client:
         weeks = fetch_periods(client, "2026-08-01", "2026-10-31", "week", METRICS)
-    assert weeks.query.from_date.isoformat() == "2026-07-27T00:00:00+00:00"  # snapped to Monday
+    assert weeks.query.from_date.isoformat() == "2026-08-01T00:00:00+00:00"  # a date: exact
     total = weeks.summary.session_count
     assert lines[-2].startswith("total")
     assert f"{total:,}" in lines[-2]

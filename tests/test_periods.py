@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from anchor_history import InvalidInputError, ResponseFormatError
-from anchor_history.dates import parse_when
+from anchor_history.dates import format_api_datetime, parse_when
 from anchor_history.models import (
     History,
     HistoryPoint,
@@ -167,8 +167,53 @@ def test_fetch_periods_snaps_the_start_and_asks_hours_outside_utc() -> None:
     assert result.points[-1].partial
     fetch_periods(client, "2d", granularity="day", exact=True, now=NOW)
     assert seen.requests[1].url.params["from_date"] == "2026-11-23T12:30:00.000Z"
-    assert seen.requests[1].url.params["granularity"] == "day"
+    # A day the start cuts is summed from hours: how the API labels a cut bucket is unknown.
+    assert seen.requests[1].url.params["granularity"] == "hour"
     assert KEY not in str(seen.requests[1].url)
+
+
+def daily(request: httpx.Request) -> httpx.Response:
+    """40 sessions every hour, in UTC buckets of the granularity asked, the first and
+    last cut by the window and labelled with their period's start (one page)."""
+    start = datetime.fromisoformat(request.url.params["from_date"])
+    end = datetime.fromisoformat(request.url.params["to_date"])
+    granularity = request.url.params["granularity"]
+    points, when = [], period_floor(start, granularity)
+    while when < end:
+        after = period_after(when, granularity)
+        hours = -(-(min(after, end) - max(when, start)) // timedelta(hours=1))  # to the ms
+        points.append({"date": format_api_datetime(when), "session_count": 40 * hours})
+        when = after
+    total = sum(p["session_count"] for p in points)
+    return httpx.Response(200, json=body(points, summary={"session_count": total}))
+
+
+@pytest.mark.parametrize("granularity", ["day", "week", "month"])
+def test_an_explicit_window_is_exact_and_its_total_is_the_same_at_every_granularity(
+    granularity: str,
+) -> None:
+    """`--from last-month --to last-month -g week` used to start on the Monday before
+    the 1st, shown whole: 7,664 sessions by week against 6,862 by month."""
+    seen = Recorder(daily)
+    client = make_client(seen)
+    history = fetch_periods(client, "last-month", "last-month", granularity, now=NOW)
+    params = seen.requests[0].url.params
+    assert params["from_date"] == "2026-10-01T00:00:00.000Z"
+    assert history.totals()["session_count"] == 31 * 24 * 40
+    if granularity == "week":  # Thursday the 1st: its week is cut, so partial
+        assert history.points[0].start == datetime(2026, 9, 28, tzinfo=UTC)
+        assert history.points[0].partial
+        assert history.points[0].session_count == 4 * 24 * 40
+        assert params["granularity"] == "day"
+
+
+def test_only_a_relative_start_snaps_to_the_period() -> None:
+    seen = Recorder(daily)
+    client = make_client(seen)
+    fetch_periods(client, "10d", granularity="week", now=NOW)
+    assert seen.requests[0].url.params["from_date"] == "2026-11-09T00:00:00.000Z"
+    fetch_periods(client, "2026-11-11", granularity="week", now=NOW)
+    assert seen.requests[1].url.params["from_date"] == "2026-11-11T00:00:00.000Z"
 
 
 def test_the_clients_own_points_carry_partial() -> None:

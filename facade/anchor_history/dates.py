@@ -19,6 +19,7 @@ __all__ = [
     "ACCEPTED_FORMS",
     "DateLike",
     "format_api_datetime",
+    "is_relative",
     "parse_bucket_start",
     "parse_when",
     "resolve_window",
@@ -140,6 +141,19 @@ def _parse_text(text: str, *, now: datetime, role: str, tz: tzinfo = UTC) -> dat
     except (ValueError, OverflowError):
         pass
     raise InvalidInputError(f"{role}_date: cannot read {text!r}; accepted: {ACCEPTED_FORMS}")
+
+
+def is_relative(value: DateLike | None) -> bool:
+    """True for a start given as a span before now (``30d``, ``12h``, a timedelta,
+    or nothing: 30 days): the one kind of start that whole periods snap down to a
+    boundary. A date, a month, a named period or a date-time is taken exactly.
+
+    >>> [is_relative(v) for v in ("30d", "2026-11", "last-month", None)]
+    [True, False, False, True]
+    """
+    if value is None or isinstance(value, timedelta):
+        return True
+    return isinstance(value, str) and _RELATIVE.match(value) is not None
 
 
 def resolve_window(

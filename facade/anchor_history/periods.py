@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from attrs import evolve
 
-from .dates import DateLike, resolve_window
+from .dates import DateLike, is_relative, resolve_window
 from .errors import ResponseFormatError
 from .metrics import MetricsArg, normalize_granularity
 from .models import History, HistoryPoint, Number, exact_sum
@@ -83,7 +83,7 @@ def whole_periods(
     target = normalize_granularity(granularity or history.query.granularity)
     zone_info = zone(tz)
     source = history.query.granularity
-    if source != target and source != "hour":
+    if source != target and source != "hour" and not (source == "day" and zone_info is UTC):
         raise ValueError(f"cannot re-bucket {source} points into {target}s; fetch hours")
     window_start, window_end = history.query.from_date, history.query.to_date
     covered = min(window_end, now)
@@ -143,6 +143,19 @@ def _bucket(
     return result
 
 
+def _source(target: str, tz: tzinfo, start: datetime) -> str:
+    """The granularity to ask the API for: the API's buckets are UTC, and how it
+    labels a bucket the window's start cuts is unknown, so such a bucket is
+    summed from days (or hours) whose labels are whole."""
+    if target == "hour":
+        return "hour"
+    if tz is not UTC:
+        return "hour"
+    if start == period_floor(start, target):
+        return target
+    return "day" if start == period_floor(start, "day") else "hour"
+
+
 def fetch_periods(
     client: HistorySource,
     from_date: DateLike | None = None,
@@ -156,9 +169,15 @@ def fetch_periods(
     now: datetime | None = None,
     **fetch_options: Any,
 ) -> History:
-    """Fetch whole periods: the window's start snapped down to a period boundary
-    (unless ``exact``), quiet periods as zeros (unless not ``fill``), the
-    unfinished period marked partial, days/weeks/months in ``tz``.
+    """Fetch whole periods: quiet periods as zeros (unless not ``fill``), the
+    unfinished period, or one the window cuts, marked partial, days/weeks/months
+    in ``tz``.
+
+    A window given explicitly (a date, a month, a named period such as
+    ``last-month``, a date-time) is honoured exactly at both ends, so one
+    window's totals are the same at every granularity; only a relative start
+    (``30d``, ``12h``, the default) snaps down to a period boundary, unless
+    ``exact``.
 
     Dates and named periods (``today``, ``last-month``, ``2026-03``) are read in
     ``tz``. Outside UTC, days, weeks and months are summed from hourly buckets,
@@ -169,9 +188,9 @@ def fetch_periods(
     target = normalize_granularity(granularity)
     moment = now or datetime.now(UTC)
     start, end = resolve_window(from_date, to_date, now=moment, tz=zone_info)
-    if not exact:
+    if not exact and is_relative(from_date):
         start = period_floor(start, target, zone_info)
     check_whole_hour_zone(zone_info, start, end)
-    source = target if zone_info is UTC or target == "hour" else "hour"
+    source = _source(target, zone_info, start)
     history = client.fetch(start, end, source, metrics, **fetch_options)
     return whole_periods(history, granularity=target, tz=zone_info, now=moment, fill=fill)

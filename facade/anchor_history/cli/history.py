@@ -25,7 +25,9 @@ def add_parser(subs: Any, metric_names: tuple[str, ...]) -> None:
         "history",
         help="usage history as a table, chart, CSV, JSON, NDJSON or Parquet (the default)",
         description="Usage history for a window, by whole hours, days, weeks or months. "
-        "The window's start snaps down to a period boundary (--exact keeps it), quiet "
+        "A window given as a date, month, named period or date-time is taken exactly "
+        "(a period it cuts is marked partial); a relative start (30d, 12h) snaps down to "
+        "a period boundary (--exact keeps it). Quiet "
         "periods show as zeros (--no-fill hides them), and a period still in progress "
         "or cut by the window is marked partial.",
         epilog=f"metrics: {metrics}\n\n{EXIT_CODES}",
@@ -57,7 +59,7 @@ def add_parser(subs: Any, metric_names: tuple[str, ...]) -> None:
         "(default UTC; re-bucketed from hourly data; whole-hour offsets only)",
     )
     p.add_argument(
-        "--exact", action="store_true", help="keep --from's precise instant (no snap to a period)"
+        "--exact", action="store_true", help="keep a relative --from's precise instant (30d: no snap to a period)"
     )
     p.add_argument(
         "--no-fill",
