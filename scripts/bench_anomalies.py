@@ -25,13 +25,15 @@ def bench_anomalies(report: Any, repeat: int) -> None:
 
     report.say("## 8. Anomalies by hour: a year of hours, all metrics (sandbox, no latency)")
     end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-    with Sandbox(seed=3, sessions=60_000, days=400, end=end) as box:
-        with HistoryClient(box.api_key, box.base_url) as client:
-            started = time.perf_counter()
-            _, scan = detect_anomalies(client, "1y", None, "hour", "all", now=end)
-            whole = time.perf_counter() - started
-            year_from = end - timedelta(days=365)
-            raw = client.fetch(year_from - LOOKBACK["hour"], end, "hour", "all")
+    with (
+        Sandbox(seed=3, sessions=60_000, days=400, end=end) as box,
+        HistoryClient(box.api_key, box.base_url) as client,
+    ):
+        started = time.perf_counter()
+        _, scan = detect_anomalies(client, "1y", None, "hour", "all", now=end)
+        whole = time.perf_counter() - started
+        year_from = end - timedelta(days=365)
+        raw = client.fetch(year_from - LOOKBACK["hour"], end, "hour", "all")
     year = whole_periods(raw, now=end)
     per_period: dict[str, float] = {}
     for label, days in (("90 days", 90), ("a year", 365)):

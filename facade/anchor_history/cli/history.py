@@ -59,7 +59,9 @@ def add_parser(subs: Any, metric_names: tuple[str, ...]) -> None:
         "(default UTC; re-bucketed from hourly data; whole-hour offsets only)",
     )
     p.add_argument(
-        "--exact", action="store_true", help="keep a relative --from's precise instant (30d: no snap to a period)"
+        "--exact",
+        action="store_true",
+        help="keep a relative --from's precise instant (30d: no snap to a period)",
     )
     p.add_argument(
         "--no-fill",
