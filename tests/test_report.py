@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
 from anchor_history import HistoryClient
 from anchor_history.budgets import Budget
 from anchor_history.report import gather_report, headlines, render_html
+from anchor_history.sandbox import Sandbox
 from moments import settled_moment
 from test_cli import run
 
@@ -60,7 +62,9 @@ def test_headlines_are_the_windows_totals_and_change(page) -> None:
     assert list(rows) == ["session_count", "credits_used", "session_hours", "proxy_bytes"]
     assert rows["session_count"][0] == f"{history.totals()['session_count']:,}"
     percent = data.comparison.change["session_count"].percent
-    assert rows["session_count"][1].endswith(f"{percent:+.1f}% on the span before")
+    before = data.comparison.previous
+    span = f"{before.start:%Y-%m-%d} to {before.end - timedelta(milliseconds=1):%Y-%m-%d} (UTC)"
+    assert rows["session_count"][1].endswith(f"{percent:+.1f}% on {span}")
     for metric, (total, _) in rows.items():
         assert f'<div class="value">{total}</div>' in text
         assert f">{metric}<" in text
@@ -136,3 +140,55 @@ def test_the_report_renders_in_headless_chromium_with_its_charts(page, tmp_path)
     blue = int((numpy.abs(pixels - numpy.array([49, 130, 189])).max(axis=2) < 25).sum())
     print(f"screenshot {image.size}, {blue} chart-blue pixels")
     assert blue > 2000
+
+
+def test_a_young_accounts_report_is_not_compared_with_the_time_before_it() -> None:
+    """60 days of an account 40 days old: the 60 days before hold nothing, then the
+    first usage. Set against them, every metric rose by +164% or more."""
+    with (
+        Sandbox(seed=5, sessions=6_000, days=40) as box,
+        HistoryClient(box.api_key, box.base_url) as client,
+    ):
+        young = gather_report(client, "20d")
+        data = gather_report(client, "30d")
+    rows = {metric: change for metric, _, change in headlines(data)}
+    assert all(change.startswith("not comparable: ") for change in rows.values()), rows
+    assert data.comparison.change["session_count"].percent is None
+    # 20 days against the 20 before, all held: an ordinary comparison.
+    assert young.comparison.change["session_count"].percent is not None
+
+
+def test_a_months_report_compares_with_the_month_before_in_its_zone(
+    anchor_sandbox_session, tmp_path
+) -> None:
+    box = anchor_sandbox_session
+    moment = settled_moment()
+    with HistoryClient(box.api_key, box.base_url) as client:
+        data = gather_report(
+            client, "last-month", to_date="last-month", tz="Europe/Berlin", now=moment
+        )
+    berlin = data.history.tz
+    current, previous = data.comparison.current, data.comparison.previous
+    assert current.start.astimezone(berlin).day == 1 == previous.start.astimezone(berlin).day
+    assert previous.end == current.start
+    assert (
+        current.start.astimezone(berlin).month - previous.start.astimezone(berlin).month
+    ) % 12 == 1
+    assert current.values["session_count"] == data.history.totals()["session_count"]
+    out = tmp_path / "october.html"
+    result = run(
+        box,
+        "report",
+        "-o",
+        str(out),
+        "--from",
+        "2026-10",
+        "--to",
+        "2026-10",
+        "--tz",
+        "Europe/Berlin",
+    )
+    assert result.returncode == 0, result.stderr
+    text = out.read_text()
+    assert "2026-10-01 to 2026-10-31 (Europe/Berlin)" in text
+    assert "on 2026-09-01 to 2026-09-30 (Europe/Berlin)" in text

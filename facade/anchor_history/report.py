@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from attrs import frozen
@@ -23,7 +23,7 @@ from .dates import DateLike
 from .models import History
 from .periods import HistorySource, fetch_periods
 from .render import format_value, period_label
-from .zones import zone_name
+from .zones import period_after, period_floor, zone_name
 
 __all__ = ["ReportData", "gather_report", "headlines", "render_html", "write_report"]
 
@@ -47,27 +47,30 @@ def gather_report(
     granularity: str = "day",
     metrics: Sequence[str] | str = DEFAULT_METRICS,
     *,
+    to_date: DateLike | None = None,
+    tz: str | tzinfo | None = None,
     budgets: Sequence[Budget] = (),
     now: datetime | None = None,
     **fetch_options: Any,
 ) -> ReportData:
-    """Everything the report shows: whole periods up to now, the span before it,
-    budgets (when given) and anomalies by day (by hour for an hourly report)."""
+    """Everything the report shows: whole periods of the window (in ``tz``), the
+    span before it, budgets (when given) and anomalies by day (by hour for an
+    hourly report)."""
     moment = now or datetime.now(UTC)
     history = fetch_periods(
-        source, from_date, None, granularity, metrics, now=moment, **fetch_options
+        source, from_date, to_date, granularity, metrics, tz=tz, now=moment, **fetch_options
     )
-    start, end = history.query.from_date, min(history.query.to_date, moment)
-    before = (start - (end - start), start)
-    comparison = compare_spans(
-        Span(start, end, dict(history.totals())),
-        span_totals(source, before, history.query.metrics, **fetch_options),
-    )
+    start, end = history.query.from_date, min(history.query.to_date + _LAST_MS, moment)
+    before = span_before(start, end, history.tz)
+    previous = span_totals(source, before, history.query.metrics, **fetch_options)
+    if previous_held_in_part(source, before, history.query.metrics, **fetch_options):
+        previous = Span(before[0], before[1], dict.fromkeys(history.query.metrics, None))
+    comparison = compare_spans(Span(start, end, dict(history.totals())), previous)
     report = check_budgets(source, budgets, now=moment, **fetch_options) if budgets else None
     _, scan = detect_anomalies(
         source,
         from_date,
-        None,
+        to_date,
         "hour" if granularity == "hour" else "day",
         history.query.metrics,
         now=moment,
@@ -76,16 +79,81 @@ def gather_report(
     return ReportData(history, comparison, report, scan.anomalies, moment, scan.skipped_periods)
 
 
+_LAST_MS = timedelta(milliseconds=1)  # a window's end is its last millisecond
+
+
+def span_before(start: datetime, end: datetime, tz: tzinfo) -> tuple[datetime, datetime]:
+    """The span a report compares against: the same number of months before a
+    window of whole months in ``tz`` (October against September), else a span as
+    long, just before."""
+    if start == period_floor(start, "month", tz) and end == period_floor(end, "month", tz):
+        first, months = start, 0
+        while first < end:
+            first, months = period_after(first, "month", tz), months + 1
+        back = start
+        for _ in range(months):
+            back = period_floor(back - _LAST_MS, "month", tz)
+        return back, start
+    return start - (end - start), start
+
+
+def previous_held_in_part(
+    source: HistorySource,
+    span: tuple[datetime, datetime],
+    metrics: Sequence[str],
+    **fetch_options: Any,
+) -> bool:
+    """True when the span before the report's starts before the account's usage
+    does: a run of days with nothing at all in any metric, over a tenth of the
+    span (and over two days), then usage. A young account's first month set
+    against the weeks before it is not a +164% rise. (A store that holds the
+    span only in part already answers None.)"""
+    from .store import NotHeldError
+
+    start, end = span
+    if end - start < timedelta(days=3):
+        return False
+    try:
+        days = fetch_periods(
+            source, start, end, "day", tuple(metrics), exact=True, now=end, **fetch_options
+        )
+    except NotHeldError:
+        return True
+    empty = timedelta(0)
+    for point in days:
+        if any(point.as_dict(metrics).values()):
+            break
+        empty += timedelta(days=1)
+    else:
+        return False  # nothing used at all: 'no earlier data', said as such
+    return empty > max(timedelta(days=2), (end - start) / 10)
+
+
+def span_text(start: datetime, end: datetime, tz: tzinfo) -> str:
+    """``2026-10-01 to 2026-10-31 (Europe/Berlin)``: the days of [start, end), the
+    last one inclusive, as a person reads a span."""
+    last = (end - _LAST_MS).astimezone(tz)
+    return f"{start.astimezone(tz):%Y-%m-%d} to {last:%Y-%m-%d} ({zone_name(tz)})"
+
+
 def headlines(data: ReportData) -> list[tuple[str, str, str]]:
-    """(metric, total, change) for each metric: ``('credits_used', '25,760.58', '▲ +3.4%')``."""
+    """(metric, total, change) for each metric:
+    ``('credits_used', '25,760.58', '▲ +3.4% on 2026-07-03 to 2026-09-01 (UTC)')``."""
     rows = []
+    tz = data.history.tz
+    before = data.comparison.previous
+    span = span_text(before.start, before.end, tz)
     for metric, change in data.comparison.change.items():
         total = format_value(metric, data.comparison.current.values.get(metric))
-        if change.percent is None:
-            shown = "no earlier data" if change.absolute is not None else "-"
+        if data.comparison.current.values.get(metric) is None:
+            shown = "-"  # the server sent no value for it
+        elif before.values.get(metric) is None:
+            shown = f"not comparable: {span} is held only in part"
+        elif change.percent is None:
+            shown = f"no earlier data in {span}"
         else:
             arrow = "▲" if change.percent > 0 else ("▼" if change.percent < 0 else "=")
-            shown = f"{arrow} {change.percent:+.1f}% on the span before"
+            shown = f"{arrow} {change.percent:+.1f}% on {span}"
         rows.append((metric, total, shown))
     return rows
 
@@ -117,11 +185,10 @@ def render_html(data: ReportData) -> str:
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>AnchorBrowser usage, {start:%Y-%m-%d} to {end:%Y-%m-%d}</title>",
+        f"<title>AnchorBrowser usage, {_e(span_text(start, end, tz))}</title>",
         f"<style>{_STYLE}</style></head><body>",
         "<h1>AnchorBrowser usage</h1>",
-        f'<p class="sub">{start.astimezone(tz):%Y-%m-%d} to {end.astimezone(tz):%Y-%m-%d} '
-        f"({_e(zone_name(tz))}), by {_e(q.granularity)}; generated "
+        f'<p class="sub">{_e(span_text(start, end, tz))}, by {_e(q.granularity)}; generated '
         f"{data.generated:%Y-%m-%d %H:%M} UTC</p>",
         '<div class="cards">',
     ]
@@ -207,10 +274,9 @@ def write_report(data: ReportData, path: str) -> None:
     if path.lower().endswith(".png"):
         from .chart import write_image
 
-        header = [
-            f"AnchorBrowser usage, {data.comparison.current.start:%Y-%m-%d} to "
-            f"{data.comparison.current.end:%Y-%m-%d} (UTC)"
-        ]
+        tz = data.history.tz
+        current = data.comparison.current
+        header = [f"AnchorBrowser usage, {span_text(current.start, current.end, tz)}"]
         header += [f"{m}: {total}  ({change})" for m, total, change in headlines(data)]
         if data.budgets is not None:
             header += [

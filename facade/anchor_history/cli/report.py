@@ -27,6 +27,18 @@ def add_parser(subs: Any) -> None:
     )
     p.add_argument("--output", "-o", required=True, help="usage.html or usage.png")
     p.add_argument("--from", dest="from_date", default="90d", help="start (default 90d)")
+    p.add_argument(
+        "--to",
+        dest="to_date",
+        default=None,
+        help="end (default now); a date, month or named period includes the whole of it "
+        "(October's report: --from last-month --to last-month)",
+    )
+    p.add_argument(
+        "--tz",
+        default="UTC",
+        help="IANA time zone for days, weeks, months and dates (default UTC)",
+    )
     p.add_argument("--granularity", "-g", default="day", help="hour, day, week or month")
     p.add_argument(
         "--metrics",
@@ -62,6 +74,8 @@ def run(args: argparse.Namespace) -> int:
             args.from_date,
             args.granularity,
             args.metrics,
+            to_date=args.to_date,
+            tz=args.tz,
             budgets=budgets,
             now=store_moment(source, args),
             deadline=args.deadline,
