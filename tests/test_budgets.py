@@ -247,3 +247,23 @@ def test_a_period_in_progress_is_never_an_anomaly() -> None:
         find_anomalies(
             History((), HistorySummary(), HistoryQuery(END, END, "month", ("ai_steps",)))
         )
+
+
+def test_a_comparison_of_short_or_small_spans_is_early() -> None:
+    from anchor_history.compare import Span, is_early
+
+    week = timedelta(days=7)
+    monday = utc(2026, 11, 23)
+
+    def span(hours: float, sessions: int) -> Span:
+        return Span(monday, monday + timedelta(hours=hours), {"session_count": sessions})
+
+    # Monday 01:28: 8 against 4 sessions, a +100% that means nothing.
+    assert is_early(span(1, 8), span(1, 4), week)
+    assert is_early(span(60, 800), span(60, 12), week)  # long enough, but few sessions
+    assert not is_early(span(60, 800), span(60, 760), week)
+    assert not is_early(
+        Span(monday, monday + timedelta(hours=60), {"credits_used": 3.0}),
+        Span(monday, monday + timedelta(hours=60), {"credits_used": 1.0}),
+        week,
+    )  # no session count asked: only the length can tell

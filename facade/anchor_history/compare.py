@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from .budgets import billing_period
 from .dates import DateLike, format_api_datetime, parse_when
@@ -22,6 +22,7 @@ from .errors import InvalidInputError
 from .metrics import MetricsArg, normalize_metrics
 from .models import Number
 from .periods import HistorySource
+from .zones import period_floor
 
 __all__ = [
     "Change",
@@ -30,6 +31,7 @@ __all__ = [
     "compare_periods",
     "compare_spans",
     "comparison_spans",
+    "is_early",
     "span_totals",
 ]
 
@@ -59,15 +61,33 @@ class Comparison:
     current: Span
     previous: Span
     change: dict[str, Change]
+    # Spans too short or too small to read a change from (see EARLY_SHARE, EARLY_EVENTS).
+    early: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "current": self.current.to_dict(),
             "previous": self.previous.to_dict(),
+            "early": self.early,
             "change": {
                 m: {"absolute": c.absolute, "percent": c.percent} for m, c in self.change.items()
             },
         }
+
+
+# A comparison is "early" when its spans are under a tenth of the period (Monday
+# 01:28 against last Monday 01:28), or hold under 30 sessions: +100% from 4 to 8
+# sessions is noise, not news.
+EARLY_SHARE = 0.1
+EARLY_EVENTS = 30
+
+
+def is_early(current: Span, previous: Span, period_length: timedelta) -> bool:
+    """True when the spans are too short or too small for a change to mean much."""
+    if current.end - current.start < EARLY_SHARE * period_length:
+        return True
+    counts = [span.values.get("session_count") for span in (current, previous)]
+    return any(c is not None and c < EARLY_EVENTS for c in counts)
 
 
 def comparison_spans(
@@ -119,9 +139,15 @@ def compare_periods(
     when = moment if as_of is None else parse_when(as_of, now=moment, role="from")
     if when > moment:
         raise InvalidInputError(f"as_of: {format_api_datetime(when)} is in the future")
+    # Whole hours: a store's atom is the UTC hour, so a span ending at 01:29 is
+    # held to 01:59 for yesterday and to 01:29 for today. Cut at the hour, both
+    # spans are as long, and the API and a store give the same answer.
+    when = period_floor(when, "hour")
     spans = comparison_spans(when, period, cycle_start)
     current, previous = (span_totals(client, span, names, **fetch_options) for span in spans)
-    return compare_spans(current, previous)
+    comparison = compare_spans(current, previous)
+    start, end = billing_period(when, period, cycle_start)
+    return evolve(comparison, early=is_early(current, previous, end - start))
 
 
 def span_totals(

@@ -18,7 +18,8 @@ def add_parser(subs: Any) -> None:
         help="this period so far against the same span of the previous one",
         description="Compare this day, week or month so far with the same span of the "
         "previous one (Monday to Wednesday noon against last Monday to Wednesday noon), "
-        "in UTC.",
+        "in UTC, to the last whole hour (so the API and a store answer alike). A comparison "
+        "of spans under a tenth of the period, or under 30 sessions, is marked early.",
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -95,4 +96,9 @@ def render_comparison(comparison: Any, period: str) -> str:
         )
     lines = align([row[:3] for row in rows])  # the change column reads best unpadded
     body = [f"{line}  {row[3]}" for line, row in zip(lines, rows, strict=True)]
-    return "\n".join([head, "", *body]) + "\n"
+    note = (
+        ["", "early: the spans are short or hold few sessions, so the change means little"]
+        if comparison.early
+        else []
+    )
+    return "\n".join([head, "", *body, *note]) + "\n"
