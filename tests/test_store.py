@@ -439,3 +439,25 @@ def test_compare_from_the_store_and_from_the_api_agree(box, tmp_path, period) ->
     assert held == asked
     assert held["current"]["end"] == synced.strftime("%Y-%m-%dT%H:00:00.000Z")
     assert held["previous"]["values"]["session_count"] > 0
+
+
+def test_sync_from_on_a_team_already_held_backfills_or_says_it_is_ignored(box, tmp_path) -> None:
+    """`sync --from` on a held team used to be dropped without a word."""
+    path = str(tmp_path / "usage.db")
+    first = run(box, "sync", "--store", path, "--team", "web", "--from", "20d")
+    assert first.returncode == 0, first.stderr
+    with UsageStore(path) as store:
+        held_from = store.held("web")[0]
+    later = run(box, "sync", "--store", path, "--team", "web", "--from", "10d")
+    assert later.returncode == 0, later.stderr
+    assert "--from ignored: the store already holds team web from" in later.stdout
+    assert ", 1 request, " in later.stdout  # not "1 requests"
+    earlier = run(box, "sync", "--store", path, "--team", "web", "--from", "45d")
+    assert earlier.returncode == 0, earlier.stderr
+    assert "backfilled from" in earlier.stdout
+    with UsageStore(path) as store:
+        backfilled_from, synced = store.held("web")
+    assert backfilled_from < held_from - timedelta(days=20)
+    with client_of(box) as client:
+        online = client.fetch(backfilled_from, synced, "hour", "session_count")
+    assert stored_total(Path(path), "web") == online.totals()["session_count"]

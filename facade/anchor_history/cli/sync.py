@@ -39,7 +39,11 @@ def add_parser(subs: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
-        "--from", dest="from_date", default="365d", help="where the first run starts (default 365d)"
+        "--from",
+        dest="from_date",
+        default=None,
+        help="where the first run starts (default 365d); for a team already held, an "
+        "earlier start backfills from there, a later one is ignored (and said so)",
     )
     p.add_argument(
         "--lookback",

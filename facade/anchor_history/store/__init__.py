@@ -25,11 +25,14 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
+from attrs import evolve
+
 from ..dates import DateLike, format_api_datetime, parse_when, resolve_window
 from ..errors import AnchorHistoryError, InvalidInputError
 from ..metrics import MetricsArg, normalize_granularity, normalize_metrics
 from ..models import History, HistoryPoint, HistoryQuery, HistorySummary, metric_names
 from ..periods import is_partial
+from ..zones import period_floor
 from .coverage import held_span, team_spans
 from .schema import PERIOD_SQL, create_schema, metric_sum
 from .sync import (
@@ -203,14 +206,21 @@ class UsageStore:
         client: HistoryClient,
         *,
         team: str = "default",
-        from_date: DateLike = DEFAULT_BACKFILL,
+        from_date: DateLike | None = None,
         lookback: timedelta = DEFAULT_LOOKBACK,
         now: datetime | None = None,
         progress: Any = None,
         deadline: float | None = None,
     ) -> SyncResult:
         """Fetch the team's new hours (all metrics) and replace them, checked against
-        the server's totals, in one transaction."""
+        the server's totals, in one transaction.
+
+        ``from_date`` is where a team's first sync starts (default
+        ``DEFAULT_BACKFILL``). For a team already held, a ``from_date`` before
+        what it holds backfills from there (the whole span to now, in the one
+        transaction, so the store still holds it without holes); a later one
+        changes nothing, and the result's ``note`` says so.
+        """
         check_team(team)
         if not isinstance(lookback, timedelta) or lookback < timedelta(0):
             raise InvalidInputError(f"lookback: {lookback!r} is not a duration >= 0")
@@ -219,12 +229,21 @@ class UsageStore:
         (last,) = self._conn.execute(
             "SELECT max(hour) FROM hours WHERE team = ?", (team,)
         ).fetchone()
-        window = sync_window(
-            last,
-            backfill_from=parse_when(from_date, now=moment, role="from"),
-            lookback=lookback,
-            now=moment,
+        asked = parse_when(
+            DEFAULT_BACKFILL if from_date is None else from_date, now=moment, role="from"
         )
+        note = None
+        held = team_spans(self._conn).get(team)
+        if held is not None and from_date is not None:
+            if period_floor(asked, "hour") < held[0]:
+                last = None  # a backfill of the earlier span: fetched from there to now
+                note = f"backfilled from {format_api_datetime(asked)[:16]}"
+            else:
+                note = (
+                    f"--from ignored: the store already holds team {team} from "
+                    f"{format_api_datetime(held[0])[:16]}; a sync continues from its last hour"
+                )
+        window = sync_window(last, backfill_from=asked, lookback=lookback, now=moment)
         pages: list[int] = [0]
 
         def count(done: int, total: int) -> None:
@@ -236,9 +255,10 @@ class UsageStore:
             window[0], window[1], "hour", "all", page_size=1000, progress=count, deadline=deadline
         )
         with self._transaction() as conn:
-            return replace_hours(
+            result = replace_hours(
                 conn, team, history, window=window, requests=pages[0], started=started
             )
+        return evolve(result, note=note)
 
     def fetch(
         self,

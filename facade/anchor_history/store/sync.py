@@ -45,15 +45,18 @@ class SyncResult:
     hours_removed: int
     requests: int
     seconds: float
+    note: str | None = None  # what became of a --from given for a team already held
 
     def line(self) -> str:
         """The summary line: ``team default: 8,760 hours added, 0 replaced, 9 requests, 1.2 s``."""
         removed = f", {self.hours_removed:,} removed" if self.hours_removed else ""
+        requests = f"{self.requests} request{'' if self.requests == 1 else 's'}"
+        note = f"; {self.note}" if self.note else ""
         return (
             f"team {self.team}: {self.hours_added:,} hours added, {self.hours_replaced:,} "
             f"replaced{removed} ({format_api_datetime(self.start)[:16]} to "
-            f"{format_api_datetime(self.end)[:16]}), {self.requests} requests, "
-            f"{self.seconds:.1f} s"
+            f"{format_api_datetime(self.end)[:16]}), {requests}, "
+            f"{self.seconds:.1f} s{note}"
         )
 
 
