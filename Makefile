@@ -23,6 +23,11 @@ $(UV):
 
 setup: $(UV) ## Create .venv from uv.lock (idempotent; quick when nothing changed)
 	@$(UV) sync --frozen --all-extras --all-groups --quiet
+	@# Bytecode, so that where PYTHONDONTWRITEBYTECODE is set no command compiles every
+	@# module it imports, every time: the environment once per lock, our packages by mtime.
+	@if [ ! -f $(VENV)/.bytecode ] || [ uv.lock -nt $(VENV)/.bytecode ]; then \
+		$(BIN)/python -m compileall -q -j0 $(VENV)/lib >/dev/null 2>&1; touch $(VENV)/.bytecode; fi
+	@$(BIN)/python -m compileall -q -j0 facade/anchor_history generated/anchorbrowser_api >/dev/null
 
 generate: setup ## Regenerate generated/anchorbrowser_api from openapi.yaml
 	@scripts/generate.sh generated
