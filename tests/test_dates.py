@@ -44,12 +44,17 @@ def test_parse_when_accepts_every_documented_form(value, role, expected) -> None
     assert parse_when(value, now=NOW, role=role) == expected
 
 
-@pytest.mark.parametrize("value", ["yesterdayish", "30 days", "2026-13-01", "", "-3d", 12, None])
+@pytest.mark.parametrize("value", ["yesterdayish", "30 days", "2026-13-01", "", 12, None])
 def test_parse_when_rejects_with_the_value_and_accepted_forms(value) -> None:
     with pytest.raises(InvalidInputError) as caught:
         parse_when(value, now=NOW, role="from")
     assert repr(value) in str(caught.value)
     assert "accepted" in str(caught.value)
+
+
+def test_a_signed_span_is_refused_with_the_unsigned_one() -> None:
+    with pytest.raises(InvalidInputError, match=r"'-3d' has a sign; .* without one \('3d'\)"):
+        parse_when("-3d", now=NOW, role="from")
 
 
 def test_negative_timedelta_is_rejected() -> None:

@@ -17,6 +17,7 @@ from .zones import as_utc, month_start, period_after, period_floor
 
 __all__ = [
     "ACCEPTED_FORMS",
+    "PYTHON_FORMS",
     "DateLike",
     "format_api_datetime",
     "is_relative",
@@ -29,12 +30,18 @@ DateLike = datetime | date | timedelta | str
 
 DEFAULT_SPAN = timedelta(days=30)
 
-ACCEPTED_FORMS = (
-    "a datetime (naive is taken as UTC), a date, a timedelta (that long before now), "
-    "an ISO 8601 string ('2026-11-01', '2026-11-01T13:00:00Z', '2026-11-01T13:00+01:00'), "
-    "a month ('2026-03'), 'now', 'today', 'yesterday', 'this-week', 'last-week', "
-    "'this-month', 'last-month', or a span before now: '90m', '12h', '30d', '2w', '6mo', '1y'"
+# What a caller of the library may pass besides text; the CLI leaves it out of
+# its messages (cli_words), since a person typing a flag gives text.
+PYTHON_FORMS = "a datetime (naive is taken as UTC), a date, a timedelta (that long before now), "
+TEXT_FORMS = (
+    "an ISO 8601 date or date-time ('2026-11-01', '2026-11-01T13:00:00Z', "
+    "'2026-11-01T13:00+01:00'), a month ('2026-03'), 'now', 'today', 'yesterday', 'this-week', "
+    "'last-week', 'this-month', 'last-month', or a span before now: '90m', '12h', '30d', '2w', "
+    "'6mo', '1y'"
 )
+ACCEPTED_FORMS = PYTHON_FORMS + TEXT_FORMS
+# The years a date can be written in on the wire (ISO 8601's four digits).
+_YEARS = "years 0001 to 9999 (UTC)"
 
 _RELATIVE = re.compile(r"^\s*(\d+)\s*(m|min|h|d|w|mo|y)\s*$", re.IGNORECASE)
 _UNIT = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -94,18 +101,23 @@ def parse_when(value: DateLike, *, now: datetime, role: str, tz: tzinfo = UTC) -
     >>> parse_when("last-month", now=now, role="to").isoformat()
     '2026-10-31T23:59:59.999000+00:00'
     """
-    if isinstance(value, datetime):
-        return as_utc(value, tz)
-    if isinstance(value, date):
-        return _day_edge(value, role, tz)
-    if isinstance(value, timedelta):
-        if value < timedelta(0):
-            raise InvalidInputError(
-                f"{role}_date: {value!r} is negative; a timedelta means that long before now"
-            )
-        return now - value
-    if isinstance(value, str):
-        return _parse_text(value, now=now, role=role, tz=tz)
+    try:
+        if isinstance(value, datetime):
+            return as_utc(value, tz)
+        if isinstance(value, date):
+            return _day_edge(value, role, tz)
+        if isinstance(value, timedelta):
+            if value < timedelta(0):
+                raise InvalidInputError(
+                    f"{role}_date: {value!r} is negative; a timedelta means that long before now"
+                )
+            return now - value
+        if isinstance(value, str):
+            return _parse_text(value, now=now, role=role, tz=tz)
+    except OverflowError:
+        raise InvalidInputError(
+            f"{role}_date: {value!s} is outside the dates the API can be sent: {_YEARS}"
+        ) from None
     raise InvalidInputError(
         f"{role}_date: {value!r} is a {type(value).__name__}; accepted: {ACCEPTED_FORMS}"
     )
@@ -130,6 +142,11 @@ def _parse_text(text: str, *, now: datetime, role: str, tz: tzinfo = UTC) -> dat
             return _months_before(now, amount * _CALENDAR_UNIT[unit], tz)
         return now - timedelta(**{_UNIT[unit]: amount})
     stripped = text.strip()
+    if stripped.startswith("-") and _RELATIVE.match(stripped[1:]):
+        raise InvalidInputError(
+            f"{role}_date: {text!r} has a sign; a span before now is written without one "
+            f"({stripped[1:]!r})"
+        )
     try:
         month = _YEAR_MONTH.match(stripped)
         if month:
@@ -138,9 +155,20 @@ def _parse_text(text: str, *, now: datetime, role: str, tz: tzinfo = UTC) -> dat
         if len(stripped) == 10:
             return _day_edge(date.fromisoformat(stripped), role, tz)
         return as_utc(datetime.fromisoformat(stripped), tz)
-    except (ValueError, OverflowError):
-        pass
-    raise InvalidInputError(f"{role}_date: cannot read {text!r}; accepted: {ACCEPTED_FORMS}")
+    except ValueError as error:
+        reason = _reason(error)
+    raise InvalidInputError(
+        f"{role}_date: cannot read {text!r}{reason}; accepted: {ACCEPTED_FORMS}"
+    )
+
+
+def _reason(error: ValueError) -> str:
+    """What Python found wrong in a date that has the right shape ('month must be
+    in 1..12'), or nothing when the text is no date at all."""
+    text = str(error)
+    if text.startswith("Invalid isoformat string") or not text:
+        return ""
+    return f" ({text})"
 
 
 def is_relative(value: DateLike | None) -> bool:
@@ -189,9 +217,14 @@ def format_api_datetime(value: datetime) -> str:
 
     >>> format_api_datetime(datetime(2026, 11, 24, 13, 5, tzinfo=UTC))
     '2026-11-24T13:05:00.000Z'
+    >>> format_api_datetime(datetime(999, 1, 2, tzinfo=UTC))
+    '0999-01-02T00:00:00.000Z'
     """
     value = as_utc(value)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    # strftime writes year 999 as '999' on some platforms; the wire needs four digits.
+    return f"{value.year:04d}-" + value.strftime("%m-%dT%H:%M:%S.") + (
+        f"{value.microsecond // 1000:03d}Z"
+    )
 
 
 def parse_bucket_start(text: str) -> datetime:

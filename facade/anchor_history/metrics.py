@@ -18,10 +18,41 @@ __all__ = ["GRANULARITIES", "METRICS", "MetricsArg", "normalize_granularity", "n
 MetricsArg = str | Iterable[str]
 
 
+# What people call a metric, word by word: "sessions" is a count of sessions
+# (spelled alike, "session_hours" is closer), "credits" the credits used. Only
+# names the spec's enum holds are ever suggested.
+_WORDS = {
+    "sessions": "session_count",
+    "session": "session_count",
+    "count": "session_count",
+    "credits": "credits_used",
+    "credit": "credits_used",
+    "cost": "credits_used",
+    "hours": "session_hours",
+    "duration": "session_hours",
+    "steps": "ai_steps",
+    "ai": "ai_steps",
+    "proxy": "proxy_bytes",
+    "network": "network_bytes_total",
+    "bandwidth": "network_bytes_total",
+    "screenshot": "screenshots",
+}
+
+
+def _suggestion(name: str, valid: tuple[str, ...]) -> str | None:
+    """The valid name meant: by its words first (``sessions`` -> ``session_count``),
+    then by spelling (``credit_used`` -> ``credits_used``)."""
+    words = name.lower().replace("-", "_").split("_")
+    if len(words) == 1 and _WORDS.get(words[0]) in valid:
+        return _WORDS[words[0]]
+    close = difflib.get_close_matches(name.lower(), valid, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def _unknown(kind: str, name: str, valid: tuple[str, ...], extra: str = "") -> InvalidInputError:
     """'unknown metric 'credit_used'; did you mean 'credits_used'? valid: ...'"""
-    close = difflib.get_close_matches(name.lower(), valid, n=1, cutoff=0.6)
-    hint = f"; did you mean {close[0]!r}?" if close else ";"
+    close = _suggestion(name, valid)
+    hint = f"; did you mean {close!r}?" if close else ";"
     return InvalidInputError(f"unknown {kind} {name!r}{hint} valid: {extra}{', '.join(valid)}")
 
 

@@ -10,6 +10,7 @@ import argparse
 import difflib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from . import anomalies, check, compare, export, exporter, history, report, sandbox, sync
 from .errors import EXIT_CODES, EXIT_USAGE, fail, guarded
@@ -39,11 +40,25 @@ def _version() -> str:
         return "unknown"
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors as one line in the CLI's words, not the whole usage."""
+
+    def error(self, message: str) -> NoReturn:
+        hint = ""
+        if message.endswith("expected one argument"):
+            hint = (
+                "; a value starting with '-' is written with '=' (--from=-5d), and a span "
+                "before now needs no sign (--from 5d)"
+            )
+        fail(f"{message}{hint} (`{self.prog} --help` lists the flags)", EXIT_USAGE)
+        sys.exit(EXIT_USAGE)
+
+
 def _parser() -> argparse.ArgumentParser:
     from ..models import metric_names  # attrs only: no httpx, so --help stays fast
 
     metrics = metric_names()
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="anchor-history",
         description="Pull, check and chart your AnchorBrowser usage history "
         "(GET /v1/sessions/history). With no sub-command, runs `history`.",

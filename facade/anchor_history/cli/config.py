@@ -49,4 +49,16 @@ def load_config(path: str) -> dict[str, Any]:
             )
         if not isinstance(value, kind) or isinstance(value, bool):
             raise UsageError(f"--config {path}: {key} must be a {kind.__name__}, not {value!r}")
+        allowed = _ALLOWED.get(key)
+        if allowed is not None and value not in allowed:
+            shown = ", ".join(str(a) for a in allowed) if len(allowed) < 10 else "1 to 28"
+            raise UsageError(f"--config {path}: {key} = {value!r} is not one of {shown}")
     return document
+
+
+# The values the flags of the same names allow (a config file says them in its own words).
+_ALLOWED: dict[str, tuple[object, ...]] = {
+    "period": ("day", "week", "month"),
+    "fail_on": ("forecast", "over"),
+    "cycle_start": tuple(range(1, 29)),
+}

@@ -77,9 +77,12 @@ _LEADING = {
     "min_impact_percent": "--min-impact-percent",
     "as_of": "--as-of",
     "period": "--period",
+    "fail_on": "--fail-on",
     "team": "--team",
 }
 _PHRASES = {
+    # dates.PYTHON_FORMS (a test checks they agree): a person typing a flag gives text.
+    "a datetime (naive is taken as UTC), a date, a timedelta (that long before now), ": "",
     "pass api_key=... or set": "pass --api-key or set",
     "pass allow_insecure_http=True": "pass --allow-insecure-http",
 }

@@ -50,6 +50,11 @@ def plan_output(output: str | None, fmt: str | None, *, chart: bool, stdout_is_t
         if chosen == "parquet":
             raise UsageError("--format parquet needs --output FILE.parquet (it is binary)")
         return Target(chosen, None, chart_to_stderr=chart and chosen != "table")
+    if _is_device(path):  # -o /dev/null: a run for its side effects, or a pipe
+        chosen = fmt or "csv"
+        if chosen == "parquet":
+            raise UsageError(f"--format parquet needs --output FILE.parquet, not {path}")
+        return Target(chosen, path, chart_to_stderr=chart)
     suffix = os.path.splitext(path)[1].lower()
     if suffix not in SUFFIXES:
         known = ", ".join(SUFFIXES)
@@ -65,6 +70,17 @@ def plan_output(output: str | None, fmt: str | None, *, chart: bool, stdout_is_t
         )
     check_output_folder(path)
     return Target(by_suffix, path, chart_to_stderr=False)
+
+
+def _is_device(path: str) -> bool:
+    """``/dev/null``, a named pipe, ``/dev/stdout``: written to, whatever its name."""
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
 
 
 def check_output_folder(path: str) -> None:
