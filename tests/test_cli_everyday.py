@@ -265,3 +265,18 @@ def test_help_answers_without_loading_the_http_stack() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=30
     )
     assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_an_hour_table_names_the_repeated_hour_of_a_dst_change(anchor_sandbox) -> None:
+    """Berlin's clocks went back on 2026-10-25: 02:00 came twice, and looked the same."""
+    result = run(
+        anchor_sandbox,
+        *("--from", "2026-10-25", "--to", "2026-10-25", "-g", "hour"),
+        *("--tz", "Europe/Berlin", "-f", "table"),
+    )
+    assert result.returncode == 0, result.stderr
+    labels = [line[:22].strip() for line in result.stdout.splitlines()[2:27]]
+    assert len(labels) == len(set(labels)) == 25  # a 25-hour day
+    assert "2026-10-25 02:00 CEST" in labels
+    assert "2026-10-25 02:00 CET" in labels
+    assert "2026-10-25 03:00" in labels  # only the repeated hour carries its zone

@@ -222,8 +222,10 @@ def format_api_datetime(value: datetime) -> str:
     """
     value = as_utc(value)
     # strftime writes year 999 as '999' on some platforms; the wire needs four digits.
-    return f"{value.year:04d}-" + value.strftime("%m-%dT%H:%M:%S.") + (
-        f"{value.microsecond // 1000:03d}Z"
+    return (
+        f"{value.year:04d}-"
+        + value.strftime("%m-%dT%H:%M:%S.")
+        + (f"{value.microsecond // 1000:03d}Z")
     )
 
 

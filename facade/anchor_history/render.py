@@ -42,8 +42,30 @@ def format_period(start: datetime, granularity: str) -> str:
 
 
 def period_label(start: datetime, granularity: str, tz: tzinfo = UTC) -> str:
-    """The period as its zone's calendar names it (``start`` is a UTC instant)."""
-    return format_period(start.astimezone(tz), granularity)
+    """The period as its zone's calendar names it (``start`` is a UTC instant).
+
+    Where the wall clock repeats (the hour a daylight-saving time ends), an
+    hour carries its zone's abbreviation, or its offset, so the two differ:
+
+    >>> from zoneinfo import ZoneInfo
+    >>> berlin = ZoneInfo("Europe/Berlin")
+    >>> [period_label(datetime(2026, 10, 25, h, tzinfo=UTC), "hour", berlin) for h in (0, 1)]
+    ['2026-10-25 02:00 CEST', '2026-10-25 02:00 CET']
+    """
+    local = start.astimezone(tz)
+    label = format_period(local, granularity)
+    if granularity == "hour" and _repeats(local):
+        name = local.tzname() or ""
+        label += " " + (
+            name if name.isalpha() else local.strftime("%z")[:3] + ":" + local.strftime("%z")[3:]
+        )
+    return label
+
+
+def _repeats(local: datetime) -> bool:
+    """True when this wall-clock time happens twice in its zone."""
+    other = local.replace(fold=1 - local.fold)
+    return other.utcoffset() != local.utcoffset()
 
 
 def format_bytes(value: Number) -> str:

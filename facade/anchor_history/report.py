@@ -208,7 +208,7 @@ def render_html(data: ReportData) -> str:
         )
         for a in data.anomalies:
             parts.append(
-                f"<tr><td>{_e(period_label(a.start, 'day', tz))}</td><td>{_e(a.metric)}</td>"
+                f"<tr><td>{_e(period_label(a.start, 'hour' if q.granularity == 'hour' else 'day', tz))}</td><td>{_e(a.metric)}</td>"
                 f"<td>{_e(format_value(a.metric, a.value))}</td>"
                 f"<td>{_e(format_value(a.metric, round(a.expected, 2)))}</td>"
                 f"<td>{a.score:+.1f}</td></tr>"
