@@ -206,9 +206,10 @@ def render_html(data: ReportData) -> str:
             "<table><tr><th>period</th><th>metric</th><th>value</th>"
             "<th>expected</th><th>score</th></tr>"
         )
+        by = "hour" if q.granularity == "hour" else "day"
         for a in data.anomalies:
             parts.append(
-                f"<tr><td>{_e(period_label(a.start, 'hour' if q.granularity == 'hour' else 'day', tz))}</td><td>{_e(a.metric)}</td>"
+                f"<tr><td>{_e(period_label(a.start, by, tz))}</td><td>{_e(a.metric)}</td>"
                 f"<td>{_e(format_value(a.metric, a.value))}</td>"
                 f"<td>{_e(format_value(a.metric, round(a.expected, 2)))}</td>"
                 f"<td>{a.score:+.1f}</td></tr>"
