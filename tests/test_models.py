@@ -64,7 +64,8 @@ def test_json_csv_and_ndjson_writers() -> None:
 
 def test_dataframes_and_parquet(tmp_path: Path) -> None:
     pandas_frame = history().to_pandas()
-    assert list(pandas_frame.columns) == ["date", "partial", "session_count", "proxy_bytes"]
+    # No 'date' column: it was empty for every period the client filled or summed.
+    assert list(pandas_frame.columns) == ["partial", "session_count", "proxy_bytes"]
     assert str(pandas_frame.index.tz) == "UTC"
     assert pandas_frame.index.name == "start"
     assert pandas_frame["session_count"].tolist() == [1, 2]
@@ -185,3 +186,25 @@ def test_a_single_period_chart_shows_it(tmp_path: Path) -> None:
     assert widest < 40  # a bar, not a wall across the whole chart
     write_image(one, str(tmp_path / "one.png"))
     assert (tmp_path / "one.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_periods_in_a_zone_carry_their_local_start() -> None:
+    """fetch_periods(..., tz="Europe/Berlin"): November's `start` is the UTC instant
+    2026-10-31 23:00, which surprises; `local_start` is 2026-11-01 00:00+01:00."""
+    from anchor_history.periods import whole_periods
+
+    first = datetime(2026, 10, 31, 23, tzinfo=UTC)
+    hours = tuple(
+        HistoryPoint(session_count=1, start=first + timedelta(hours=i), date="") for i in range(72)
+    )
+    query = HistoryQuery(first, first + timedelta(hours=72), "hour", ("session_count",))
+    raw = History(hours, HistorySummary(), query)
+    assert raw.points[0].local_start == raw.points[0].start  # no zone asked: the same
+    months = whole_periods(raw, granularity="month", tz="Europe/Berlin", now=first)
+    (november,) = months.points
+    assert november.start == first
+    assert november.local_start.isoformat() == "2026-11-01T00:00:00+01:00"
+    frame = months.to_pandas()
+    assert list(frame.columns) == ["local_start", "partial", "session_count"]
+    assert str(frame["local_start"].dt.tz) == "Europe/Berlin"
+    assert months.to_polars()["local_start"].dtype.time_zone == "Europe/Berlin"

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
 from typing import Any
 
-from attrs import field, fields, frozen
+from attrs import Factory, field, fields, frozen
 
 from . import writers
 from .dates import format_api_datetime
@@ -109,13 +109,19 @@ class HistoryPoint(_Metrics):
     """One period: ``start`` (aware UTC) parsed from the API's raw ``date`` string.
 
     ``partial`` is True for a period that is not whole: still in progress, or cut
-    by the window's start or end. ``date`` is empty for a period the server did
+    by the window's start or end. ``local_start`` is ``start`` in the zone asked
+    for (``start`` itself when none was). ``date`` is empty for a period the server did
     not list (a quiet period filled with zeros).
     """
 
     start: datetime = field(kw_only=True)
     date: str = field(kw_only=True)
     partial: bool = field(default=False, kw_only=True)
+    # The same instant as ``start``, in the zone the periods are whole in (from
+    # fetch_periods(..., tz=...)); ``start`` itself stays UTC, as the API's is.
+    local_start: datetime = field(
+        kw_only=True, default=Factory(lambda self: self.start, takes_self=True), eq=False
+    )
 
 
 @frozen

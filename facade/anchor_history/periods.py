@@ -107,6 +107,7 @@ def whole_periods(
                 start=start,
                 date="" if grouped is None else grouped[0],
                 partial=_partial(start, end, window_start, covered),
+                local_start=start.astimezone(zone_info),
             )
         )
     return evolve(

@@ -110,14 +110,24 @@ def to_polars(history: History) -> Any:
 
 
 def _frame_columns(history: History) -> list[str]:
-    return ["start", "date", "partial", *history.query.metrics]
+    """``start`` (UTC), ``local_start`` when the periods are another zone's, ``partial``
+    and the metrics. (The server's raw ``date`` string is for the text formats'
+    ``raw_dates``; a frame has ``start``.)"""
+    local = [] if history.tz is UTC else ["local_start"]
+    return ["start", *local, "partial", *history.query.metrics]
 
 
 def _frame_rows(history: History) -> list[dict[str, Any]]:
     """Rows for a dataframe: ``start`` stays a datetime, unlike in rows()."""
     metrics = history.query.metrics
+    local = history.tz is not UTC
     return [
-        {"start": p.start, "date": p.date, "partial": p.partial, **p.as_dict(metrics)}
+        {
+            "start": p.start,
+            **({"local_start": p.local_start} if local else {}),
+            "partial": p.partial,
+            **p.as_dict(metrics),
+        }
         for p in history.points
     ]
 
