@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -261,12 +262,27 @@ def test_every_team_of_a_config_syncs_concurrently_and_reads_summed(box, other, 
     assert json.loads(one.stdout)["summary"]["session_count"] == other.data.sessions
     wide = run(None, "--store", str(path), "--from", "5d", "--by-team", "-f", "csv")
     lines = wide.stdout.splitlines()
-    assert lines[0] == "period,partial,api:session_count,web:session_count"
+    assert lines[0] == "start,partial,api:session_count,web:session_count"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT00:00:00\.000Z", lines[1].split(",")[0])  # ISO
     assert lines[1].split(",")[1] == "false"
     assert lines[-1].split(",")[1] == "true"  # today, still in progress
     table = run(None, "--store", str(path), "--from", "5d", "--by-team", "-f", "table")
-    assert table.stdout.splitlines()[-2].split()[1] == "*"
-    assert table.stdout.splitlines()[-1].startswith("* partial period")
+    shown = table.stdout.splitlines()
+    assert shown[0].split()[:2] == ["period", "(UTC)"]  # the zone, as everywhere
+    assert shown[-4].split()[1] == "*"
+    assert shown[-2].startswith("total")
+    assert shown[-1].startswith("* partial period")
+    document = json.loads(
+        run(None, "--store", str(path), "--from", "5d", "--by-team", "-f", "json").stdout
+    )
+    assert set(document) == {"query", "points", "summary"}
+    assert document["query"]["teams"] == ["api", "web"]
+    assert document["query"]["tz"] == "UTC"
+    for team in ("api", "web"):
+        column = f"{team}:session_count"
+        assert document["summary"][column] == sum(p[column] for p in document["points"])
+        assert f"{document['summary'][column]:,}" in shown[-2]
+    assert document["points"][0]["start"].endswith("T00:00:00.000Z")
 
 
 def test_the_parquet_export_is_hive_partitioned_and_duckdb_reads_it(box, tmp_path) -> None:

@@ -113,7 +113,9 @@ def run(args: argparse.Namespace) -> int:
     for module, extra in required_extras(target, args.chart):  # before any request
         require(module, extra)
     if args.by_team:
-        return _by_team(args, target)
+        from .by_team import run_by_team
+
+        return run_by_team(args, target)
     on_terminal = not args.quiet and sys.stderr.isatty()
     progress = _progress_bar(sys.stderr) if on_terminal else None
     with open_client(args, reading=True) as client:
@@ -142,78 +144,6 @@ def run(args: argparse.Namespace) -> int:
 
         stream = sys.stderr if target.chart_to_stderr else sys.stdout
         stream.write(terminal_chart(history, width=min(100, _columns())))
-    return EXIT_OK
-
-
-def _by_team(args: argparse.Namespace, target: Any) -> int:
-    """Whole periods per team of a store, side by side."""
-    from ..periods import fetch_periods
-    from ..render import PARTIAL_NOTE, align, format_value, period_label
-    from ..store import UsageStore
-    from .errors import UsageError
-
-    if not args.store or args.team:
-        raise UsageError("--by-team reads every team of a --store (without --team)")
-    if target.format not in ("table", "csv", "json"):
-        raise UsageError("--by-team writes a table, csv or json")
-    columns: dict[str, dict[Any, Any]] = {}
-    periods: dict[Any, str] = {}
-    partial: set[Any] = set()  # periods partial for any team
-    with UsageStore(args.store, create=False) as store:
-        moment = store_moment(store, args)
-        for team in store.teams():
-            store.team = team
-            history = fetch_periods(
-                store,
-                args.from_date,
-                args.to_date,
-                args.granularity,
-                args.metrics,
-                tz=args.tz,
-                exact=args.exact,
-                fill=args.fill,
-                now=moment,
-            )
-            for metric in history.query.metrics:
-                columns[f"{team}:{metric}"] = {p.start: getattr(p, metric) for p in history}
-            for p in history:
-                periods[p.start] = period_label(p.start, history.query.granularity, history.tz)
-                if p.partial:
-                    partial.add(p.start)
-    names = list(columns)
-    rows: list[list[Any]] = [
-        [periods[s], s in partial, *(columns[n].get(s) for n in names)] for s in sorted(periods)
-    ]
-    out = sys.stdout if target.path is None else open(target.path, "w", encoding="utf-8")  # noqa: SIM115
-    try:
-        if target.format == "json":
-            import json
-
-            keys = ["period", "partial", *names]
-            json.dump([dict(zip(keys, r, strict=True)) for r in rows], out, indent=2)
-            out.write("\n")
-        elif target.format == "csv":
-            import csv
-
-            writer = csv.writer(out, lineterminator="\n")
-            writer.writerow(["period", "partial", *names])
-            for r in rows:
-                cells = ["true" if r[1] else "false", *("" if v is None else v for v in r[2:])]
-                writer.writerow([r[0], *cells])
-        else:
-            shown: list[list[str]] = [
-                [
-                    r[0] + (" *" if r[1] else ""),
-                    *(format_value(n.split(":")[1], v) for n, v in zip(names, r[2:], strict=True)),
-                ]
-                for r in rows
-            ]
-            out.write("\n".join(align([["period", *names], *shown])) + "\n")
-            if partial:
-                out.write(PARTIAL_NOTE + "\n")
-    finally:
-        if target.path is not None:
-            out.close()
     return EXIT_OK
 
 
