@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from ._optional import require
+from .chart_marks import ChartMarks, draw_marks
 from .models import History
 from .render import period_label
 from .zones import zone_name
@@ -102,7 +104,10 @@ def terminal_chart(history: History, width: int = 80, height_per_metric: int = 1
             if len(xs) < 4:  # a lone bar stays a bar, not a wall
                 plt.xlim(-1.5, len(xs) + 0.5)
         else:
-            plt.plot(xs, values, marker="braille")
+            # A period still in progress is a lone ○, not the end of the line: a
+            # line dropping into it would read as a cliff in usage.
+            upto = len(xs) - 1 if partial[-1] and len(xs) > 1 else len(xs)
+            plt.plot(xs[:upto], values[:upto], marker="braille")
             for i in (i for i, part in enumerate(partial) if part):
                 plt.scatter([xs[i]], [values[i]], marker="○")
         top = max(values) or 1.0
@@ -130,25 +135,40 @@ def _pyplot() -> tuple[Any, Any, Any]:
     return plt, require("matplotlib.dates", "png"), require("matplotlib.ticker", "png")
 
 
-def _panel(ax: Any, history: History, metric: str, mdates: Any, ticker: Any) -> None:
-    """One metric's chart: bars or a line, its unit on y from zero, the zone's dates on x."""
+def _panel(
+    ax: Any,
+    history: History,
+    metric: str,
+    mdates: Any,
+    ticker: Any,
+    marks: ChartMarks | None = None,
+) -> None:
+    """One metric's chart: bars or a line, its unit on y from zero, the zone's dates
+    on x (no offset label: the title and the axis name the span and the zone)."""
     tz, granularity = history.tz, history.query.granularity
     partial = [p.partial for p in history.points]
     values, unit = _series(history, metric)
     if _as_bars(history):
         labels = [period_label(p.start, granularity, tz) for p in history.points]
-        positions = list(range(len(values)))
+        xs: list[Any] = list(range(len(values)))
         colors = ["#9ecae1" if part else "#3182bd" for part in partial]
-        ax.bar(positions, values, color=colors, width=0.7, edgecolor="#3182bd")
-        ax.set_xticks(positions, labels, rotation=30 if len(labels) > 8 else 0, ha="right")
-        if len(positions) < 4:  # a lone bar stays a bar, not a wall
-            ax.set_xlim(-1.5, len(positions) + 0.5)
+        ax.bar(xs, values, color=colors, width=0.7, edgecolor="#3182bd")
+        ax.set_xticks(xs, labels, rotation=30 if len(labels) > 8 else 0, ha="right")
+        if len(xs) < 4:  # a lone bar stays a bar, not a wall
+            ax.set_xlim(-1.5, len(xs) + 0.5)
     else:
-        starts = [p.start.astimezone(tz) for p in history.points]
-        _dashed_partial_line(ax, starts, values, partial)
+        xs = [p.start.astimezone(tz) for p in history.points]
+        _dashed_partial_line(ax, xs, values, partial, _period(granularity))
         locator = mdates.AutoDateLocator(tz=tz, maxticks=10)
         ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=tz))
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=tz, show_offset=False))
+    if marks is not None:
+        anomalies, budget = marks.for_metric(metric)
+        divisor = axis_unit(
+            metric, max((float(getattr(p, metric) or 0) for p in history.points), default=0.0)
+        )[0]
+        starts = [p.start for p in history.points]
+        draw_marks(ax, xs, values, starts, divisor, anomalies, budget, granularity)
     ax.set_ylim(bottom=0, top=max(values, default=0) * 1.1 or 1)
     ax.set_ylabel(unit)
     ax.set_title(metric, loc="left", fontsize=10)
@@ -161,12 +181,15 @@ def _panel(ax: Any, history: History, metric: str, mdates: Any, ticker: Any) -> 
 def _x_label(history: History) -> str:
     partial = any(p.partial for p in history.points)
     return f"period start ({zone_name(history.tz)})" + (
-        "; lighter bar or dashed line: partial period" if partial else ""
+        "; lighter bar or dashed line: partial period (so far)" if partial else ""
     )
 
 
 def figure(
-    history: History, metrics: Sequence[str] | None = None, header: Sequence[str] = ()
+    history: History,
+    metrics: Sequence[str] | None = None,
+    header: Sequence[str] = (),
+    marks: ChartMarks | None = None,
 ) -> Any:
     """A matplotlib figure: ``header`` lines of text on top, then one panel per metric."""
     plt, mdates, ticker = _pyplot()
@@ -193,7 +216,7 @@ def figure(
             )
     axes = [fig.add_subplot(grid[i + (1 if header else 0), 0]) for i in range(len(names))]
     for ax, metric in zip(axes, names, strict=True):
-        _panel(ax, history, metric, mdates, ticker)
+        _panel(ax, history, metric, mdates, ticker, marks)
     axes[-1].set_xlabel(_x_label(history))
     q, tz = history.query, history.tz
     if not header:
@@ -206,21 +229,23 @@ def figure(
     return fig
 
 
-def write_image(history: History, path: str, header: Sequence[str] = ()) -> None:
+def write_image(
+    history: History, path: str, header: Sequence[str] = (), marks: ChartMarks | None = None
+) -> None:
     """A PNG or SVG file (by ``path``'s suffix) with one panel per metric."""
     plt, _, _ = _pyplot()
-    fig = figure(history, header=header)
+    fig = figure(history, header=header, marks=marks)
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
-def svg_text(history: History, metric: str) -> str:
+def svg_text(history: History, metric: str, marks: ChartMarks | None = None) -> str:
     """One metric's chart as an ``<svg>`` element, to inline in a page."""
     import io
 
     plt, mdates, ticker = _pyplot()
     fig, ax = plt.subplots(figsize=(9, 2.8))
-    _panel(ax, history, metric, mdates, ticker)
+    _panel(ax, history, metric, mdates, ticker, marks)
     ax.set_xlabel(_x_label(history))
     fig.tight_layout()
     out = io.StringIO()
@@ -230,9 +255,18 @@ def svg_text(history: History, metric: str) -> str:
     return text[text.index("<svg") :]
 
 
-def _dashed_partial_line(ax: Any, xs: list[Any], ys: list[float], partial: list[bool]) -> None:
-    """A solid line through whole periods, dashed into and out of partial ones
-    (there are at most a few: the first and the last)."""
+def _period(granularity: str) -> timedelta:
+    return timedelta(hours=1) if granularity == "hour" else timedelta(days=1)
+
+
+def _dashed_partial_line(
+    ax: Any, xs: list[Any], ys: list[float], partial: list[bool], period: timedelta
+) -> None:
+    """A solid line through whole periods, dashed out of a partial first one (cut
+    by the window's start). A partial last one (still in progress, or cut by the
+    window's end) is a lighter bar labelled "so far": a line dropping into it
+    would read as a cliff in usage."""
+    last = len(xs) - 1
     solid = [math.nan if part else y for y, part in zip(ys, partial, strict=True)]
     ax.plot(
         xs,
@@ -243,6 +277,18 @@ def _dashed_partial_line(ax: Any, xs: list[Any], ys: list[float], partial: list[
         markersize=3,
     )
     for i in (i for i, part in enumerate(partial) if part):
+        if i == last and last > 0:
+            ax.bar([xs[i]], [ys[i]], width=period * 0.8, color="#c6dbef", edgecolor="#6baed6")
+            ax.annotate(
+                "so far",
+                (xs[i], ys[i]),
+                textcoords="offset points",
+                xytext=(0, 4),
+                ha="center",
+                fontsize=7,
+                color="#4a6fa5",
+            )
+            continue
         lo, hi = max(0, i - 1), min(len(xs), i + 2)
         ax.plot(xs[lo:hi], ys[lo:hi], color="#6baed6", linestyle="--", linewidth=1.4)
         ax.plot(

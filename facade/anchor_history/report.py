@@ -18,6 +18,7 @@ from attrs import frozen
 
 from .anomalies import Anomaly, detect_anomalies
 from .budgets import Budget, BudgetReport, check_budgets
+from .chart_marks import ChartMarks, chart_marks
 from .compare import Comparison, Span, compare_spans, span_totals
 from .dates import DateLike
 from .models import History
@@ -223,14 +224,21 @@ def render_html(data: ReportData) -> str:
             "history before them (before the first usage, or too few periods like them).</p>"
         )
     parts.append("<h2>By " + _e(q.granularity) + "</h2>")
+    marks = _marks(data)
     for metric in q.metrics:
         parts.append(
             f'<div class="chart" role="img" aria-label="{_e(metric)}">'
-            f"{svg_text(history, metric)}</div>"
+            f"{svg_text(history, metric, marks)}</div>"
         )
     parts += _period_table(history)
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
+
+
+def _marks(data: ReportData) -> ChartMarks:
+    """The anomalies, and the budgets when the report's span is their period."""
+    q = data.history.query
+    return chart_marks(data.anomalies, data.budgets, (q.from_date, min(q.to_date, data.generated)))
 
 
 def _budget_section(report: BudgetReport) -> list[str]:
@@ -285,8 +293,8 @@ def write_report(data: ReportData, path: str) -> None:
                 f"{format_value(b.metric, b.forecast.value)} of {format_value(b.metric, b.limit)}"
                 for b in data.budgets.budgets
             ]
-        header.append(f"anomalies: {len(data.anomalies)}")
-        write_image(data.history, path, header=header)
+        header.append(f"anomalies: {len(data.anomalies)} (ringed in red)")
+        write_image(data.history, path, header=header, marks=_marks(data))
         return
     with open(path, "w", encoding="utf-8") as out:
         out.write(render_html(data))
