@@ -267,3 +267,21 @@ def test_a_comparison_of_short_or_small_spans_is_early() -> None:
         Span(monday, monday + timedelta(hours=60), {"credits_used": 1.0}),
         week,
     )  # no session count asked: only the length can tell
+
+
+def test_zero_filled_hours_before_the_first_usage_do_not_feed_the_forecast() -> None:
+    """Whole periods fill the weeks before a young account's first usage with zeros;
+    the forecast reads them as no history, exactly as if they were not there."""
+    first = utc(2026, 10, 20)
+    used = steady_hours(first, utc(2026, 12, 1), per_day=100.0)
+    zeros = []
+    hour = first - timedelta(days=40)
+    while hour < first:
+        zeros.append(HistoryPoint(credits_used=0.0, start=hour, date=""))
+        hour += timedelta(hours=1)
+    filled = (*zeros, *used.points)
+    period = billing_period(utc(2026, 11, 15), "month")
+    as_of = utc(2026, 11, 15, 12)
+    assert forecast(filled, "credits_used", period=period, as_of=as_of) == forecast(
+        used.points, "credits_used", period=period, as_of=as_of
+    )
