@@ -148,6 +148,8 @@ def test_statuses() -> None:
         "forecast_low",
         "forecast_high",
         "status",
+        "exhausts_at",
+        "pace",
     }
 
 

@@ -8,6 +8,7 @@ import json
 import os
 import pty
 import subprocess
+import tempfile
 import sys
 from pathlib import Path
 
@@ -23,6 +24,9 @@ METRICS = "session_count,credits_used,proxy_bytes"
 
 def environment(box: Sandbox | None, key: str | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANCHORBROWSER_")}
+    # Each run its own alert state (check --notify), never the user's own: a test
+    # that needs the state kept between runs passes --state.
+    env["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="anchor-state-")
     if box is not None:
         env["ANCHORBROWSER_BASE_URL"] = box.base_url
         env["ANCHORBROWSER_API_KEY"] = key or box.api_key

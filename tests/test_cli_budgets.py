@@ -70,6 +70,7 @@ def test_check_json_has_exactly_the_documented_keys(anchor_sandbox) -> None:
     assert set(document["period"]) == {"start", "end"}
     assert document["period"]["start"].endswith("-01T00:00:00.000Z")
     keys = {"metric", "limit", "used", "forecast", "forecast_low", "forecast_high", "status"}
+    keys |= {"alerts", "exhausts_at", "pace"}
     assert [set(b) for b in document["budgets"]] == [keys, keys]
     assert [b["status"] for b in document["budgets"]] == ["ok", "over"]
     low, mid, high = (
@@ -98,9 +99,10 @@ def test_a_webhook_gets_one_message_only_when_a_budget_is_not_ok(anchor_sandbox,
     over = check(anchor_sandbox, "--budget", "session_count=5", "--notify", webhook.url)
     assert over.returncode == 1
     (message,) = webhook.bodies
-    assert message["text"].startswith("AnchorBrowser budgets for")
-    assert "session_count OVER budget: used" in message["text"]
-    assert message["budgets"][0]["status"] == "over"
+    assert message["text"].startswith("AnchorBrowser budget alerts, team default:")
+    assert "session_count 100% of the limit (used) crossed; used " in message["text"]
+    assert message["anchor_history"]["budgets"][0]["status"] == "over"
+    assert {b["type"] for b in message["blocks"]} == {"header", "context", "section"}
     assert anchor_sandbox.api_key not in json.dumps(message)
 
 

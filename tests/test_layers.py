@@ -106,3 +106,22 @@ def test_the_sandbox_shares_no_code_with_the_client(module: str) -> None:
     would let one bug hide itself on both sides."""
     ours = {m for m in GRAPH[module] if _top(m) in {_top(k) for k in GRAPH}}
     assert {_top(m) for m in ours} <= {"sandbox"}, f"{module} imports {sorted(ours)}"
+
+
+# Decisions are pure functions over values: files, clocks, sockets and webhooks
+# stay at the edges (alerts.state, notify, the cli), so a decision is tested without them.
+DECISIONS = {"alerts.thresholds", "alerts.decide", "alerts.message", "chart_marks"}
+EDGES = {
+    "os", "io", "socket", "fcntl", "time", "tempfile", "subprocess", "pathlib", "sqlite3",
+    "httpx", "urllib", "threading", "asyncio", "client", "notify", "store", "alerts.state",
+}  # fmt: skip
+
+
+def test_the_decisions_are_listed() -> None:
+    assert DECISIONS <= set(GRAPH)
+
+
+@pytest.mark.parametrize("module", sorted(DECISIONS))
+def test_a_decision_does_no_io(module: str) -> None:
+    reached = sorted(m for m in GRAPH[module] if m in EDGES or _top(m) in EDGES)
+    assert not reached, f"{module} (a pure decision) imports {reached}"

@@ -54,6 +54,12 @@ class BudgetResult:
     limit: float
     forecast: Forecast
     status: str  # ok, at_risk (forecast over the limit) or over (used over the limit)
+    # When the cumulative use (so far, then as forecast) reaches the limit, or None
+    # if not within the period; in the past when the limit is already spent.
+    exhausts_at: datetime | None = None
+    # Used / limit over the share of the period gone: 1.0 is on track, 1.5 spends
+    # half again as fast as the budget allows. None at the period's very start.
+    pace: float | None = None
 
     @property
     def used(self) -> float:
@@ -69,6 +75,10 @@ class BudgetResult:
             "forecast_low": _number(f.low),
             "forecast_high": _number(f.high),
             "status": self.status,
+            "exhausts_at": None
+            if self.exhausts_at is None
+            else format_api_datetime(self.exhausts_at),
+            "pace": None if self.pace is None else round(self.pace, 4),
         }
 
 
@@ -165,7 +175,13 @@ def evaluate(
             status = AT_RISK
         else:
             status = OK
-        results.append(BudgetResult(budget.metric, budget.limit, outlook, status))
+        gone = (min(as_of, period[1]) - period[0]) / (period[1] - period[0])
+        pace = (outlook.used / budget.limit) / gone if gone > 0 else None
+        results.append(
+            BudgetResult(
+                budget.metric, budget.limit, outlook, status, outlook.reaches(budget.limit), pace
+            )
+        )
     return BudgetReport(as_of, period, tuple(results))
 
 

@@ -31,10 +31,10 @@ from __future__ import annotations
 import itertools
 import math
 import statistics
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 
-from attrs import frozen
+from attrs import field, frozen
 
 from .models import HistoryPoint
 
@@ -61,6 +61,22 @@ class Forecast:
     low: float
     high: float
     method: str
+    # The cumulative total over the period at each hour's end: what was used up
+    # to ``as_of``, then what is expected (its last value is ``value``).
+    curve: tuple[tuple[datetime, float], ...] = field(default=(), eq=False, repr=False)
+
+    def reaches(self, amount: float) -> datetime | None:
+        """The instant the cumulative curve reaches ``amount`` (within its hour, by
+        linear interpolation), or None if not within the period."""
+        before: tuple[datetime, float] | None = None
+        for when, total in self.curve:
+            if total >= amount:
+                if before is None or total == before[1]:
+                    return when
+                share = (amount - before[1]) / (total - before[1])
+                return before[0] + (when - before[0]) * share
+            before = (when, total)
+        return None
 
 
 def _hourly(points: Iterable[HistoryPoint], metric: str) -> dict[datetime, float]:
@@ -91,8 +107,9 @@ def forecast(
     start, end = period
     hours = {h: v for h, v in _hourly(points, metric).items() if h < as_of}
     used = math.fsum(v for h, v in hours.items() if start <= h < end)
+    so_far = _actual_curve(hours, start, min(as_of, end))
     if as_of >= end:
-        return Forecast(used, used, used, used, FINAL)
+        return Forecast(used, used, used, used, FINAL, so_far)
     as_of = max(as_of, start)
     # Days before the first usage are no history (a new account, or a window
     # that starts later): they would read as a steep ramp from zero.
@@ -101,7 +118,7 @@ def forecast(
     first_day = max((as_of - timedelta(days=trailing_days)).date(), first_use)
     days = _daily_totals(hours, first_day, as_of.date())
     if len(days) < _MIN_DAYS:
-        return _run_rate(used, start, end, as_of)
+        return _run_rate(used, start, end, as_of, so_far)
     weekday = _weekday_factors(days)
     share = _hour_shares(hours, first_day, as_of.date())
     xs = [(d - first_day).days for d in days]
@@ -118,7 +135,40 @@ def forecast(
         weights.append((day, weight))
     value = used + expected
     half = _Z90 * _error(spread, weights, days, first_day, xs) * _persistence(residuals)
-    return Forecast(used, value, max(used, value - half), value + half, METHOD)
+
+    def per_hour(hour: datetime) -> float:
+        level = max(0.0, intercept + slope * (hour.date() - first_day).days)
+        return level * weekday[hour.weekday()] * share[hour.hour]
+
+    curve = so_far + _expected_curve(used, as_of, end, per_hour)
+    return Forecast(used, value, max(used, value - half), value + half, METHOD, curve)
+
+
+def _actual_curve(
+    hours: dict[datetime, float], start: datetime, until: datetime
+) -> tuple[tuple[datetime, float], ...]:
+    """The cumulative use at each whole hour's end from ``start`` to ``until``."""
+    curve, total, hour = [], 0.0, start
+    while hour + _HOUR <= until:
+        total += hours.get(hour, 0.0)
+        curve.append((hour + _HOUR, total))
+        hour += _HOUR
+    return tuple(curve)
+
+
+def _expected_curve(
+    used: float, as_of: datetime, end: datetime, per_hour: Callable[[datetime], float]
+) -> tuple[tuple[datetime, float], ...]:
+    """``used``, then the expected use of every hour left (the part of the hour
+    still to come), accumulated: the forecast's own sum, hour by hour."""
+    curve, total = [], used
+    hour = as_of.replace(minute=0, second=0, microsecond=0)
+    while hour < end:
+        lo, hi = max(hour, as_of), min(hour + _HOUR, end)
+        total += per_hour(hour) * ((hi - lo) / _HOUR)
+        curve.append((hi, total))
+        hour += _HOUR
+    return tuple(curve)
 
 
 def _fitted(n: int) -> float:
@@ -221,9 +271,19 @@ def _remaining(as_of: datetime, end: datetime, share: list[float]) -> list[tuple
     return list(left.items())
 
 
-def _run_rate(used: float, start: datetime, end: datetime, as_of: datetime) -> Forecast:
+def _run_rate(
+    used: float,
+    start: datetime,
+    end: datetime,
+    as_of: datetime,
+    so_far: tuple[tuple[datetime, float], ...] = (),
+) -> Forecast:
     elapsed = (as_of - start) / (end - start)
     if elapsed <= 0:  # nothing to go on at all
-        return Forecast(used, used, used, used, "none (no history and the period just began)")
+        return Forecast(
+            used, used, used, used, "none (no history and the period just began)", so_far
+        )
     value = used / elapsed
-    return Forecast(used, value, used, value + (value - used), RUN_RATE)
+    rate = used / ((as_of - start) / _HOUR)  # per hour
+    curve = so_far + _expected_curve(used, as_of, end, lambda _hour: rate)
+    return Forecast(used, value, used, value + (value - used), RUN_RATE, curve)

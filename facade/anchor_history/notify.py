@@ -12,11 +12,9 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from .budgets import BudgetReport
 from .errors import InvalidInputError, NotificationError
-from .render import format_value
 
-__all__ = ["budget_message", "check_webhook_url", "post_json"]
+__all__ = ["check_webhook_url", "post_json"]
 
 _RETRYABLE = frozenset({429, 500, 502, 503, 504})
 
@@ -63,23 +61,3 @@ def post_json(
     error = NotificationError(f"the webhook at {_host(url)} did not take the message: {problem}")
     error.attempts = attempt
     raise error
-
-
-def budget_message(report: BudgetReport) -> dict[str, Any]:
-    """A Slack-compatible ``text`` and the structured report, for budgets not ok."""
-    start, end = report.period
-    lines = [
-        f"AnchorBrowser budgets for {start:%Y-%m-%d} to {end:%Y-%m-%d} (UTC), "
-        f"as of {report.as_of:%Y-%m-%d %H:%M} UTC:"
-    ]
-    for budget in report.budgets:
-        if budget.status == "ok":
-            continue
-        f, m = budget.forecast, budget.metric
-        word = "OVER budget" if budget.status == "over" else "at risk"
-        lines.append(
-            f"- {m} {word}: used {format_value(m, f.used)} of {format_value(m, budget.limit)}, "
-            f"forecast {format_value(m, f.value)} "
-            f"({format_value(m, f.low)} to {format_value(m, f.high)}) by the period's end"
-        )
-    return {"text": "\n".join(lines), **report.to_dict()}

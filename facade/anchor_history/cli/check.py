@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .common import add_connection_args, notify, open_client, print_result
-from .errors import EXIT_CODES, EXIT_FOUND, EXIT_OK, UsageError
+from .common import add_connection_args, open_client, print_result
+from .errors import EXIT_CODES, EXIT_FOUND, EXIT_NOTIFY, EXIT_OK, UsageError
 from .stored import store_moment
 
 __all__ = ["add_parser", "run"]
@@ -54,16 +54,41 @@ def add_parser(subs: Any) -> None:
         help="exit 1 when a budget is at risk or over (forecast, the default), or only when over",
     )
     p.add_argument(
+        "--alert",
+        action="append",
+        default=[],
+        metavar="KIND:PERCENT",
+        help="a threshold for every budget, notified once when crossed: actual:80 (80%% of "
+        "the limit used) or forecast:100 (the period-end forecast at the limit); repeatable "
+        "(default actual:80, actual:100, forecast:100)",
+    )
+    p.add_argument(
         "--notify",
-        default=None,
+        action="append",
+        default=[],
         metavar="URL",
-        help="POST a message to this webhook when a budget is not ok",
+        help="POST one message to this webhook (Slack-compatible) per run that crosses a "
+        "threshold, or clears a forecast one; repeatable, one message per webhook",
+    )
+    p.add_argument(
+        "--state",
+        default=None,
+        metavar="PATH",
+        help="where the alerts notified are kept (default "
+        "$XDG_STATE_HOME/anchor-history/alerts.json, else ~/.local/state/anchor-history/...)",
+    )
+    p.add_argument(
+        "--remind",
+        default=None,
+        metavar="DURATION",
+        help="send an alert still crossed again after this long, e.g. 24h (default never)",
     )
     p.add_argument(
         "--config",
         default=None,
         metavar="FILE",
-        help="TOML with budgets, period, cycle_start, fail_on, notify",
+        help="TOML with budgets (and their alerts), period, cycle_start, fail_on, notify, "
+        "remind, state",
     )
     p.add_argument("--format", "-f", choices=("table", "json"), default="table")
     add_connection_args(p)
@@ -71,34 +96,39 @@ def add_parser(subs: Any) -> None:
 
 def _settings(args: argparse.Namespace) -> dict[str, Any]:
     """Flags over the config file over the defaults."""
-    from ..budgets import make_budget, parse_budget
+    from ..alerts import default_state_path, parse_duration
+    from .alerting import budgets_and_thresholds
     from .config import load_config
 
     config = load_config(args.config) if args.config else {}
-    budgets = [make_budget(m, v) for m, v in config.get("budgets", {}).items()]
-    given = [parse_budget(text) for text in args.budget]
-    chosen = {b.metric: b for b in [*budgets, *given]}  # a flag replaces the file's
-    if not chosen:
+    budgets, thresholds = budgets_and_thresholds(config, args.budget, args.alert)
+    if not budgets:
         raise UsageError("no budget: give --budget METRIC=LIMIT (repeatable) or --config FILE")
     fail_on = args.fail_on or config.get("fail_on", "forecast")
     if fail_on not in ("forecast", "over"):
         raise UsageError(f"fail_on: {fail_on!r} is not forecast or over")
+    notify = args.notify or config.get("notify") or []
+    remind = args.remind or config.get("remind")
     return {
-        "budgets": list(chosen.values()),
+        "budgets": budgets,
+        "thresholds": thresholds,
         "period": args.period or config.get("period", "month"),
         "cycle_start": args.cycle_start or config.get("cycle_start", 1),
         "fail_on": fail_on,
-        "notify": args.notify or config.get("notify"),
+        "notify": [notify] if isinstance(notify, str) else list(notify),
+        "remind": None if remind is None else parse_duration(remind),
+        "state": args.state or config.get("state") or default_state_path(),
     }
 
 
 def run(args: argparse.Namespace) -> int:
     from ..budgets import check_budgets
-    from ..notify import budget_message, check_webhook_url
+    from ..notify import check_webhook_url
+    from .alerting import run_alerts
 
     settings = _settings(args)
-    if settings["notify"]:
-        check_webhook_url(settings["notify"])  # before any request
+    for url in settings["notify"]:
+        check_webhook_url(url)  # before any request
     with open_client(args, reading=True) as client:
         report = check_budgets(
             client,
@@ -109,11 +139,13 @@ def run(args: argparse.Namespace) -> int:
             now=store_moment(client, args),
             deadline=args.deadline,
         )
-    print_result(report.to_dict(), render_report(report), args.format)
+    statuses, delivered = run_alerts(report, settings, args)
+    document = report.to_dict()
+    for budget in document["budgets"]:
+        budget["alerts"] = [s.to_dict() for s in statuses if s.budget.metric == budget["metric"]]
+    print_result(document, render_report(report), args.format)
     code = EXIT_FOUND if report.failing(settings["fail_on"]) else EXIT_OK
-    if settings["notify"] and any(b.status != "ok" for b in report.budgets):
-        return notify(settings["notify"], budget_message(report), code)
-    return code
+    return code if delivered else EXIT_NOTIFY
 
 
 _MARKS = {"ok": "ok", "at_risk": "AT RISK", "over": "OVER"}
@@ -127,9 +159,13 @@ def render_report(report: Any) -> str:
         f"budgets for {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} (UTC), "
         f"as of {report.as_of:%Y-%m-%d %H:%M}"
     )
-    rows = [["metric", "limit", "used", "forecast", "90% range", "status"]]
+    rows = [["metric", "limit", "used", "forecast", "90% range", "pace", "status"]]
     for b in report.budgets:
         f, m = b.forecast, b.metric
+        status = _MARKS[b.status]
+        if b.exhausts_at is not None and b.status != "ok":
+            verb = "ran out" if b.exhausts_at <= report.as_of else "runs out"
+            status += f", {verb} {b.exhausts_at:%b %d} (UTC)"
         rows.append(
             [
                 m,
@@ -137,11 +173,21 @@ def render_report(report: Any) -> str:
                 format_value(m, f.used),
                 format_value(m, f.value),
                 f"{format_value(m, f.low)} - {format_value(m, f.high)}",
-                _MARKS[b.status],
+                "-" if b.pace is None else f"{b.pace:.2f}",
+                status,
             ]
         )
     methods = sorted({b.forecast.method for b in report.budgets})
     return (
-        "\n".join([head, "", *align(rows, also_left={5}), "", "forecast: " + "; ".join(methods)])
+        "\n".join(
+            [
+                head,
+                "",
+                *align(rows, also_left={6}),
+                "",
+                "forecast: " + "; ".join(methods),
+                "pace: used / limit over the share of the period gone (1.00 = on track)",
+            ]
+        )
         + "\n"
     )

@@ -5,11 +5,16 @@
     period = "month"          # day, week or month
     cycle_start = 1           # a billing month starting on this day (1-28)
     fail_on = "forecast"      # or "over"
-    notify = "https://hooks.slack.com/services/..."
+    notify = "https://hooks.slack.com/services/..."   # or a list of webhooks
+    remind = "24h"            # re-send an alert still crossed after this long
+    state = "/var/lib/anchor-history/alerts.json"
 
     [budgets]
-    credits_used = 30000
-    session_count = 20000
+    session_count = 20000     # the default alerts: actual:80, actual:100, forecast:100
+
+    [budgets.credits_used]
+    limit = 30000
+    alerts = ["actual:50", "actual:80", "actual:100", "forecast:100"]
 
 Command-line flags win over the file; the file wins over the defaults.
 """
@@ -23,11 +28,13 @@ from .errors import UsageError
 
 __all__ = ["KNOWN_KEYS", "load_config"]
 
-KNOWN_KEYS = {
+KNOWN_KEYS: dict[str, type | tuple[type, ...]] = {
     "period": str,
     "cycle_start": int,
     "fail_on": str,
-    "notify": str,
+    "notify": (str, list),
+    "remind": str,
+    "state": str,
     "budgets": dict,
 }
 
@@ -48,7 +55,10 @@ def load_config(path: str) -> dict[str, Any]:
                 f"--config {path}: unknown key {key!r}; known: {', '.join(KNOWN_KEYS)}"
             )
         if not isinstance(value, kind) or isinstance(value, bool):
-            raise UsageError(f"--config {path}: {key} must be a {kind.__name__}, not {value!r}")
+            names = " or a ".join(
+                k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,))
+            )
+            raise UsageError(f"--config {path}: {key} must be a {names}, not {value!r}")
         allowed = _ALLOWED.get(key)
         if allowed is not None and value not in allowed:
             shown = ", ".join(str(a) for a in allowed) if len(allowed) < 10 else "1 to 28"

@@ -44,7 +44,8 @@ EXIT_CODES = f"""exit codes:
   {EXIT_FORMAT}  the response was not in the spec's shape
   {EXIT_NOTIFY}  (check, anomalies) the --notify webhook did not take the message
   {EXIT_PORT_IN_USE}  (sandbox, exporter) the port is already in use
-  {EXIT_STORE}  (--store) not a store, or held by another sync for over a minute
+  {EXIT_STORE}  (--store) not a store, or held by another sync for over a minute;
+     (check) the alert state file cannot be read or written
 """
 
 
@@ -108,8 +109,11 @@ def exit_code(error: BaseException) -> int:
     from .. import errors as e
     from ..store import StoreError
 
+    from ..alerts.state import AlertStateError
+
     table: list[tuple[type[BaseException], int]] = [
         (StoreError, EXIT_STORE),
+        (AlertStateError, EXIT_STORE),
         (e.NotificationError, EXIT_NOTIFY),
         (e.MissingAPIKeyError, EXIT_AUTH),
         (e.InvalidInputError, EXIT_USAGE),

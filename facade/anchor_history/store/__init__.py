@@ -315,7 +315,11 @@ class UsageStore:
                     partial=partial,
                 )
             )
-        summary = HistorySummary(**dict(zip(names, totals, strict=True)))
+        # A held window without a stored hour had no usage: zeros, as the API's summary
+        # says (SQL's SUM over no rows is NULL, which would read as "not sent").
+        summary = HistorySummary(
+            **dict(zip(names, totals if rows else [0] * len(names), strict=True))
+        )
         return History(tuple(points), summary, HistoryQuery(start, end, period, names, 1000))
 
     def export_parquet(self, folder: str) -> list[str]:

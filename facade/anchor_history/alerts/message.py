@@ -1,0 +1,77 @@
+"""The message of one run: every alert it has to say, in one Slack-compatible
+body (``text`` for any webhook, Block Kit ``blocks`` for Slack) and the full
+report as JSON under ``anchor_history`` for machines. Pure; never the key."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ..budgets import BudgetReport
+from ..render import format_value
+from .decide import AlertStatus, Event
+
+__all__ = ["alert_message"]
+
+_HEADS = {
+    "crossed": "crossed",
+    "reminder": "still crossed (reminder)",
+    "resolved": "resolved: no longer crossed",
+}
+
+
+def _line(event: Event) -> str:
+    status: AlertStatus = event.status
+    budget, threshold = status.budget, status.threshold
+    f, m = budget.forecast, budget.metric
+    share = 100 * f.used / budget.limit
+    watched = "used" if threshold.kind == "actual" else "forecast"
+    parts = [
+        f"*{m}* {threshold.percent:g}% of the limit ({watched}) {_HEADS[event.what]}",
+        f"used {format_value(m, f.used)} of {format_value(m, budget.limit)} ({share:.0f}%)",
+        f"forecast {format_value(m, f.value)} ({format_value(m, f.low)} to "
+        f"{format_value(m, f.high)})",
+    ]
+    if budget.exhausts_at is not None:
+        parts.append(f"runs out {budget.exhausts_at:%b %d %H:%M} UTC")
+    if budget.pace is not None:
+        parts.append(f"pace {budget.pace:.2f}")
+    return "; ".join(parts)
+
+
+def alert_message(
+    events: Sequence[Event], report: BudgetReport, team: str = "default"
+) -> dict[str, Any]:
+    """One message for all of a run's events on one channel."""
+    start, end = report.period
+    title = (
+        f"AnchorBrowser budget alerts, team {team}: {start:%Y-%m-%d} to {end:%Y-%m-%d} (UTC), "
+        f"as of {report.as_of:%Y-%m-%d %H:%M} UTC"
+    )
+    lines = [_line(e) for e in events]
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": "AnchorBrowser budget alerts"}},
+        {
+            "type": "context",
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": f"team {team}, {start:%Y-%m-%d} to {end:%Y-%m-%d} (UTC), as of "
+                    f"{report.as_of:%Y-%m-%d %H:%M} UTC",
+                }
+            ],
+        },
+        *({"type": "section", "text": {"type": "mrkdwn", "text": line}} for line in lines),
+    ]
+    machine = report.to_dict() | {
+        "team": team,
+        "events": [
+            {"event": e.what, "metric": e.status.budget.metric, **e.status.to_dict()}
+            for e in events
+        ],
+    }
+    return {
+        "text": "\n".join([title, *("- " + line.replace("*", "") for line in lines)]),
+        "blocks": blocks,
+        "anchor_history": machine,
+    }

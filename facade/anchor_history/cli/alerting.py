@@ -1,0 +1,93 @@
+"""``check``'s alerts: thresholds from the flags and the config file, then one
+locked run over the state file: decide, post one message per channel, keep what
+was delivered. The decision itself is :func:`anchor_history.alerts.decide`."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from .errors import UsageError
+
+__all__ = ["budgets_and_thresholds", "run_alerts"]
+
+
+def budgets_and_thresholds(
+    config: dict[str, Any], flags: list[str], alerts: list[str]
+) -> tuple[list[Any], dict[str, tuple[Any, ...]]]:
+    """The budgets (a flag replaces the file's) and each one's thresholds: the
+    file's ``alerts`` for that budget, else ``--alert`` flags, else the defaults."""
+    from ..alerts import DEFAULT_THRESHOLDS, parse_threshold
+    from ..budgets import make_budget, parse_budget
+
+    given = tuple(parse_threshold(text) for text in alerts) or DEFAULT_THRESHOLDS
+    budgets, thresholds = {}, {}
+    for metric, value in config.get("budgets", {}).items():
+        if isinstance(value, dict):
+            unknown = set(value) - {"limit", "alerts"}
+            if unknown or "limit" not in value:
+                raise UsageError(
+                    f"--config: [budgets.{metric}] takes limit and alerts, not {sorted(unknown)}"
+                    if unknown
+                    else f"--config: [budgets.{metric}] has no limit"
+                )
+            budget = make_budget(metric, value["limit"])
+            own = value.get("alerts")
+            if own is not None and not isinstance(own, list):
+                raise UsageError(f"--config: [budgets.{metric}] alerts must be a list")
+            thresholds[budget.metric] = (
+                tuple(parse_threshold(t) for t in own) if own is not None and not alerts else given
+            )
+        else:
+            budget = make_budget(metric, value)
+            thresholds[budget.metric] = given
+        budgets[budget.metric] = budget
+    for text in flags:
+        budget = parse_budget(text)
+        budgets[budget.metric] = budget
+        thresholds[budget.metric] = given
+    return list(budgets.values()), thresholds
+
+
+def run_alerts(
+    report: Any, settings: dict[str, Any], args: argparse.Namespace
+) -> tuple[list[Any], bool]:
+    """The alerts' statuses (``notified_at`` as the state now says), and whether
+    every channel took its message."""
+    from ..alerts import StateFile, alert_message, apply, channel_id, decide
+    from ..alerts.decide import notified
+    from ..errors import NotificationError
+    from ..notify import post_json
+
+    urls: list[str] = settings["notify"]
+    team = getattr(args, "team", None) or "default"
+    thresholds = settings["thresholds"]
+    if not urls:
+        decision = decide(report, thresholds, {}, team=team)
+        return list(decision.statuses), True
+    channels = {channel_id(url): url for url in urls}
+    with StateFile(settings["state"]).locked() as state_file:
+        state = state_file.load()
+        decision = decide(
+            report, thresholds, state, team=team, channels=list(channels), remind=settings["remind"]
+        )
+        delivered, failed = [], []
+        for channel, url in channels.items():
+            events = decision.outgoing[channel]
+            if not events:
+                delivered.append(channel)
+                continue
+            try:
+                post_json(url, alert_message(events, report, team))
+                delivered.append(channel)
+            except NotificationError as error:
+                failed.append(error)
+        new = apply(state, decision, delivered)
+        if new != state:
+            state_file.save(new)
+    if failed:
+        from .errors import EXIT_NOTIFY, fail
+
+        for problem in failed:
+            fail(str(problem), EXIT_NOTIFY)
+    return notified(decision.statuses, new), not failed
