@@ -8,8 +8,8 @@ import json
 import os
 import pty
 import subprocess
-import tempfile
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest

@@ -107,9 +107,8 @@ def cli_words(message: str) -> str:
 
 def exit_code(error: BaseException) -> int:
     from .. import errors as e
-    from ..store import StoreError
-
     from ..alerts.state import AlertStateError
+    from ..store import StoreError
 
     table: list[tuple[type[BaseException], int]] = [
         (StoreError, EXIT_STORE),
