@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,12 +23,14 @@ class Webhook:
     def __init__(self) -> None:
         self.bodies: list[Any] = []
         self.status = 200
+        self.delay = 0.0  # seconds before answering: runs that overlap
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length", 0))
                 owner.bodies.append(json.loads(self.rfile.read(length)))
+                time.sleep(owner.delay)
                 self.send_response(owner.status)
                 self.send_header("content-length", "0")
                 self.end_headers()

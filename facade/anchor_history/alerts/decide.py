@@ -135,7 +135,12 @@ def _step(
     period_end: datetime,
     remind: timedelta | None,
 ) -> tuple[str | None, Record | None]:
-    """(what to send, the record afterwards) for one alert on one channel."""
+    """(what to send, the record afterwards) for one alert on one channel.
+
+    A record sent after ``now`` was written by a later run (``--as-of`` replays
+    an earlier moment): the replay stays quiet about that alert."""
+    if record is not None and record.sent_at > now:
+        return None, record
     if crossed and record is None:
         return "crossed", Record(now, now, period_end)
     if crossed and record is not None:

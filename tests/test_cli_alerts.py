@@ -1,0 +1,201 @@
+"""check as cron runs it with alerts: hour by hour through a week and the next,
+two runs at the same moment, a broken state file, and what JSON and the table say."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+from contextlib import redirect_stderr
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from anchor_history import HistoryClient
+from anchor_history.budgets import check_budgets
+from anchor_history.cli import _parser
+from anchor_history.cli.alerting import run_alerts
+from anchor_history.cli.check import _settings
+from anchor_history.sandbox import Sandbox
+from anchor_history.store import UsageStore
+from test_cli import SCRIPT, environment, run
+from test_cli_budgets import AS_OF, Webhook
+
+# --- check replayed hour by hour, against a store synced from the sandbox ---------
+
+
+WEEK = datetime(2026, 10, 12, tzinfo=UTC)  # a Monday
+SPIKE = date(2026, 10, 14)  # its Wednesday, 6x
+LABELS = ("actual:20", "actual:80", "actual:100", "forecast:100")
+
+
+@pytest.fixture(scope="module")
+def replay_store(tmp_path_factory) -> tuple[str, float]:
+    """A store of 100 days up to Thursday Oct 22, and a weekly session budget of
+    1.3 times the week before the spike (so the spike week crosses everything)."""
+    path = str(tmp_path_factory.mktemp("replay") / "usage.db")
+    end = datetime(2026, 10, 22, tzinfo=UTC)
+    with (
+        Sandbox(seed=9, sessions=30_000, days=100, end=end, spikes=((SPIKE, 6.0),)) as box,
+        HistoryClient(box.api_key, box.base_url) as client,
+        UsageStore(path) as store,
+    ):
+        store.sync(client, team="default", from_date="100d", now=end)
+        before = client.fetch(WEEK - timedelta(days=7), WEEK, "week", "session_count")
+    return path, round(1.3 * before.totals()["session_count"])
+
+
+def replay(path: str, limit: float, hook: Webhook, state: Path, hours: list[datetime]):
+    """check at each hour, as cron would run it: what each run found crossed."""
+    words = ["check", "--store", path, "--budget", f"session_count={limit}", "--period", "week"]
+    words += [x for label in LABELS for x in ("--alert", label)]
+    args = _parser().parse_args([*words, "--notify", hook.url, "--state", str(state)])
+    settings = _settings(args)
+    crossed = {}
+    with UsageStore(path) as store:
+        synced = store.held()[1]
+        for hour in hours:
+            report = check_budgets(
+                store, settings["budgets"], period="week", as_of=hour, now=synced
+            )
+            with redirect_stderr(io.StringIO()):
+                statuses, delivered = run_alerts(report, settings, args)
+            assert delivered
+            crossed[hour] = {s.threshold.label for s in statuses if s.crossed}
+    return crossed
+
+
+def posts(hook: Webhook) -> list[tuple[datetime, str, str]]:
+    return [
+        (datetime.fromisoformat(body["anchor_history"]["as_of"]), e["event"],
+         f"{e['kind']}:{e['percent']:g}")
+        for body in hook.bodies
+        for e in body["anchor_history"]["events"]
+    ]  # fmt: skip
+
+
+def test_check_hour_by_hour_notifies_each_crossing_once_and_replays_quietly(
+    replay_store, tmp_path
+) -> None:
+    path, limit = replay_store
+    hook = Webhook()
+    state = tmp_path / "alerts.json"
+    try:
+        hours = [WEEK + timedelta(hours=h) for h in range(1, 24 * 7)]  # to Sunday 23:00
+        crossed = replay(path, limit, hook, state, hours)
+        # What each hour's run should have said: a threshold newly crossed, or one
+        # that was and no longer is (only a forecast can fall back).
+        expected, before = [], set()
+        for hour in hours:
+            expected += [(hour, "crossed", label) for label in sorted(crossed[hour] - before)]
+            expected += [(hour, "resolved", label) for label in sorted(before - crossed[hour])]
+            before = crossed[hour]
+        assert sorted(posts(hook)) == sorted(expected)
+        for label in LABELS:  # the spike week crosses every threshold
+            assert (label in crossed[hours[-1]]) or label.startswith("forecast"), label
+            assert any(label == e[2] and e[1] == "crossed" for e in expected), label
+        for label in ("actual:20", "actual:80", "actual:100"):  # use only grows: once
+            assert sum(1 for e in expected if e[2] == label) == 1
+        assert len(hook.bodies) == len({e[0] for e in expected})  # one message per run
+
+        sent = len(hook.bodies)
+        assert replay(path, limit, hook, state, hours) == crossed
+        assert len(hook.bodies) == sent  # the same hours again: nothing new to say
+
+        next_week = [hours[-1] + timedelta(hours=h) for h in range(1, 62)]  # from Monday 00:00
+        later = replay(path, limit, hook, state, next_week)
+        new = posts(hook)[len(expected) :]
+        first = next(h for h in next_week if "actual:20" in later[h])
+        assert new == [(first, "crossed", "actual:20")]  # a new period starts clean
+        kept = json.loads(state.read_text())["alerts"]
+        assert all(record["period_end"] > hours[-1].isoformat() for record in kept.values())
+    finally:
+        hook.server.shutdown()
+
+
+# --- the command: runs at the same moment, a broken state file, what JSON says ----
+
+
+def test_two_checks_at_the_same_moment_send_one_message(anchor_sandbox, tmp_path) -> None:
+    hook = Webhook()
+    hook.delay = 0.5  # the first run holds the state while its message is on the way
+    state = tmp_path / "alerts.json"
+    words = [SCRIPT, "check", *AS_OF, "--budget", "session_count=5", "--notify", hook.url]
+    words += ["--state", str(state)]
+    try:
+        runs = [
+            subprocess.Popen(words, env=environment(anchor_sandbox), stdout=subprocess.PIPE)
+            for _ in range(2)
+        ]
+        codes = [p.wait(timeout=60) for p in runs]
+        for p in runs:
+            assert p.stdout is not None
+            p.stdout.close()
+    finally:
+        hook.server.shutdown()
+    assert codes == [1, 1]  # over budget, both: the exit code does not depend on sending
+    assert len(hook.bodies) == 1
+    assert len(json.loads(state.read_text())["alerts"]) == 3  # every default threshold
+
+
+def test_a_broken_state_file_is_exit_9_naming_it(anchor_sandbox, tmp_path) -> None:
+    state = tmp_path / "alerts.json"
+    state.write_text("{half a fi")
+    hook = Webhook()
+    try:
+        result = run(
+            anchor_sandbox, "check", *AS_OF, "--budget", "session_count=5",
+            "--notify", hook.url, "--state", str(state),
+        )  # fmt: skip
+    finally:
+        hook.server.shutdown()
+    assert result.returncode == 9
+    assert f"alert state {state} is not a state file anchor-history wrote" in result.stderr
+    assert hook.bodies == []
+    assert state.read_text() == "{half a fi"  # never reset behind the user's back
+
+
+def test_json_says_which_alerts_are_crossed_and_when_they_were_notified(
+    anchor_sandbox, tmp_path
+) -> None:
+    hook = Webhook()
+    state = tmp_path / "alerts.json"
+    words = ["check", *AS_OF, "--budget", "session_count=5", "--budget", "credits_used=1e12"]
+    words += ["--notify", hook.url, "--state", str(state), "-f", "json"]
+    try:
+        first = json.loads(run(anchor_sandbox, *words).stdout)
+        second = json.loads(run(anchor_sandbox, *words).stdout)
+    finally:
+        hook.server.shutdown()
+    over, fine = first["budgets"]
+    assert [(a["kind"], a["percent"], a["crossed"]) for a in over["alerts"]] == [
+        ("actual", 80.0, True),
+        ("actual", 100.0, True),
+        ("forecast", 100.0, True),
+    ]
+    assert all(a["notified_at"] == first["as_of"] for a in over["alerts"])
+    assert [a["crossed"] for a in fine["alerts"]] == [False, False, False]
+    assert fine["exhausts_at"] is None
+    assert over["exhausts_at"] < first["as_of"]  # 5 sessions: long spent
+    assert over["pace"] > 1
+    assert second["budgets"][0]["alerts"] == over["alerts"]  # still as first notified
+    assert len(hook.bodies) == 1
+
+
+def test_the_table_shows_pace_and_when_a_budget_runs_out(anchor_sandbox) -> None:
+    figures = json.loads(
+        run(anchor_sandbox, "check", *AS_OF, "--budget", "credits_used=1e12", "-f", "json").stdout
+    )["budgets"][0]
+    at_risk = (figures["used"] + figures["forecast"]) / 2
+    result = run(anchor_sandbox, "check", *AS_OF, "--budget", f"credits_used={at_risk}")
+    assert result.returncode == 1
+    row = next(line for line in result.stdout.splitlines() if line.startswith("credits_used"))
+    assert "AT RISK, runs out " in row
+    as_json = json.loads(
+        run(
+            anchor_sandbox, "check", *AS_OF, "--budget", f"credits_used={at_risk}", "-f", "json"
+        ).stdout
+    )["budgets"][0]
+    runs_out = datetime.fromisoformat(as_json["exhausts_at"])
+    assert f"runs out {runs_out:%b %d} (UTC)" in row
+    assert f"{as_json['pace']:.2f}" in row
