@@ -64,7 +64,9 @@ def test_a_failed_refresh_keeps_the_last_good_values_and_counts(anchor_sandbox) 
 def test_budgets_are_exported_with_their_forecast_and_ratio(anchor_sandbox) -> None:
     with (
         HistoryClient() as client,
-        Exporter(client, port=0, budgets=[Budget("credits_used", 1000.0)]) as exporter,
+        Exporter(
+            client, port=0, budgets=[Budget("credits_used", 1000.0), Budget("session_count", 1e12)]
+        ) as exporter,
     ):
         found = scrape(exporter)
     key = labels(metric="anchorbrowser_credits_used", period="month", team="default")
@@ -72,6 +74,13 @@ def test_budgets_are_exported_with_their_forecast_and_ratio(anchor_sandbox) -> N
     forecast = found[("anchorbrowser_budget_forecast", key)]
     assert found[("anchorbrowser_budget_forecast_low", key)] <= forecast
     assert found[("anchorbrowser_budget_forecast_ratio", key)] == forecast / 1000.0
+    assert found[("anchorbrowser_budget_pace", key)] > 0
+    month = billing_period(datetime.now(UTC), "month")
+    runs_out = found[("anchorbrowser_budget_exhaustion_timestamp_seconds", key)]
+    assert month[0].timestamp() <= runs_out <= month[1].timestamp()
+    never = labels(metric="anchorbrowser_sessions", period="month", team="default")
+    assert found[("anchorbrowser_budget_pace", never)] < 1e-6
+    assert ("anchorbrowser_budget_exhaustion_timestamp_seconds", never) not in found
 
 
 def test_the_command_serves_then_stops_on_sigterm(anchor_sandbox) -> None:

@@ -74,6 +74,8 @@ def test_budgets_anomalies_and_the_table_of_periods_are_there(page) -> None:
     text, data = page
     assert "<h2>Budgets, " in text
     assert '<td class="over">over</td>' in text  # 100 credits: long spent
+    (budget,) = data.budgets.budgets
+    assert f"<td>{budget.pace:.2f}</td><td>{budget.exhausts_at:%b %d %H:%M}</td>" in text
     assert "<h2>Anomalies</h2>" in text
     assert text.count("<tr><td>") == len(data.history.points) + len(data.anomalies) + 1
     assert "* partial period" in text

@@ -122,6 +122,26 @@ def take_snapshot(
                     f.value / result.limit,
                 ),
             ]
+            if result.pace is not None:
+                samples.append(
+                    Sample(
+                        "anchorbrowser_budget_pace",
+                        "Used over the budget, divided by the share of the month gone "
+                        "(1 = on track)",
+                        labels,
+                        result.pace,
+                    )
+                )
+            if result.exhausts_at is not None:  # absent when not within the month
+                samples.append(
+                    Sample(
+                        "anchorbrowser_budget_exhaustion_timestamp_seconds",
+                        "When the use so far, then as forecast, reaches the budget "
+                        "(Unix time; in the past when already spent)",
+                        labels,
+                        result.exhausts_at.timestamp(),
+                    )
+                )
     return Snapshot(now, tuple(samples))
 
 

@@ -1,0 +1,99 @@
+"""A self-contained usage report: one HTML file to open offline or send by mail.
+
+No request leaves the page: the styles are inline and every chart is an inline
+SVG. It holds a headline per metric (the window's total and its change against
+the span before), the budgets with their forecast range, the anomalies, a chart
+per metric and the table of periods. :func:`write_report` writes it, or, for a
+``.png`` path, the same dashboard as one image for chat channels.
+"""
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, tzinfo
+from typing import Any
+
+from attrs import frozen
+
+from ..anomalies import Anomaly, detect_anomalies
+from ..budgets import Budget, BudgetReport, check_budgets
+from ..compare import Comparison, Span, compare_spans, span_totals
+from ..dates import DateLike
+from ..models import History
+from ..periods import HistorySource, fetch_periods
+from ..render import format_value
+from .html import marks, render_html
+from .spans import LAST_MS, headlines, previous_held_in_part, span_before, span_text
+
+__all__ = ["ReportData", "gather_report", "headlines", "render_html", "write_report"]
+
+DEFAULT_METRICS = ("session_count", "credits_used", "session_hours", "proxy_bytes")
+
+
+@frozen
+class ReportData:
+    history: History
+    comparison: Comparison
+    budgets: BudgetReport | None
+    anomalies: tuple[Anomaly, ...]
+    generated: datetime
+    # Periods the anomaly search could not judge: too little history before them.
+    anomalies_skipped: int = 0
+
+
+def gather_report(
+    source: HistorySource,
+    from_date: DateLike = "90d",
+    granularity: str = "day",
+    metrics: Sequence[str] | str = DEFAULT_METRICS,
+    *,
+    to_date: DateLike | None = None,
+    tz: str | tzinfo | None = None,
+    budgets: Sequence[Budget] = (),
+    now: datetime | None = None,
+    **fetch_options: Any,
+) -> ReportData:
+    """Everything the report shows: whole periods of the window (in ``tz``), the
+    span before it, budgets (when given) and anomalies by day (by hour for an
+    hourly report)."""
+    moment = now or datetime.now(UTC)
+    history = fetch_periods(
+        source, from_date, to_date, granularity, metrics, tz=tz, now=moment, **fetch_options
+    )
+    start, end = history.query.from_date, min(history.query.to_date + LAST_MS, moment)
+    before = span_before(start, end, history.tz)
+    previous = span_totals(source, before, history.query.metrics, **fetch_options)
+    if previous_held_in_part(source, before, history.query.metrics, **fetch_options):
+        previous = Span(before[0], before[1], dict.fromkeys(history.query.metrics, None))
+    comparison = compare_spans(Span(start, end, dict(history.totals())), previous)
+    report = check_budgets(source, budgets, now=moment, **fetch_options) if budgets else None
+    _, scan = detect_anomalies(
+        source,
+        from_date,
+        to_date,
+        "hour" if granularity == "hour" else "day",
+        history.query.metrics,
+        now=moment,
+        **fetch_options,
+    )
+    return ReportData(history, comparison, report, scan.anomalies, moment, scan.skipped_periods)
+
+
+def write_report(data: ReportData, path: str) -> None:
+    """``.html``: the page; ``.png``: the same dashboard as one image."""
+    if path.lower().endswith(".png"):
+        from ..chart import write_image
+
+        tz = data.history.tz
+        current = data.comparison.current
+        header = [f"AnchorBrowser usage, {span_text(current.start, current.end, tz)}"]
+        header += [f"{m}: {total}  ({change})" for m, total, change in headlines(data)]
+        if data.budgets is not None:
+            header += [
+                f"budget {b.metric}: {b.status.replace('_', ' ')}, forecast "
+                f"{format_value(b.metric, b.forecast.value)} of {format_value(b.metric, b.limit)}"
+                for b in data.budgets.budgets
+            ]
+        header.append(f"anomalies: {len(data.anomalies)} (ringed in red)")
+        write_image(data.history, path, header=header, marks=marks(data))
+        return
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(render_html(data))
