@@ -199,3 +199,26 @@ def test_the_table_shows_pace_and_when_a_budget_runs_out(anchor_sandbox) -> None
     runs_out = datetime.fromisoformat(as_json["exhausts_at"])
     assert f"runs out {runs_out:%b %d} (UTC)" in row
     assert f"{as_json['pace']:.2f}" in row
+
+
+def test_a_config_file_gives_each_budget_its_own_alerts(anchor_sandbox, tmp_path) -> None:
+    config = tmp_path / "budgets.toml"
+    config.write_text(
+        "notify = []\n\n[budgets]\ncredits_used = 1e12\n\n"
+        '[budgets.session_count]\nlimit = 5\nalerts = ["actual:50", "forecast:100"]\n'
+    )
+    result = run(anchor_sandbox, "check", *AS_OF, "--config", str(config), "-f", "json")
+    assert result.returncode == 1, result.stderr
+    credits, sessions = json.loads(result.stdout)["budgets"]
+    assert [(a["kind"], a["percent"]) for a in sessions["alerts"]] == [
+        ("actual", 50.0),
+        ("forecast", 100.0),
+    ]
+    assert len(credits["alerts"]) == 3  # the flat form: the default alerts
+    flags = run(anchor_sandbox, "check", *AS_OF, "--config", str(config), "--alert", "actual:90",
+                "-f", "json")  # fmt: skip
+    assert [len(b["alerts"]) for b in json.loads(flags.stdout)["budgets"]] == [1, 1]  # flags win
+    config.write_text("[budgets.session_count]\nlimt = 5\n")
+    bad = run(anchor_sandbox, "check", *AS_OF, "--config", str(config))
+    assert bad.returncode == 2
+    assert "[budgets.session_count] takes limit and alerts, not ['limt']" in bad.stderr
