@@ -26,6 +26,7 @@ CORE = {
     "metrics",
     "models",
     "pagination",
+    "plan",
     "retry",
     "writers",
     "zones",

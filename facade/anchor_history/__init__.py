@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         NotFoundError,
         NotificationError,
         PaginationError,
+        PlanUnavailableError,
         RateLimitError,
         RequestTimeoutError,
         ResponseFormatError,
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     )
     from .metrics import GRANULARITIES, METRICS
     from .models import History, HistoryPage, HistoryPoint, HistoryQuery, HistorySummary, Pagination
+    from .plan import Plan
     from .retry import RetryPolicy
 
 __version__ = "0.1.0"
@@ -56,6 +58,8 @@ __all__ = [
     "NotificationError",
     "Pagination",
     "PaginationError",
+    "Plan",
+    "PlanUnavailableError",
     "RateLimitError",
     "RequestTimeoutError",
     "ResponseFormatError",
@@ -75,6 +79,7 @@ _HOMES = {
         "models",
     ),
     "RetryPolicy": "retry",
+    "Plan": "plan",
 }
 
 

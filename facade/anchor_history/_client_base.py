@@ -35,6 +35,7 @@ from .errors import (
 )
 from .metrics import MetricsArg
 from .models import HistoryPage, HistoryQuery
+from .plan import Plan
 from .retry import RetryPolicy
 
 __all__ = [
@@ -232,6 +233,20 @@ class ClientBase(Generic[TransportT, SleepT]):
             return _api.to_page(exchange, now=self._clock())
         except AnchorHistoryError as error:
             redact(error, self._settings.api_key)  # a server may echo the key back
+            raise
+
+    def _plan_from(self, exchange: _api.Exchange, attempt: int, started: float) -> Plan:
+        response = exchange.response
+        logger.debug(
+            "GET /v1/billing -> %s in %.1f ms (attempt %d)",
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+            attempt + 1,
+        )
+        try:
+            return _api.to_plan(exchange, now=self._clock())
+        except AnchorHistoryError as error:
+            redact(error, self._settings.api_key)
             raise
 
     def _next_delay(self, call: Call, error: AnchorHistoryError, attempt: int) -> float:

@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 import httpx
 
@@ -38,7 +38,10 @@ from .errors import AnchorHistoryError
 from .metrics import MetricsArg
 from .models import History, HistoryPage, HistoryPoint, HistoryQuery
 from .pagination import PageChecker
+from .plan import Plan
 from .retry import RetryPolicy
+
+T = TypeVar("T")
 
 __all__ = ["AsyncHistoryClient", "HistoryClient", "ProgressCallback"]
 
@@ -76,6 +79,19 @@ class HistoryClient(ClientBase[httpx.BaseTransport, Callable[[float], None]]):
         self.close()
 
     def _get(self, query: HistoryQuery, page: int, call: Call) -> HistoryPage:
+        return self._retrying(
+            call,
+            lambda: _api.send(self._api, query, page),
+            lambda exchange, attempt, started: self._page_from(exchange, page, attempt, started),
+        )
+
+    def _retrying(
+        self,
+        call: Call,
+        send: Callable[[], _api.Exchange],
+        convert: Callable[[_api.Exchange, int, float], T],
+    ) -> T:
+        """One request, retried as the policy says, within the call's deadline."""
         if self._http.is_closed:
             raise closed_error(self)
         token = call_deadline.set(call.deadline)  # for the transport, in this thread
@@ -86,13 +102,23 @@ class HistoryClient(ClientBase[httpx.BaseTransport, Callable[[float], None]]):
                 try:
                     check_deadline()
                     with translate_httpx(self._settings.base_url):
-                        exchange = _api.send(self._api, query, page)
-                    return self._page_from(exchange, page, attempt, started)
+                        exchange = send()
+                    return convert(exchange, attempt, started)
                 except AnchorHistoryError as error:
                     attempt += 1
                     self._sleep(self._next_delay(call, error, attempt))
         finally:
             call_deadline.reset(token)
+
+    def plan(self, *, max_retries: int | None = None, deadline: float | None = None) -> Plan:
+        """The team's plan from ``GET /v1/billing``, with the same retries, deadline,
+        size cap and typed errors as history; :class:`PlanUnavailableError` when
+        this key cannot read it (403/404)."""
+        return self._retrying(
+            self._call(max_retries, deadline),
+            lambda: _api.send_billing(self._api),
+            lambda exchange, attempt, started: self._plan_from(exchange, attempt, started),
+        )
 
     def get_page(
         self,
@@ -217,6 +243,19 @@ class AsyncHistoryClient(ClientBase[httpx.AsyncBaseTransport, Callable[[float], 
         await self.aclose()
 
     async def _get(self, query: HistoryQuery, page: int, call: Call) -> HistoryPage:
+        return await self._retrying(
+            call,
+            lambda: _api.send_async(self._api, query, page),
+            lambda exchange, attempt, started: self._page_from(exchange, page, attempt, started),
+        )
+
+    async def _retrying(
+        self,
+        call: Call,
+        send: Callable[[], Awaitable[_api.Exchange]],
+        convert: Callable[[_api.Exchange, int, float], T],
+    ) -> T:
+        """The asyncio twin of :meth:`HistoryClient._retrying`."""
         if self._http_async.is_closed:
             raise closed_error(self)
         token = call_deadline.set(call.deadline)  # for the transport, in this task
@@ -227,13 +266,21 @@ class AsyncHistoryClient(ClientBase[httpx.AsyncBaseTransport, Callable[[float], 
                 try:
                     check_deadline()
                     with translate_httpx(self._settings.base_url):
-                        exchange = await _api.send_async(self._api, query, page)
-                    return self._page_from(exchange, page, attempt, started)
+                        exchange = await send()
+                    return convert(exchange, attempt, started)
                 except AnchorHistoryError as error:
                     attempt += 1
                     await self._sleep(self._next_delay(call, error, attempt))
         finally:
             call_deadline.reset(token)
+
+    async def plan(self, *, max_retries: int | None = None, deadline: float | None = None) -> Plan:
+        """The team's plan from ``GET /v1/billing`` (see :meth:`HistoryClient.plan`)."""
+        return await self._retrying(
+            self._call(max_retries, deadline),
+            lambda: _api.send_billing_async(self._api),
+            lambda exchange, attempt, started: self._plan_from(exchange, attempt, started),
+        )
 
     async def get_page(
         self,

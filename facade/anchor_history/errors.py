@@ -10,6 +10,7 @@ Catch ``AnchorHistoryError`` for all of them, or a branch of the tree::
     │   ├── BadRequestError        400
     │   ├── AuthenticationError    401, 403
     │   ├── NotFoundError          404
+    │   ├── PlanUnavailableError   403/404 from GET /v1/billing: this key cannot read the plan
     │   ├── RateLimitError         429 (``retry_after`` in seconds, when given)
     │   └── ServerError            5xx
     ├── ResponseFormatError        a body that is not the spec's shape
@@ -35,6 +36,7 @@ __all__ = [
     "NotFoundError",
     "NotificationError",
     "PaginationError",
+    "PlanUnavailableError",
     "RateLimitError",
     "RequestTimeoutError",
     "ResponseFormatError",
@@ -122,6 +124,11 @@ class APIError(AnchorHistoryError):
         if request_id:
             text += f" (request id {request_id})"
         super().__init__(text)
+
+
+class PlanUnavailableError(APIError):
+    """``GET /v1/billing`` answered 403 or 404: this key cannot read the plan. The
+    commands fall back to what they can do without it, and say so once."""
 
 
 class BadRequestError(APIError):

@@ -10,6 +10,7 @@ models keep wrong types silently and lose the raw body when parsing fails.
 body, ``error_bodies`` reads an error response.
 """
 
+from .billing import send_billing, send_billing_async, to_plan
 from .pages import to_page
 from .wire import (
     GRANULARITIES,
@@ -37,5 +38,8 @@ __all__ = [
     "remember_response_async",
     "send",
     "send_async",
+    "send_billing",
+    "send_billing_async",
     "to_page",
+    "to_plan",
 ]

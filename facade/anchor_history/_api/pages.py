@@ -30,7 +30,7 @@ from ..models import (
 from .error_bodies import error_for
 from .wire import SUMMARY_FIELDS, Exchange
 
-__all__ = ["to_page"]
+__all__ = ["to_page", "why_unreadable"]
 
 _SUMMARY_MODEL_FIELDS = frozenset(a.name for a in fields(SessionHistorySummary))
 _POINT_MODEL_FIELDS = frozenset(a.name for a in fields(SessionHistoryDataPoint))
@@ -52,7 +52,7 @@ def to_page(exchange: Exchange, *, now: datetime | None = None) -> HistoryPage:
             )
         raise error_for(response, now=now)
     if exchange.parse_error is not None or not isinstance(exchange.parsed, SessionHistoryResponse):
-        reason, retryable = _why_unreadable(exchange.parse_error, response.content)
+        reason, retryable = why_unreadable(exchange.parse_error, response.content)
         raise ResponseFormatError(
             f"the body is not the spec's SessionHistoryResponse: {reason}",
             status=status,
@@ -62,7 +62,7 @@ def to_page(exchange: Exchange, *, now: datetime | None = None) -> HistoryPage:
     return _convert(exchange.parsed, response)
 
 
-def _why_unreadable(error: Exception | None, content: bytes) -> tuple[str, bool]:
+def why_unreadable(error: Exception | None, content: bytes) -> tuple[str, bool]:
     """What is wrong with a body the generated models could not read, and whether
     asking again may cure it (a body cut short is not valid JSON)."""
     if isinstance(error, RecursionError):

@@ -34,6 +34,7 @@ __all__ = [
     "PARSE_ERRORS",
     "SUMMARY_FIELDS",
     "Exchange",
+    "capture",
     "check_granularity",
     "check_metric",
     "make_api_client",
@@ -143,6 +144,11 @@ class _Capture:
         if self.response is None:
             raise RuntimeError("the response hook was not installed on the httpx client")
         return Exchange(self.response, self.parsed, self.error)
+
+
+def capture() -> _Capture:
+    """``with capture() as got: got.parsed = <a generated *_detailed call>.parsed``."""
+    return _Capture()
 
 
 def send(client: AuthenticatedClient, query: HistoryQuery, page: int) -> Exchange:

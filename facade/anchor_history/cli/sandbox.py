@@ -123,12 +123,52 @@ def add_parser(subs: Any) -> None:
         metavar="DAY:FACTOR",
         help="multiply one UTC day's usage, e.g. 2026-11-10:8 or 5d:8 (5 days ago); repeatable",
     )
+    plan = p.add_argument_group("the plan GET /v1/billing answers")
+    plan.add_argument(
+        "--plan-included",
+        type=_at_least(0, float),
+        default=30_000,
+        metavar="CREDITS",
+        help="credits included in the tier (default 30000)",
+    )
+    plan.add_argument("--tier", default="growth", help="the billing tier (default growth)")
+    plan.add_argument(
+        "--cost-limit",
+        type=_optional_number,
+        default=45_000,
+        metavar="CREDITS",
+        help="the configured credit spend limit, or 'none' (default 45000)",
+    )
+    plan.add_argument(
+        "--max-concurrent",
+        type=_optional_number,
+        default=50,
+        metavar="N",
+        help="concurrent browsers allowed, -1 unlimited, or 'none' (default 50)",
+    )
+    plan.add_argument(
+        "--gifts",
+        type=_optional_number,
+        default=0,
+        metavar="CREDITS",
+        help="gift or prepaid balance, or 'none' (default 0)",
+    )
     p.add_argument(
         "--print-env",
         action="store_true",
         help="print `export ANCHORBROWSER_...` lines for eval on stdout "
         "(the notice goes to stderr)",
     )
+
+
+def _optional_number(text: str) -> float | None:
+    """A number, or ``none`` for a field the plan does not have (sent as null)."""
+    if text.strip().lower() in ("none", "null"):
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number or 'none'") from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -142,6 +182,7 @@ def run(args: argparse.Namespace) -> int:
         require("uvicorn", "sandbox")
         require("starlette", "sandbox")
         from ..sandbox import Sandbox
+        from ..sandbox.billing import PlanSettings
         from ..sandbox.server import PortInUseError
 
         box = Sandbox(
@@ -159,6 +200,13 @@ def run(args: argparse.Namespace) -> int:
             retry_after=args.retry_after,
             slow_seconds=args.slow_seconds,
             spikes=tuple(args.spike),
+            plan=PlanSettings(
+                included_credits=args.plan_included,
+                tier=args.tier,
+                cost_limit=args.cost_limit,
+                max_concurrent_browsers=args.max_concurrent,
+                gifts_balance=args.gifts,
+            ),
         )
     except (ValueError, MissingExtraError) as error:  # a bad --faults spec, or a missing extra
         return fail(str(error), EXIT_USAGE)

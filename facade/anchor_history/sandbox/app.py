@@ -11,7 +11,6 @@ page past the end is empty; naive date-times are UTC.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import secrets
 import sqlite3
@@ -20,15 +19,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 from typing import Any
 
-from attrs import frozen
+from attrs import field, frozen
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
 
 from .aggregate import METRIC_SOURCES, bucket_history
+from .billing import PlanSettings, billing_body
+from .fault_responses import DropFilter, apply_fault, billing_fault
 from .faults import FaultPlan
 
 __all__ = ["SandboxSettings", "create_app", "parse_params"]
@@ -45,6 +45,7 @@ class SandboxSettings:
     date_style: str = "iso-ms"
     retry_after: float = 1.0
     slow_seconds: float = 3.0
+    plan: PlanSettings = field(factory=PlanSettings)
 
 
 class BadParam(Exception):
@@ -135,73 +136,6 @@ def parse_params(query: list[tuple[str, str]], now: datetime) -> Params:
     )
 
 
-class _DropConnection(Exception):
-    """Raised after a partial body: the server closes the connection mid-response."""
-
-
-class _DropFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.exc_info and isinstance(record.exc_info[1], _DropConnection))
-
-
-class _PartialResponse(Response):
-    """Promises the whole body, sends half, then drops the connection."""
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
-        await send(
-            {
-                "type": "http.response.body",
-                "body": self.body[: len(self.body) // 2],
-                "more_body": True,
-            }
-        )
-        raise _DropConnection()
-
-
-def _apply_fault(
-    kind: str,
-    body: dict[str, Any],
-    params: Params,
-    settings: SandboxSettings,
-    previous: Callable[[], dict[str, Any]],
-) -> Response | dict[str, Any]:
-    if kind == "429":
-        return _error(429, "Too many requests", {"Retry-After": f"{settings.retry_after:g}"})
-    if kind == "500":
-        return _error(500, "Internal server error")
-    if kind == "502":
-        return HTMLResponse("<html><body><h1>502 Bad Gateway</h1></body></html>", status_code=502)
-    if kind == "503":
-        return _error(503, "Service unavailable")
-    text = json.dumps(body).encode()
-    if kind == "reset":
-        return _PartialResponse(text, media_type="application/json")
-    if kind == "truncated":
-        return Response(text[: len(text) // 2], media_type="application/json")
-    pagination = body["pagination"]
-    if kind == "wrong-type":
-        target = body["data"][0] if body["data"] else body["summary"]
-        key = next(k for k in target if k != "date")
-        target[key] = str(target[key])
-    elif kind == "no-pagination":
-        del body["pagination"]
-    elif kind == "endless":
-        pagination["has_next"] = True
-    elif kind == "shifting":
-        pagination["total_pages"] += 1
-        pagination["total_records"] += params.limit
-    elif kind == "duplicate":
-        data = body["data"]
-        if params.page > 1 and data:
-            prior = previous()["data"]
-            if prior:
-                data[0] = prior[-1]
-        elif len(data) >= 2:
-            data[1] = dict(data[0])
-    return body
-
-
 def create_app(
     conn: sqlite3.Connection,
     settings: SandboxSettings,
@@ -209,7 +143,7 @@ def create_app(
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> Starlette:
     plan = faults or FaultPlan()
-    logging.getLogger("uvicorn.error").addFilter(_DropFilter())
+    logging.getLogger("uvicorn.error").addFilter(DropFilter())
 
     async def history(request: Request) -> Response:
         with plan.arrival():  # until counted: see FaultPlan.wait_quiet
@@ -221,7 +155,7 @@ def create_app(
         if kind == "slow":
             await asyncio.sleep(settings.slow_seconds)
         elif kind is not None:
-            result = _apply_fault(
+            result = apply_fault(
                 kind, body, params, settings, partial(page_body, params, params.page - 1)
             )
             if isinstance(result, Response):
@@ -229,8 +163,26 @@ def create_app(
             body = result
         return JSONResponse(body)
 
-    async def admit(request: Request) -> Response | tuple[Params, str | None]:
-        """The request's parameters and its fault, or the error that answers it."""
+    async def billing(request: Request) -> Response:
+        """GET /v1/billing: the plan, its credits used counted from the sessions."""
+        with plan.arrival():
+            refused = await authorize(request)
+            kind = None if refused is not None else plan.next_fault()
+        if refused is not None:
+            return refused
+        if request.query_params:
+            return _error(400, f"unknown parameter {next(iter(request.query_params))!r}")
+        body = billing_body(conn, settings.plan, clock())
+        if kind == "slow":
+            await asyncio.sleep(settings.slow_seconds)
+        elif kind is not None:
+            result = billing_fault(kind, body, settings)
+            if isinstance(result, Response):
+                return result
+            body = result
+        return JSONResponse(body)
+
+    async def authorize(request: Request) -> Response | None:
         if settings.latency_ms:
             await asyncio.sleep(settings.latency_ms / 1000)
         given = request.headers.get("anchor-api-key")
@@ -238,6 +190,13 @@ def create_app(
             return _error(401, "Missing API key: send it in the anchor-api-key header")
         if not secrets.compare_digest(given.encode(), settings.api_key.encode()):
             return _error(401, "Invalid API key")
+        return None
+
+    async def admit(request: Request) -> Response | tuple[Params, str | None]:
+        """The request's parameters and its fault, or the error that answers it."""
+        refused = await authorize(request)
+        if refused is not None:
+            return refused
         try:
             params = parse_params(request.query_params.multi_items(), clock())
         except BadParam as exc:
@@ -267,6 +226,9 @@ def create_app(
         return _error(500, "Internal server error")
 
     return Starlette(
-        routes=[Route("/v1/sessions/history", history, methods=["GET"])],
+        routes=[
+            Route("/v1/sessions/history", history, methods=["GET"]),
+            Route("/v1/billing", billing, methods=["GET"]),
+        ],
         exception_handlers={404: not_found, 405: not_found, Exception: server_error},
     )

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any, Self
 
+from .billing import PlanSettings
 from .data import DataSpec, create_database
 from .faults import FaultPlan, parse_faults
 
@@ -67,6 +68,7 @@ class Sandbox:
         retry_after: float = 1.0,
         slow_seconds: float = 3.0,
         spikes: tuple[tuple[date, float], ...] = (),
+        plan: PlanSettings | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -84,6 +86,7 @@ class Sandbox:
             date_style=date_style,
             retry_after=retry_after,
             slow_seconds=slow_seconds,
+            plan=plan or PlanSettings(),
         )
         self._server: Any = None
         self._thread: threading.Thread | None = None
