@@ -108,7 +108,38 @@ def _raw(writer: Callable[[BinaryIO, socket.socket], None]) -> Callable[..., Non
     return lambda out, connection, count: writer(out, connection)
 
 
+def billing(**fields: Any) -> bytes:
+    """A GET /v1/billing body: the required fields, changed or dropped (None) by ``fields``."""
+    data: dict[str, Any] = {
+        "credits": 25_000.5,
+        "credits_used": 4_999.5,
+        "included_credits": 30_000,
+        "billing_period": "2026-11",
+        "tier": "growth",
+    }
+    for name, value in fields.items():
+        if value is _DROP:
+            data.pop(name, None)
+        else:
+            data[name] = value
+    return json.dumps({"data": data}).encode()
+
+
+_DROP = object()
+
 CASES: dict[str, Callable[[BinaryIO, socket.socket, int], None]] = {
+    "plan-full": _simple(
+        200, billing(gifts_balance=100, max_concurrent_browsers=-1, cost_limit=45_000)
+    ),
+    "plan-minimal": _simple(200, billing()),
+    "plan-nulls": _simple(
+        200, billing(gifts_balance=None, max_concurrent_browsers=None, cost_limit=None)
+    ),
+    "plan-extra": _simple(200, billing(new_field="tolerated")),
+    "plan-string": _simple(200, billing(credits_used="4999.5")),
+    "plan-no-tier": _simple(200, billing(tier=_DROP)),
+    "plan-period": _simple(200, billing(billing_period="November")),
+    "plan-data-list": _simple(200, b'{"data": [1, 2]}'),
     "nested": _simple(200, b"[" * 100_000 + b"]" * 100_000),
     "huge-metric": _simple(200, page([{"date": DAY, "session_count": 10**400}])),
     "huge-summary": _simple(200, page([], {"total_sessions": 10**400})),
