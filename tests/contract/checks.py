@@ -20,6 +20,8 @@ from spec_tools import operations
 # Statuses the spec leaves out but the service is known to send (shared/spec/README.md).
 KNOWN_UNDECLARED = {401: "a missing or wrong key; every keyed endpoint answers it"}
 SUMMARY_KEY = {"session_count": "total_sessions"}
+# What the facade reads of a plan (the optional fields may be absent: not drift).
+PLAN_READS = ("credits", "credits_used", "included_credits", "billing_period", "tier")
 
 
 def _summary_key(metric: str) -> str:
@@ -113,7 +115,9 @@ def check_response(
         kind = "became nullable" if error.instance is None else "type changed"
         problems.append(f"response: {_path(error.absolute_path)}: {kind}: {error.message}")
     problems += _unknown_keys(schema, document, [])
-    if status == 200:
+    if status == 200 and url.path == "/v1/billing":
+        problems += _missing(document, [["data"], *(["data", k] for k in PLAN_READS)])
+    elif status == 200:
         metrics = [v for k, v in parse_qsl(url.query) if k == "metrics"]
         problems += _missing_reads(document, metrics)
     return problems
@@ -156,6 +160,10 @@ def _missing_reads(document: Any, metrics: list[str]) -> list[str]:
     needed += [["summary", _summary_key(m)] for m in metrics]
     for i, _ in enumerate(document.get("data") or []):
         needed += [["data", i, "date"], *(["data", i, m] for m in metrics)]
+    return _missing(document, needed)
+
+
+def _missing(document: Any, needed: list[list[Any]]) -> list[str]:
     out = []
     for path in needed:
         node: Any = document

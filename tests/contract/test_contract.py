@@ -11,12 +11,15 @@ import json
 import math
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 import yaml
-from anchor_history import _api
+from anchor_history import HistoryClient, _api
 from anchor_history.models import metric_names
+from anchorbrowser_api.models.billing_info import BillingInfo
+from anchorbrowser_api.models.billing_info_response import BillingInfoResponse
 from anchorbrowser_api.models.session_history_response import SessionHistoryResponse
 from checks import check_request, check_response
 from conftest import REPLAY_BASE_URL, URL_PLACEHOLDER
@@ -69,6 +72,8 @@ def test_response_conforms_to_the_spec(item: dict[str, Any]) -> None:
 def test_both_clients_parse_the_totals_the_body_holds(item: dict[str, Any]) -> None:
     if item["response"]["status"]["code"] != 200:
         return
+    if urlsplit(item["request"]["uri"]).path == "/v1/billing":
+        return _the_plan_parses(item)
     document = json.loads(body_of(item))
     generated = SessionHistoryResponse.from_dict(document)
     assert generated.additional_properties == {}
@@ -85,6 +90,24 @@ def test_both_clients_parse_the_totals_the_body_holds(item: dict[str, Any]) -> N
             assert getattr(page.summary, metric) == document["summary"][key]
         if document["pagination"]["total_pages"] == 1 and expected:
             assert math.isclose(sum(got), getattr(page.summary, metric), rel_tol=1e-9)
+
+
+def _the_plan_parses(item: dict[str, Any]) -> None:
+    """The generated model and the facade read the same plan; nothing unknown."""
+    document = json.loads(body_of(item))
+    generated = BillingInfoResponse.from_dict(document)
+    assert generated.additional_properties == {}
+    assert isinstance(generated.data, BillingInfo)
+    assert generated.data.additional_properties == {}
+    exchange = _api.Exchange(httpx.Response(200, content=body_of(item).encode()), generated, None)
+    plan = _api.to_plan(exchange)
+    data = document["data"]
+    assert (plan.credits_used, plan.included_credits, plan.tier) == (
+        data["credits_used"],
+        data["included_credits"],
+        data["tier"],
+    )
+    assert plan.billing_period[0].strftime("%Y-%m") == data["billing_period"]
 
 
 def test_no_cassette_holds_a_key() -> None:
@@ -163,3 +186,20 @@ def test_a_request_outside_the_spec_is_named() -> None:
         "request: query parameter 'extra' is not declared",
         "request: the key header 'anchor-api-key' is missing",
     ]
+
+
+def test_the_vendors_own_sdk_reads_the_sandboxs_plan(anchor_sandbox) -> None:
+    """The official SDK (anchorbrowser 1.0.1, generated from the vendor's full spec)
+    parses what the sandbox serves at GET /v1/billing: the sandbox speaks the API."""
+    from anchorbrowser import Anchorbrowser
+
+    sdk = Anchorbrowser(api_key=anchor_sandbox.api_key, base_url=anchor_sandbox.base_url)
+    info = sdk.billing.get_billing()
+    assert info.data is not None
+    with HistoryClient(anchor_sandbox.api_key, anchor_sandbox.base_url) as client:
+        plan = client.plan()
+    assert info.data.credits_used == plan.credits_used
+    assert info.data.included_credits == plan.included_credits
+    assert info.data.billing_period == plan.billing_period[0].strftime("%Y-%m")
+    assert info.data.tier == plan.tier
+    assert info.data.max_concurrent_browsers == plan.max_concurrent_browsers

@@ -8,7 +8,7 @@ tests/contract/test_contract.py checks every recorded interaction against the sp
 from __future__ import annotations
 
 import pytest
-from anchor_history import AuthenticationError, HistoryClient
+from anchor_history import AuthenticationError, HistoryClient, Plan
 from anchorbrowser_api.api.browser_sessions import get_v1_sessions_history as op
 from anchorbrowser_api.client import AuthenticatedClient
 from anchorbrowser_api.models.error_response import ErrorResponse
@@ -94,3 +94,20 @@ def test_a_503_then_the_retry_that_succeeds(record_target, request) -> None:
     assert page.points
     if record_target.source == "sandbox":
         request.getfixturevalue("anchor_sandbox_session").set_faults("")
+
+
+def test_the_plan(client) -> None:
+    plan = client.plan()
+    assert isinstance(plan, Plan)
+    start, end = plan.billing_period
+    assert start.day == 1
+    assert 28 <= (end - start).days <= 31
+    assert plan.included_credits > 0
+    assert plan.credits_used >= 0
+
+
+def test_the_plan_with_a_wrong_key(record_target) -> None:
+    client = HistoryClient("wrong-key", record_target.base_url)
+    with client, pytest.raises(AuthenticationError) as caught:
+        client.plan()
+    assert caught.value.status == 401
