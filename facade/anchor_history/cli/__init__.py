@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from . import anomalies, check, compare, export, exporter, history, report, sandbox, sync
+from . import anomalies, check, compare, export, exporter, history, plan, report, sandbox, sync
 from .errors import EXIT_CODES, EXIT_USAGE, fail, guarded
 
 __all__ = ["EXIT_CODES", "main"]
@@ -22,6 +22,7 @@ _COMMANDS = {
     "check": check,
     "compare": compare,
     "anomalies": anomalies,
+    "plan": plan,
     "report": report,
     "sync": sync,
     "export": export,
@@ -73,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_parser(subs)
     compare.add_parser(subs)
     anomalies.add_parser(subs)
+    plan.add_parser(subs)
     report.add_parser(subs)
     sync.add_parser(subs)
     export.add_parser(subs)
