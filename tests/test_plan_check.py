@@ -1,0 +1,164 @@
+"""anchor-history plan: what is left, when it runs out, and whether the history
+adds up to the bill; pure first, then the command against the sandbox."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+import pytest
+from anchor_history.models import HistoryPoint
+from anchor_history.plan import Plan
+from anchor_history.plan_check import busiest_hours, plan_report, reconcile
+from anchor_history.sandbox import Sandbox
+from anchor_history.sandbox.billing import PlanSettings
+from test_cli import run
+
+NOV = (datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC))
+
+
+def hours(start: datetime, end: datetime, credits: float, session_hours: float = 1.0):
+    out, hour = [], start
+    while hour < end:
+        out.append(
+            HistoryPoint(credits_used=credits, session_hours=session_hours, start=hour, date="")
+        )
+        hour += timedelta(hours=1)
+    return out
+
+
+def plan(used: float, included: float = 1000, cost_limit: float | None = 1500) -> Plan:
+    return Plan("growth", NOV, included, used, max(included - used, 0), 0, 20, cost_limit)
+
+
+def test_reconciliation_within_and_beyond_the_tolerance() -> None:
+    assert reconcile(1000.0, 1000.0, 1.0).agrees
+    assert reconcile(1009.9, 1000.0, 1.0).agrees
+    off = reconcile(1020.0, 1000.0, 1.0)
+    assert (off.agrees, round(off.difference, 6), round(off.percent, 6)) == (False, 20.0, 2.0)
+    assert reconcile(0.0, 0.0, 1.0).agrees
+    nothing_billed = reconcile(5.0, 0.0, 1.0)
+    assert (nothing_billed.percent, nothing_billed.agrees) == (None, False)
+
+
+def test_when_the_included_credits_and_the_cost_limit_run_out() -> None:
+    """2 credits an hour, every hour: by Nov 15 12:00, 696 used; 1,000 are reached
+    152 hours later, on the 21st at 20:00; 1,500 would be in December: not this period."""
+    as_of = datetime(2026, 11, 15, 12, tzinfo=UTC)
+    points = hours(NOV[0] - timedelta(days=60), as_of, credits=2.0)
+    report = plan_report(plan(696.0), points, as_of=as_of)
+    assert report.forecast.used == 696.0
+    assert report.forecast.value == pytest.approx(1440.0, rel=0.01)
+    assert report.included_exhausts_at == pytest.approx(
+        datetime(2026, 11, 21, 20, tzinfo=UTC), abs=timedelta(minutes=1)
+    )
+    assert report.cost_limit_exhausts_at is None
+    assert report.reconciliation.agrees
+    document = report.to_dict()
+    assert set(document) == {
+        "tier", "billing_period", "included_credits", "credits_used", "credits_left_included",
+        "overage_credits", "cost_limit", "gifts_balance", "credits", "as_of", "forecast",
+        "included_exhausts_at", "cost_limit_exhausts_at", "reconciliation", "concurrency",
+    }  # fmt: skip
+    assert document["cost_limit_exhausts_at"] is None
+    assert document["included_exhausts_at"].startswith("2026-11-21T20:00")
+
+
+def test_overage_and_a_spent_limit() -> None:
+    p = plan(1200.0, included=1000, cost_limit=1100)
+    assert (p.credits_left_included, p.overage_credits) == (0, 200.0)
+    as_of = datetime(2026, 11, 25, tzinfo=UTC)
+    report = plan_report(p, hours(NOV[0], as_of, credits=2.0), as_of=as_of)
+    assert report.included_exhausts_at < as_of  # already spent: when it happened
+    assert report.cost_limit_exhausts_at < as_of
+
+
+def test_the_busiest_hours_are_the_mean_concurrency() -> None:
+    points = hours(NOV[0], NOV[0] + timedelta(days=2), credits=1.0, session_hours=2.0)
+    points[30] = HistoryPoint(session_hours=9.5, start=points[30].start, date="")
+    points[7] = HistoryPoint(session_hours=4.0, start=points[7].start, date="")
+    top = busiest_hours(points, NOV, count=2)
+    assert top == ((points[30].start, 9.5), (points[7].start, 4.0))
+
+
+@pytest.fixture(scope="module")
+def box() -> Iterator[Sandbox]:
+    settings = PlanSettings(included_credits=800, tier="scale", cost_limit=None)
+    with Sandbox(seed=11, sessions=8_000, days=70, plan=settings) as sandbox:
+        yield sandbox
+
+
+def test_the_command_against_the_sandbox(box) -> None:
+    result = run(box, "plan", "-f", "json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["tier"] == "scale"
+    assert document["cost_limit"] is None
+    assert document["cost_limit_exhausts_at"] is None
+    assert document["reconciliation"]["agrees"]
+    assert document["reconciliation"]["difference"] == 0
+    assert document["concurrency"]["max_concurrent_browsers"] == 50
+    assert document["concurrency"]["peak_mean"] > 0
+    table = run(box, "plan").stdout
+    assert table.startswith("plan scale, billing period ")
+    assert "agrees (tolerance 1%)" in table
+    assert "busiest hours, mean concurrent sessions (a lower bound on the peak), limit 50:" in table
+    assert re.search(r"^cost limit +none$", table, re.MULTILINE)
+
+
+class SkewedBill:
+    """A proxy to the sandbox whose GET /v1/billing says 10% more credits were used."""
+
+    def __init__(self, box: Sandbox) -> None:
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                upstream = httpx.get(
+                    box.base_url + self.path,
+                    headers={"anchor-api-key": self.headers.get("anchor-api-key", "")},
+                )
+                body = upstream.content
+                if self.path.startswith("/v1/billing") and upstream.status_code == 200:
+                    document = upstream.json()
+                    document["data"]["credits_used"] *= 1.1
+                    body = json.dumps(document).encode()
+                self.send_response(upstream.status_code)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def test_a_bill_that_does_not_add_up_fails_under_fail_on_mismatch(box) -> None:
+    skewed = SkewedBill(box)
+    try:
+        words = ("plan", "--base-url", skewed.url, "--allow-insecure-http")
+        loose = run(box, *words)
+        strict = run(box, *words, "--fail-on", "mismatch", "-f", "json")
+        wide = run(box, *words, "--fail-on", "mismatch", "--tolerance", "11")
+    finally:
+        skewed.server.shutdown()
+    assert loose.returncode == 0, loose.stderr
+    assert "DISAGREES" in loose.stdout
+    assert strict.returncode == 1
+    reconciliation = json.loads(strict.stdout)["reconciliation"]
+    assert reconciliation["percent"] == pytest.approx(100 * (1 / 1.1 - 1), abs=0.01)
+    assert wide.returncode == 0
+
+
+def test_the_cli_default_tolerance_is_the_librarys() -> None:
+    from anchor_history import plan_check
+    from anchor_history.cli import plan as command
+
+    assert command.DEFAULT_TOLERANCE == plan_check.DEFAULT_TOLERANCE
