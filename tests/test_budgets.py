@@ -150,6 +150,7 @@ def test_statuses() -> None:
         "status",
         "exhausts_at",
         "pace",
+        "name",
     }
 
 

@@ -111,22 +111,25 @@ def test_the_command_against_the_sandbox(box) -> None:
     assert re.search(r"^cost limit +none$", table, re.MULTILINE)
 
 
-class SkewedBill:
-    """A proxy to the sandbox whose GET /v1/billing says 10% more credits were used."""
+class BillProxy:
+    """A proxy to the sandbox whose GET /v1/billing is changed: its credits_used times
+    ``factor``, or the ``status`` given instead (403: a key that cannot read the plan)."""
 
-    def __init__(self, box: Sandbox) -> None:
+    def __init__(self, box: Sandbox, factor: float = 1.0, status: int | None = None) -> None:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 upstream = httpx.get(
                     box.base_url + self.path,
                     headers={"anchor-api-key": self.headers.get("anchor-api-key", "")},
                 )
-                body = upstream.content
-                if self.path.startswith("/v1/billing") and upstream.status_code == 200:
+                code, body = upstream.status_code, upstream.content
+                if self.path.startswith("/v1/billing") and status is not None:
+                    code, body = status, b'{"error": {"code": 403, "message": "Forbidden"}}'
+                elif self.path.startswith("/v1/billing") and code == 200:
                     document = upstream.json()
-                    document["data"]["credits_used"] *= 1.1
+                    document["data"]["credits_used"] *= factor
                     body = json.dumps(document).encode()
-                self.send_response(upstream.status_code)
+                self.send_response(code)
                 self.send_header("content-type", "application/json")
                 self.send_header("content-length", str(len(body)))
                 self.end_headers()
@@ -141,7 +144,7 @@ class SkewedBill:
 
 
 def test_a_bill_that_does_not_add_up_fails_under_fail_on_mismatch(box) -> None:
-    skewed = SkewedBill(box)
+    skewed = BillProxy(box, factor=1.1)
     try:
         words = ("plan", "--base-url", skewed.url, "--allow-insecure-http")
         loose = run(box, *words)
@@ -162,3 +165,37 @@ def test_the_cli_default_tolerance_is_the_librarys() -> None:
     from anchor_history.cli import plan as command
 
     assert command.DEFAULT_TOLERANCE == plan_check.DEFAULT_TOLERANCE
+
+
+def test_check_plan_budgets_the_included_credits_and_the_cost_limit(tmp_path) -> None:
+    settings = PlanSettings(included_credits=300, cost_limit=600)
+    with Sandbox(seed=12, sessions=6_000, days=70, plan=settings) as small:
+        result = run(small, "check", "--plan", "-f", "json")
+        config = tmp_path / "plan.toml"
+        config.write_text("plan = true\n\n[budgets]\nsession_count = 1e9\n")
+        from_file = run(small, "check", "--config", str(config), "-f", "json")
+        forbidden = BillProxy(small, status=403)
+        try:
+            words = ("--base-url", forbidden.url, "--allow-insecure-http")
+            fallback = run(small, "check", "--plan", "--budget", "session_count=1e9", *words)
+            alone = run(small, "check", "--plan", *words)
+        finally:
+            forbidden.server.shutdown()
+    assert result.returncode == 1, result.stderr  # 300 credits: long spent this month
+    budgets = json.loads(result.stdout)["budgets"]
+    assert [(b["metric"], b["name"], b["limit"]) for b in budgets] == [
+        ("credits_used", "included", 300),
+        ("credits_used", "cost limit", 600),
+    ]
+    assert all(len(b["alerts"]) == 3 for b in budgets)  # the default thresholds apply
+    named = [(b["metric"], b["name"]) for b in json.loads(from_file.stdout)["budgets"]]
+    assert named == [("session_count", None), ("credits_used", "included"),
+                     ("credits_used", "cost limit")]  # fmt: skip
+    assert fallback.returncode == 0, fallback.stderr
+    assert (
+        "note: GET /v1/billing: HTTP 403: Forbidden (this key cannot read the plan); "
+        "checking the other budgets" in fallback.stderr
+    )
+    assert fallback.stderr.count("note:") == 1
+    assert alone.returncode == 3  # nothing else to check: the plan's error, as an error
+    assert "HTTP 403: Forbidden" in alone.stderr

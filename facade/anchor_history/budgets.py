@@ -42,10 +42,17 @@ OK, AT_RISK, OVER = "ok", "at_risk", "over"
 
 @frozen
 class Budget:
-    """A limit on one metric's total over each period."""
+    """A limit on one metric's total over each period; ``name`` tells two budgets of
+    one metric apart (the plan's "included" credits and its "cost limit")."""
 
     metric: str
     limit: float
+    name: str | None = None
+
+    @property
+    def key(self) -> str:
+        """``credits_used``, or ``credits_used (included)`` for a named budget."""
+        return self.metric if self.name is None else f"{self.metric} ({self.name})"
 
 
 @frozen
@@ -60,6 +67,11 @@ class BudgetResult:
     # Used / limit over the share of the period gone: 1.0 is on track, 1.5 spends
     # half again as fast as the budget allows. None at the period's very start.
     pace: float | None = None
+    name: str | None = None  # as the Budget's
+
+    @property
+    def key(self) -> str:
+        return self.metric if self.name is None else f"{self.metric} ({self.name})"
 
     @property
     def used(self) -> float:
@@ -69,6 +81,7 @@ class BudgetResult:
         f = self.forecast
         return {
             "metric": self.metric,
+            "name": self.name,
             "limit": _number(self.limit),
             "used": _number(f.used),
             "forecast": _number(f.value),
@@ -179,7 +192,13 @@ def evaluate(
         pace = (outlook.used / budget.limit) / gone if gone > 0 else None
         results.append(
             BudgetResult(
-                budget.metric, budget.limit, outlook, status, outlook.reaches(budget.limit), pace
+                budget.metric,
+                budget.limit,
+                outlook,
+                status,
+                outlook.reaches(budget.limit),
+                pace,
+                budget.name,
             )
         )
     return BudgetReport(as_of, period, tuple(results))

@@ -130,6 +130,9 @@ class PlanUnavailableError(APIError):
     """``GET /v1/billing`` answered 403 or 404: this key cannot read the plan. The
     commands fall back to what they can do without it, and say so once."""
 
+    def __str__(self) -> str:
+        return f"GET /v1/billing: {super().__str__()} (this key cannot read the plan)"
+
 
 class BadRequestError(APIError):
     """400: the server rejected the query."""

@@ -80,7 +80,7 @@ def channel_id(url: str) -> str:
 
 def _key(team: str, budget: BudgetResult, period_start: datetime, threshold: Threshold) -> str:
     start = format_api_datetime(period_start)
-    return f"{team}|{budget.metric}|{budget.limit:g}|{start}|{threshold.label}"
+    return f"{team}|{budget.key}|{budget.limit:g}|{start}|{threshold.label}"
 
 
 def decide(
@@ -94,7 +94,8 @@ def decide(
 ) -> Decision:
     """What to send on each channel now (``report.as_of``), and what to remember.
 
-    ``thresholds`` maps a metric to its budget's thresholds; ``channels`` are
+    ``thresholds`` maps a budget's key (its metric, or ``metric (name)``) to its
+    thresholds; ``channels`` are
     :func:`channel_id` values. A threshold crossed and not yet notified on a
     channel in this period is sent there; one notified and crossed still is
     sent again after ``remind``; one notified and no longer crossed is sent as
@@ -106,7 +107,7 @@ def decide(
     outgoing: dict[str, list[Event]] = {c: [] for c in channels}
     updates: dict[str, dict[str, Record | None]] = {c: {} for c in channels}
     for budget in report.budgets:
-        for threshold in thresholds.get(budget.metric, ()):
+        for threshold in thresholds.get(budget.key, ()):
             key = _key(team, budget, period_start, threshold)
             crossed = threshold.crossed(budget)
             told = [state[f"{c}|{key}"] for c in channels if f"{c}|{key}" in state]

@@ -27,7 +27,7 @@ def _line(event: Event) -> str:
     share = 100 * f.used / budget.limit
     watched = "used" if threshold.kind == "actual" else "forecast"
     parts = [
-        f"*{m}* {threshold.percent:g}% of the limit ({watched}) {_HEADS[event.what]}",
+        f"*{budget.key}* {threshold.percent:g}% of the limit ({watched}) {_HEADS[event.what]}",
         f"used {format_value(m, f.used)} of {format_value(m, budget.limit)} ({share:.0f}%)",
         f"forecast {format_value(m, f.value)} ({format_value(m, f.low)} to "
         f"{format_value(m, f.high)})",
@@ -66,7 +66,12 @@ def alert_message(
     machine = report.to_dict() | {
         "team": team,
         "events": [
-            {"event": e.what, "metric": e.status.budget.metric, **e.status.to_dict()}
+            {
+                "event": e.what,
+                "metric": e.status.budget.metric,
+                "name": e.status.budget.name,
+                **e.status.to_dict(),
+            }
             for e in events
         ],
     }

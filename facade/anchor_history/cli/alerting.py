@@ -35,17 +35,17 @@ def budgets_and_thresholds(
             own = value.get("alerts")
             if own is not None and not isinstance(own, list):
                 raise UsageError(f"--config: [budgets.{metric}] alerts must be a list")
-            thresholds[budget.metric] = (
+            thresholds[budget.key] = (
                 tuple(parse_threshold(t) for t in own) if own is not None and not alerts else given
             )
         else:
             budget = make_budget(metric, value)
-            thresholds[budget.metric] = given
-        budgets[budget.metric] = budget
+            thresholds[budget.key] = given
+        budgets[budget.key] = budget
     for text in flags:
         budget = parse_budget(text)
-        budgets[budget.metric] = budget
-        thresholds[budget.metric] = given
+        budgets[budget.key] = budget
+        thresholds[budget.key] = given
     return list(budgets.values()), thresholds
 
 

@@ -54,6 +54,13 @@ def add_parser(subs: Any) -> None:
         help="exit 1 when a budget is at risk or over (forecast, the default), or only when over",
     )
     p.add_argument(
+        "--plan",
+        action="store_true",
+        default=None,
+        help="budgets from the plan (GET /v1/billing): credits_used at its included credits "
+        "and, when set, at its cost limit, over its billing period",
+    )
+    p.add_argument(
         "--alert",
         action="append",
         default=[],
@@ -102,8 +109,13 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
 
     config = load_config(args.config) if args.config else {}
     budgets, thresholds = budgets_and_thresholds(config, args.budget, args.alert)
-    if not budgets:
-        raise UsageError("no budget: give --budget METRIC=LIMIT (repeatable) or --config FILE")
+    from_plan = bool(args.plan or config.get("plan", False))
+    if not budgets and not from_plan:
+        raise UsageError(
+            "no budget: give --budget METRIC=LIMIT (repeatable), --plan, or --config FILE"
+        )
+    if from_plan and args.store:
+        raise UsageError("--plan reads GET /v1/billing: it needs the API, not a --store")
     fail_on = args.fail_on or config.get("fail_on", "forecast")
     if fail_on not in ("forecast", "over"):
         raise UsageError(f"fail_on: {fail_on!r} is not forecast or over")
@@ -112,6 +124,8 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "budgets": budgets,
         "thresholds": thresholds,
+        "plan": from_plan,
+        "alerts": args.alert,
         "period": args.period or config.get("period", "month"),
         "cycle_start": args.cycle_start or config.get("cycle_start", 1),
         "fail_on": fail_on,
@@ -130,6 +144,8 @@ def run(args: argparse.Namespace) -> int:
     for url in settings["notify"]:
         check_webhook_url(url)  # before any request
     with open_client(args, reading=True) as client:
+        if settings["plan"]:
+            plan_budgets(client, settings, args)
         report = check_budgets(
             client,
             settings["budgets"],
@@ -142,10 +158,46 @@ def run(args: argparse.Namespace) -> int:
     statuses, delivered = run_alerts(report, settings, args)
     document = report.to_dict()
     for budget in document["budgets"]:
-        budget["alerts"] = [s.to_dict() for s in statuses if s.budget.metric == budget["metric"]]
+        budget["alerts"] = [
+            s.to_dict()
+            for s in statuses
+            if (s.budget.metric, s.budget.name) == (budget["metric"], budget["name"])
+        ]
     print_result(document, render_report(report), args.format)
     code = EXIT_FOUND if report.failing(settings["fail_on"]) else EXIT_OK
     return code if delivered else EXIT_NOTIFY
+
+
+def plan_budgets(client: Any, settings: dict[str, Any], args: argparse.Namespace) -> None:
+    """Add the plan's budgets (and their thresholds) to ``settings``: credits_used at
+    the included credits and at the cost limit, over the billing month. A key that
+    cannot read the plan is said once; the other budgets are still checked."""
+    import sys
+
+    from ..alerts import DEFAULT_THRESHOLDS, parse_threshold
+    from ..budgets import Budget
+    from ..errors import PlanUnavailableError
+
+    try:
+        plan = client.plan(deadline=args.deadline)
+    except PlanUnavailableError as error:
+        if not settings["budgets"]:
+            raise
+        if not args.quiet:
+            print(
+                f"anchor-history: note: {error}; checking the other budgets",
+                file=sys.stderr,
+            )
+        return
+    given = tuple(parse_threshold(t) for t in settings["alerts"]) or DEFAULT_THRESHOLDS
+    limits = [("included", plan.included_credits), ("cost limit", plan.cost_limit)]
+    for name, limit in limits:
+        if limit is not None and limit > 0:
+            budget = Budget("credits_used", float(limit), name)
+            settings["budgets"].append(budget)
+            settings["thresholds"][budget.key] = given
+    # The plan's period is the calendar month in UTC (its YYYY-MM, see anchor_history.plan).
+    settings["period"], settings["cycle_start"] = "month", 1
 
 
 _MARKS = {"ok": "ok", "at_risk": "AT RISK", "over": "OVER"}
@@ -168,7 +220,7 @@ def render_report(report: Any) -> str:
             status += f", {verb} {b.exhausts_at:%b %d} (UTC)"
         rows.append(
             [
-                m,
+                b.key,
                 format_value(m, b.limit),
                 format_value(m, f.used),
                 format_value(m, f.value),

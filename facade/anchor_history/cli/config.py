@@ -8,6 +8,7 @@
     notify = "https://hooks.slack.com/services/..."   # or a list of webhooks
     remind = "24h"            # re-send an alert still crossed after this long
     state = "/var/lib/anchor-history/alerts.json"
+    plan = true               # budgets from the plan: included credits, cost limit
 
     [budgets]
     session_count = 20000     # the default alerts: actual:80, actual:100, forecast:100
@@ -35,6 +36,7 @@ KNOWN_KEYS: dict[str, type | tuple[type, ...]] = {
     "notify": (str, list),
     "remind": str,
     "state": str,
+    "plan": bool,
     "budgets": dict,
 }
 
@@ -54,7 +56,7 @@ def load_config(path: str) -> dict[str, Any]:
             raise UsageError(
                 f"--config {path}: unknown key {key!r}; known: {', '.join(KNOWN_KEYS)}"
             )
-        if not isinstance(value, kind) or isinstance(value, bool):
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
             names = " or a ".join(
                 k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,))
             )

@@ -115,6 +115,7 @@ def exit_code(error: BaseException) -> int:
         (AlertStateError, EXIT_STORE),
         (e.NotificationError, EXIT_NOTIFY),
         (e.MissingAPIKeyError, EXIT_AUTH),
+        (e.PlanUnavailableError, EXIT_AUTH),
         (e.InvalidInputError, EXIT_USAGE),
         (e.MissingExtraError, EXIT_USAGE),
         (e.AuthenticationError, EXIT_AUTH),
