@@ -7,6 +7,7 @@ import subprocess
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 from anchor_history import HistoryClient
 from anchor_history.budgets import Budget, billing_period
 from anchor_history.exporter import Exporter, take_snapshot
@@ -157,3 +158,49 @@ def test_a_period_the_source_holds_only_in_part_is_absent_not_too_low() -> None:
     }
     assert sessions == {"day": 12, "week": 2 * 24 + 12}
     assert not [s for s in snapshot.samples if s.name.startswith("anchorbrowser_budget")]
+
+
+def test_the_plan_is_exported_beside_the_history(anchor_sandbox) -> None:
+    with HistoryClient() as client:
+        plan = client.plan()
+        with Exporter(client, port=0, plan=True) as exporter:
+            found = scrape(exporter)
+    key = labels(team="default", tier=plan.tier)
+    assert found[("anchorbrowser_plan_included_credits", key)] == plan.included_credits
+    assert found[("anchorbrowser_plan_cost_limit_credits", key)] == plan.cost_limit
+    assert found[("anchorbrowser_plan_credits_balance", key)] == pytest.approx(plan.credits, abs=5)
+    used = found[("anchorbrowser_plan_credits_used", key)]
+    assert used == pytest.approx(plan.credits_used, abs=5)  # a refresh moments apart
+
+
+class NoUsage:
+    """A source with no usage at all, whose plan comes from ``client``."""
+
+    def __init__(self, client: HistoryClient) -> None:
+        self.client = client
+
+    def fetch(self, start, end, granularity, metrics, **options):
+        from anchor_history.models import History, HistoryQuery, HistorySummary, metric_names
+
+        query = HistoryQuery(start, end, granularity, metric_names())
+        return History((), HistorySummary(), query)
+
+    def plan(self):
+        return self.client.plan()
+
+
+def test_a_plan_the_key_cannot_read_is_left_out_and_said_once(caplog) -> None:
+    from hostile_server import KEY, HostileServer
+
+    with (
+        HostileServer() as server,
+        HistoryClient(KEY, server.url("status-403"), max_retries=0) as client,
+        Exporter(NoUsage(client), port=0, plan=True) as exporter,
+    ):
+        exporter.refresh()  # a second refresh: still said only once
+        found = scrape(exporter)
+    assert not [name for name, _ in found if name.startswith("anchorbrowser_plan_")]
+    assert found[("anchorbrowser_sessions", labels(period="month", team="default"))] == 0
+    said = [r for r in caplog.records if "the plan is left out" in r.getMessage()]
+    assert len(said) == 1
+    assert "this key cannot read the plan" in said[0].getMessage()

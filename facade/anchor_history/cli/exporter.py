@@ -40,6 +40,12 @@ def add_parser(subs: Any) -> None:
         metavar="METRIC=LIMIT",
         help="a monthly budget to export with its forecast; repeatable",
     )
+    p.add_argument(
+        "--plan",
+        action="store_true",
+        help="also export the plan from GET /v1/billing (anchorbrowser_plan_*), at each "
+        "refresh; with the API only",
+    )
     add_connection_args(p)
 
 
@@ -49,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
     from .errors import UsageError
 
     budgets = [parse_budget(text) for text in args.budget]
+    if args.plan and args.store:
+        raise UsageError("--plan reads GET /v1/billing: it needs the API, not a --store")
     if not args.interval >= 1:
         raise UsageError(f"--interval: {args.interval:g} is under a second")
     with open_client(args, reading=True) as source:
@@ -57,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
                 source,
                 team=args.team or "default",
                 budgets=budgets,
+                plan=args.plan,
                 interval=args.interval,
                 host=args.host,
                 port=args.port,

@@ -1,17 +1,4 @@
-"""A Prometheus exporter: usage so far this day, week and month, budgets with forecasts.
-
-Like prometheus_client's custom collectors, a scrape reads one immutable
-:class:`Snapshot` that a background refresher replaces whole: a scrape never
-sees half an update and never calls the API, so a dashboard cannot exhaust the
-rate limit. On a failed refresh the last good values stay, with
-``anchor_history_last_success_timestamp_seconds`` and a refresh-error counter to
-alert on. Needs the ``exporter`` extra (prometheus_client).
-
-Names follow Prometheus conventions: base units (bytes, seconds: session hours
-are exported as ``anchorbrowser_session_duration_seconds``), no ``_total`` on
-these gauges (they restart with each period), one name per quantity with
-``period`` and ``team`` labels.
-"""
+"""The exporter's process side: a background refresher and the HTTP server."""
 
 from __future__ import annotations
 
@@ -23,126 +10,15 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from attrs import frozen
+from .._optional import require
+from ..budgets import Budget, billing_period
+from ..forecast import TRAILING_DAYS
+from ..periods import HistorySource
+from .samples import Sample, Snapshot, plan_samples, take_snapshot
 
-from ._optional import require
-from .budgets import Budget, billing_period, evaluate
-from .forecast import TRAILING_DAYS
-from .models import History, exact_sum, metric_names
-from .periods import HistorySource
-
-__all__ = ["METRIC_NAMES", "Exporter", "Sample", "Snapshot", "take_snapshot"]
+__all__ = ["Exporter"]
 
 logger = logging.getLogger("anchor_history.exporter")
-
-# Each API metric's Prometheus name and factor to its base unit.
-METRIC_NAMES: dict[str, tuple[str, float, str]] = {
-    "session_count": ("anchorbrowser_sessions", 1, "Browser sessions started"),
-    "proxy_bytes": ("anchorbrowser_proxy_bytes", 1, "Bytes through the proxy"),
-    "ai_steps": ("anchorbrowser_ai_steps", 1, "AI steps taken"),
-    "session_hours": ("anchorbrowser_session_duration_seconds", 3600, "Browser session time"),
-    "credits_used": ("anchorbrowser_credits_used", 1, "Credits used"),
-    "screenshots": ("anchorbrowser_screenshots", 1, "Screenshots taken"),
-    "network_bytes_total": ("anchorbrowser_network_bytes", 1, "Network bytes, all traffic"),
-}
-PERIODS = ("day", "week", "month")
-
-
-@frozen
-class Sample:
-    name: str
-    help: str
-    labels: tuple[tuple[str, str], ...]
-    value: float
-
-
-@frozen
-class Snapshot:
-    """Every sample of one refresh, taken at ``taken``."""
-
-    taken: datetime
-    samples: tuple[Sample, ...]
-
-
-def take_snapshot(
-    history: History, *, team: str, now: datetime, budgets: Sequence[Budget] = ()
-) -> Snapshot:
-    """The usage so far of each period holding ``now``, from hourly ``history``
-    (covering the month, the week and, with budgets, the trailing weeks)."""
-    samples = []
-    for period in PERIODS:
-        start, _ = billing_period(now, period)
-        if not history.covers(start, now):
-            continue  # a store holds only part of it: absent, not too low
-        hours = [p for p in history if start <= p.start < now]
-        for metric in metric_names():
-            name, factor, text = METRIC_NAMES[metric]
-            values = [getattr(p, metric) for p in hours]
-            if all(v is None for v in values) and hours:
-                continue  # the server sent no value for it: absent, not zero
-            used = float(exact_sum(values) or 0) * factor
-            labels: tuple[tuple[str, str], ...] = (("period", period), ("team", team))
-            help_text = f"{text}, so far in the current day, week or month (label period)"
-            samples.append(Sample(name, help_text, labels, used))
-    if budgets and history.covers(billing_period(now, "month")[0], now):
-        report = evaluate(history, budgets, period=billing_period(now, "month"), as_of=now)
-        for result in report.budgets:
-            name, factor, _ = METRIC_NAMES[result.metric]
-            labels = (("metric", name), ("period", "month"), ("team", team))
-            f = result.forecast
-            samples += [
-                Sample(
-                    "anchorbrowser_budget_limit",
-                    "Budget for the month",
-                    labels,
-                    result.limit * factor,
-                ),
-                Sample(
-                    "anchorbrowser_budget_forecast",
-                    "Forecast total at the month's end",
-                    labels,
-                    f.value * factor,
-                ),
-                Sample(
-                    "anchorbrowser_budget_forecast_low",
-                    "Low end of the forecast's 90% range",
-                    labels,
-                    f.low * factor,
-                ),
-                Sample(
-                    "anchorbrowser_budget_forecast_high",
-                    "High end of the forecast's 90% range",
-                    labels,
-                    f.high * factor,
-                ),
-                Sample(
-                    "anchorbrowser_budget_forecast_ratio",
-                    "Forecast at the month's end over the budget",
-                    labels,
-                    f.value / result.limit,
-                ),
-            ]
-            if result.pace is not None:
-                samples.append(
-                    Sample(
-                        "anchorbrowser_budget_pace",
-                        "Used over the budget, divided by the share of the month gone "
-                        "(1 = on track)",
-                        labels,
-                        result.pace,
-                    )
-                )
-            if result.exhausts_at is not None:  # absent when not within the month
-                samples.append(
-                    Sample(
-                        "anchorbrowser_budget_exhaustion_timestamp_seconds",
-                        "When the use so far, then as forecast, reaches the budget "
-                        "(Unix time; in the past when already spent)",
-                        labels,
-                        result.exhausts_at.timestamp(),
-                    )
-                )
-    return Snapshot(now, tuple(samples))
 
 
 class Exporter:
@@ -157,6 +33,7 @@ class Exporter:
         *,
         team: str = "default",
         budgets: Sequence[Budget] = (),
+        plan: bool = False,
         interval: float = 300.0,
         host: str = "127.0.0.1",
         port: int = 9464,
@@ -164,6 +41,8 @@ class Exporter:
     ) -> None:
         prometheus = require("prometheus_client", "exporter")
         self.source, self.team, self.budgets = source, team, tuple(budgets)
+        # The plan comes from GET /v1/billing: only a client has it, not a store.
+        self.plan = plan and callable(getattr(source, "plan", None))
         self.interval = interval
         self._clock = clock or (lambda: datetime.now(UTC))
         self._snapshot: Snapshot | None = None
@@ -179,7 +58,7 @@ class Exporter:
 
     def refresh(self) -> bool:
         """One refresh; False (logged, counted, last values kept) when it failed."""
-        from .errors import AnchorHistoryError
+        from ..errors import AnchorHistoryError, PlanUnavailableError
 
         now = self._clock()
         month, _ = billing_period(now, "month")
@@ -189,7 +68,17 @@ class Exporter:
             start = min(start, now - timedelta(days=TRAILING_DAYS + 1))
         try:
             history = self.source.fetch(start, now, "hour", "all", page_size=1000)
-            self._snapshot = take_snapshot(history, team=self.team, now=now, budgets=self.budgets)
+            snapshot = take_snapshot(history, team=self.team, now=now, budgets=self.budgets)
+            if self.plan:
+                try:
+                    plan = self.source.plan()  # type: ignore[attr-defined]
+                except PlanUnavailableError as error:
+                    self.plan = False  # said once; the usage is still served
+                    logger.warning("the plan is left out: %s", error)
+                else:
+                    samples = snapshot.samples + tuple(plan_samples(plan, self.team))
+                    snapshot = Snapshot(snapshot.taken, samples)
+            self._snapshot = snapshot
         except AnchorHistoryError as error:
             self.errors += 1
             self.last_error = str(error)

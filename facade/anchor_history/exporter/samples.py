@@ -1,0 +1,155 @@
+"""What the exporter serves, as values: the samples of one refresh (pure).
+
+A Prometheus exporter: usage so far this day, week and month, budgets with forecasts.
+
+Like prometheus_client's custom collectors, a scrape reads one immutable
+:class:`Snapshot` that a background refresher replaces whole: a scrape never
+sees half an update and never calls the API, so a dashboard cannot exhaust the
+rate limit. On a failed refresh the last good values stay, with
+``anchor_history_last_success_timestamp_seconds`` and a refresh-error counter to
+alert on. Needs the ``exporter`` extra (prometheus_client).
+
+Names follow Prometheus conventions: base units (bytes, seconds: session hours
+are exported as ``anchorbrowser_session_duration_seconds``), no ``_total`` on
+these gauges (they restart with each period), one name per quantity with
+``period`` and ``team`` labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from attrs import frozen
+
+from ..budgets import Budget, billing_period, evaluate
+from ..models import History, exact_sum, metric_names
+from ..plan import Plan
+
+__all__ = ["METRIC_NAMES", "PERIODS", "Sample", "Snapshot", "plan_samples", "take_snapshot"]
+
+# Each API metric's Prometheus name and factor to its base unit.
+METRIC_NAMES: dict[str, tuple[str, float, str]] = {
+    "session_count": ("anchorbrowser_sessions", 1, "Browser sessions started"),
+    "proxy_bytes": ("anchorbrowser_proxy_bytes", 1, "Bytes through the proxy"),
+    "ai_steps": ("anchorbrowser_ai_steps", 1, "AI steps taken"),
+    "session_hours": ("anchorbrowser_session_duration_seconds", 3600, "Browser session time"),
+    "credits_used": ("anchorbrowser_credits_used", 1, "Credits used"),
+    "screenshots": ("anchorbrowser_screenshots", 1, "Screenshots taken"),
+    "network_bytes_total": ("anchorbrowser_network_bytes", 1, "Network bytes, all traffic"),
+}
+PERIODS = ("day", "week", "month")
+
+
+@frozen
+class Sample:
+    name: str
+    help: str
+    labels: tuple[tuple[str, str], ...]
+    value: float
+
+
+@frozen
+class Snapshot:
+    """Every sample of one refresh, taken at ``taken``."""
+
+    taken: datetime
+    samples: tuple[Sample, ...]
+
+
+def take_snapshot(
+    history: History, *, team: str, now: datetime, budgets: Sequence[Budget] = ()
+) -> Snapshot:
+    """The usage so far of each period holding ``now``, from hourly ``history``
+    (covering the month, the week and, with budgets, the trailing weeks)."""
+    samples = []
+    for period in PERIODS:
+        start, _ = billing_period(now, period)
+        if not history.covers(start, now):
+            continue  # a store holds only part of it: absent, not too low
+        hours = [p for p in history if start <= p.start < now]
+        for metric in metric_names():
+            name, factor, text = METRIC_NAMES[metric]
+            values = [getattr(p, metric) for p in hours]
+            if all(v is None for v in values) and hours:
+                continue  # the server sent no value for it: absent, not zero
+            used = float(exact_sum(values) or 0) * factor
+            labels: tuple[tuple[str, str], ...] = (("period", period), ("team", team))
+            help_text = f"{text}, so far in the current day, week or month (label period)"
+            samples.append(Sample(name, help_text, labels, used))
+    if budgets and history.covers(billing_period(now, "month")[0], now):
+        report = evaluate(history, budgets, period=billing_period(now, "month"), as_of=now)
+        for result in report.budgets:
+            name, factor, _ = METRIC_NAMES[result.metric]
+            labels = (("metric", name), ("period", "month"), ("team", team))
+            f = result.forecast
+            samples += [
+                Sample(
+                    "anchorbrowser_budget_limit",
+                    "Budget for the month",
+                    labels,
+                    result.limit * factor,
+                ),
+                Sample(
+                    "anchorbrowser_budget_forecast",
+                    "Forecast total at the month's end",
+                    labels,
+                    f.value * factor,
+                ),
+                Sample(
+                    "anchorbrowser_budget_forecast_low",
+                    "Low end of the forecast's 90% range",
+                    labels,
+                    f.low * factor,
+                ),
+                Sample(
+                    "anchorbrowser_budget_forecast_high",
+                    "High end of the forecast's 90% range",
+                    labels,
+                    f.high * factor,
+                ),
+                Sample(
+                    "anchorbrowser_budget_forecast_ratio",
+                    "Forecast at the month's end over the budget",
+                    labels,
+                    f.value / result.limit,
+                ),
+            ]
+            if result.pace is not None:
+                samples.append(
+                    Sample(
+                        "anchorbrowser_budget_pace",
+                        "Used over the budget, divided by the share of the month gone "
+                        "(1 = on track)",
+                        labels,
+                        result.pace,
+                    )
+                )
+            if result.exhausts_at is not None:  # absent when not within the month
+                samples.append(
+                    Sample(
+                        "anchorbrowser_budget_exhaustion_timestamp_seconds",
+                        "When the use so far, then as forecast, reaches the budget "
+                        "(Unix time; in the past when already spent)",
+                        labels,
+                        result.exhausts_at.timestamp(),
+                    )
+                )
+    return Snapshot(now, tuple(samples))
+
+
+def plan_samples(plan: Plan, team: str) -> list[Sample]:
+    """The plan's figures, as GET /v1/billing states them (credits)."""
+    labels: tuple[tuple[str, str], ...] = (("team", team), ("tier", plan.tier))
+    figures = [
+        ("anchorbrowser_plan_included_credits", "Credits included in the plan's tier "
+         "(GET /v1/billing)", plan.included_credits),
+        ("anchorbrowser_plan_credits_used", "Credits used this billing period, as the plan "
+         "states it (GET /v1/billing)", plan.credits_used),
+        ("anchorbrowser_plan_credits_balance", "Available credit balance (GET /v1/billing)",
+         plan.credits),
+        ("anchorbrowser_plan_cost_limit_credits", "The plan's configured credit spend limit "
+         "(GET /v1/billing; absent when none)", plan.cost_limit),
+    ]  # fmt: skip
+    return [Sample(name, text, labels, float(value)) for name, text, value in figures
+            if value is not None]  # fmt: skip
