@@ -194,3 +194,16 @@ def test_a_months_report_compares_with_the_month_before_in_its_zone(
     text = out.read_text()
     assert "2026-10-01 to 2026-10-31 (Europe/Berlin)" in text
     assert "on 2026-09-01 to 2026-09-30 (Europe/Berlin)" in text
+
+
+def test_the_report_has_a_plan_section_when_asked(anchor_sandbox, tmp_path) -> None:
+    out = tmp_path / "plan.html"
+    result = run(anchor_sandbox, "report", "-o", str(out), "--from", "30d", "--plan")
+    assert result.returncode == 0, result.stderr
+    text = out.read_text()
+    assert "<h2>Plan, " in text
+    assert "<tr><td>tier</td><td>growth</td></tr>" in text
+    assert "against the plan's" in text and ", agrees.</p>" in text
+    without = tmp_path / "plain.html"
+    assert run(anchor_sandbox, "report", "-o", str(without), "--from", "30d").returncode == 0
+    assert "<h2>Plan" not in without.read_text()

@@ -53,6 +53,12 @@ def add_parser(subs: Any) -> None:
         metavar="METRIC=LIMIT",
         help="a monthly budget to show with its forecast; repeatable",
     )
+    p.add_argument(
+        "--plan",
+        action="store_true",
+        help="a section on the plan (GET /v1/billing): what is left, when it runs out, and "
+        "whether the history adds up to it; with the API only",
+    )
     add_connection_args(p)
 
 
@@ -68,6 +74,8 @@ def run(args: argparse.Namespace) -> int:
     check_output_folder(args.output)
     require("matplotlib", "png")  # the charts, before any request
     budgets = [parse_budget(text) for text in args.budget]
+    if args.plan and args.store:
+        raise UsageError("--plan reads GET /v1/billing: it needs the API, not a --store")
     with open_client(args, reading=True) as source:
         data = gather_report(
             source,
@@ -77,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
             to_date=args.to_date,
             tz=args.tz,
             budgets=budgets,
+            plan=args.plan,
             now=store_moment(source, args),
             deadline=args.deadline,
         )

@@ -17,8 +17,10 @@ from ..anomalies import Anomaly, detect_anomalies
 from ..budgets import Budget, BudgetReport, check_budgets
 from ..compare import Comparison, Span, compare_spans, span_totals
 from ..dates import DateLike
+from ..errors import PlanUnavailableError
 from ..models import History
 from ..periods import HistorySource, fetch_periods
+from ..plan_check import PlanReport, check_plan
 from ..render import format_value
 from .html import marks, render_html
 from .spans import LAST_MS, headlines, previous_held_in_part, span_before, span_text
@@ -37,6 +39,8 @@ class ReportData:
     generated: datetime
     # Periods the anomaly search could not judge: too little history before them.
     anomalies_skipped: int = 0
+    plan: PlanReport | None = None
+    plan_note: str | None = None  # why the plan is not shown, when it was asked for
 
 
 def gather_report(
@@ -48,6 +52,7 @@ def gather_report(
     to_date: DateLike | None = None,
     tz: str | tzinfo | None = None,
     budgets: Sequence[Budget] = (),
+    plan: bool = False,
     now: datetime | None = None,
     **fetch_options: Any,
 ) -> ReportData:
@@ -74,7 +79,22 @@ def gather_report(
         now=moment,
         **fetch_options,
     )
-    return ReportData(history, comparison, report, scan.anomalies, moment, scan.skipped_periods)
+    plan_report, plan_note = None, None
+    if plan:
+        try:
+            plan_report = check_plan(source, now=moment, deadline=fetch_options.get("deadline"))
+        except PlanUnavailableError as error:
+            plan_note = str(error)
+    return ReportData(
+        history,
+        comparison,
+        report,
+        scan.anomalies,
+        moment,
+        scan.skipped_periods,
+        plan_report,
+        plan_note,
+    )
 
 
 def write_report(data: ReportData, path: str) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
+from datetime import UTC
+from typing import TYPE_CHECKING, Any
 
 from ..budgets import BudgetReport
 from ..chart_marks import ChartMarks, chart_marks
 from ..models import History
+from ..plan_check import PlanReport
 from ..render import format_value, period_label
 from ..zones import zone_name
 from .spans import headlines, span_text
@@ -58,6 +60,10 @@ def render_html(data: ReportData) -> str:
             f'<div class="value">{_e(total)}</div><div class="change">{_e(change)}</div></div>'
         )
     parts.append("</div>")
+    if data.plan is not None:
+        parts += _plan_section(data.plan)
+    elif data.plan_note:
+        parts.append(f'<h2>Plan</h2><p class="sub">Not shown: {_e(data.plan_note)}.</p>')
     if data.budgets is not None:
         parts += _budget_section(data.budgets)
     parts.append("<h2>Anomalies</h2>")
@@ -98,6 +104,40 @@ def marks(data: ReportData) -> ChartMarks:
     """The anomalies, and the budgets when the report's span is their period."""
     q = data.history.query
     return chart_marks(data.anomalies, data.budgets, (q.from_date, min(q.to_date, data.generated)))
+
+
+def _plan_section(report: PlanReport) -> list[str]:
+    """The plan, what is left of it, and whether the history adds up to the bill."""
+    plan, f, r = report.plan, report.forecast, report.reconciliation
+    start, end = plan.billing_period
+
+    def credits(value: float | None) -> str:
+        return "-" if value is None else format_value("credits_used", value)
+
+    def when(moment: Any) -> str:
+        return "not this period" if moment is None else f"{moment:%b %d %H:%M} UTC"
+
+    rows = [
+        ("tier", _e(plan.tier)),
+        ("included credits", credits(plan.included_credits)),
+        ("used", credits(plan.credits_used)),
+        ("left before overage", credits(plan.credits_left_included)),
+        ("overage so far", credits(plan.overage_credits)),
+        ("cost limit", credits(plan.cost_limit) if plan.cost_limit is not None else "none"),
+        ("forecast at period end", f"{credits(f.value)} ({credits(f.low)} - {credits(f.high)})"),
+        ("included credits run out", when(report.included_exhausts_at)),
+        ("cost limit runs out", when(report.cost_limit_exhausts_at)),
+    ]
+    verdict = "agrees" if r.agrees else "DISAGREES"
+    percent = "n/a" if r.percent is None else f"{r.percent:+.2f}%"
+    out = [f"<h2>Plan, {_e(span_text(start, end, UTC))}</h2><table>"]
+    out += [f"<tr><td>{_e(name)}</td><td>{_e(value)}</td></tr>" for name, value in rows]
+    out.append("</table>")
+    out.append(
+        f'<p class="sub">The history\'s credits over the period, {_e(credits(r.history_credits))}, '
+        f"against the plan's {_e(credits(r.plan_credits))}: {_e(percent)}, {verdict}.</p>"
+    )
+    return out
 
 
 def _budget_section(report: BudgetReport) -> list[str]:
