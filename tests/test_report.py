@@ -203,7 +203,8 @@ def test_the_report_has_a_plan_section_when_asked(anchor_sandbox, tmp_path) -> N
     text = out.read_text()
     assert "<h2>Plan, " in text
     assert "<tr><td>tier</td><td>growth</td></tr>" in text
-    assert "against the plan's" in text and ", agrees.</p>" in text
+    assert "against the plan's" in text
+    assert ", agrees.</p>" in text
     without = tmp_path / "plain.html"
     assert run(anchor_sandbox, "report", "-o", str(without), "--from", "30d").returncode == 0
     assert "<h2>Plan" not in without.read_text()
