@@ -11,7 +11,7 @@ SPEC ?=
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help setup generate check-generated lint format typecheck test demo sandbox record contract drift update-spec bench browser e2e clean
+.PHONY: help setup generate check-generated lint format typecheck test demo sandbox record contract drift update-spec bench browser e2e clean focus-validator
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -46,7 +46,16 @@ format: setup ## Apply ruff fixes and formatting
 typecheck: setup ## mypy --strict on the facade and the generated package
 	$(BIN)/mypy
 
-test: setup lint typecheck check-generated ## The whole suite: the README's test command
+FOCUS_VALIDATOR := .tools/focus-validator/bin/focus-validator
+
+$(FOCUS_VALIDATOR): scripts/focus-validator-requirements.txt | $(UV)
+	@rm -rf .tools/focus-validator
+	@$(UV) venv --quiet --python $(PYTHON) .tools/focus-validator
+	@VIRTUAL_ENV=.tools/focus-validator $(UV) pip install --quiet -r $<
+
+focus-validator: $(FOCUS_VALIDATOR) ## Install the FinOps Foundation's FOCUS validator (own venv, pinned)
+
+test: setup lint typecheck check-generated focus-validator ## The whole suite: the README's test command
 	$(BIN)/pytest -q -m "not browser"
 
 browser: ## Install Debian's headless Chromium for the browser tests (once; needs root)
@@ -55,8 +64,9 @@ browser: ## Install Debian's headless Chromium for the browser tests (once; need
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	@chromium --version
 
-e2e: setup browser ## The report rendered in a real headless Chromium, screenshot checked
+e2e: setup browser focus-validator ## Headless Chromium renders the report; the FOCUS validator reads an export
 	$(BIN)/pytest -q -m browser
+	$(BIN)/pytest -q tests/test_focus.py
 
 demo: setup ## Usage history from the sandbox, as a table and a chart
 	@scripts/demo.sh

@@ -37,6 +37,7 @@ KNOWN_KEYS: dict[str, type | tuple[type, ...]] = {
     "remind": str,
     "state": str,
     "plan": bool,
+    "pricing": dict,
     "budgets": dict,
 }
 

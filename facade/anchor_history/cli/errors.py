@@ -79,12 +79,18 @@ _LEADING = {
     "as_of": "--as-of",
     "period": "--period",
     "fail_on": "--fail-on",
+    "currency": "--currency",
+    "credit_price": "--credit-price",
+    "included_credits": "--included-credits",
+    "overage_credit_price": "--overage-credit-price",
     "team": "--team",
 }
 _PHRASES = {
     # dates.PYTHON_FORMS (a test checks they agree): a person typing a flag gives text.
     "a datetime (naive is taken as UTC), a date, a timedelta (that long before now), ": "",
     "pass api_key=... or set": "pass --api-key or set",
+    "included_credits and overage_credit_price go together": "--included-credits and "
+    "--overage-credit-price go together",
     "pass allow_insecure_http=True": "pass --allow-insecure-http",
 }
 

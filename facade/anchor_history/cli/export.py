@@ -1,11 +1,16 @@
-"""``anchor-history export``: the store as Hive-partitioned Parquet for other engines."""
+"""``anchor-history export``: the store as Hive-partitioned Parquet, or usage
+priced as FOCUS 1.0 for FinOps tools (from a store or the API)."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
-from .errors import EXIT_CODES, EXIT_OK
+from .common import add_connection_args, open_client
+from .errors import EXIT_CODES, EXIT_OK, UsageError
+from .prices import add_price_args, price_list
+from .stored import store_moment
 
 __all__ = ["add_parser", "run"]
 
@@ -13,22 +18,94 @@ __all__ = ["add_parser", "run"]
 def add_parser(subs: Any) -> None:
     p = subs.add_parser(
         "export",
-        help="write the store as Hive-partitioned Parquet (team=.../month=...)",
-        description="Write every team's hours as DIR/team=NAME/month=YYYY-MM/part-0.parquet, "
-        "for DuckDB, Spark, Trino or pandas (parquet extra).",
+        help="the store as Parquet (team=.../month=...), or priced usage as FOCUS 1.0",
+        description="--parquet DIR: every team's hours of a --store as "
+        "DIR/team=NAME/month=YYYY-MM/part-0.parquet, for DuckDB, Spark, Trino or pandas. "
+        "--focus FILE (.csv or .parquet): one FOCUS 1.0 row per team, day and charge, priced "
+        "with --credit-price (and --currency, --included-credits, --overage-credit-price, or "
+        "a [pricing] table), from a --store or the API.",
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--store", required=True, metavar="PATH", help="the store (SQLite file)")
-    p.add_argument("--parquet", required=True, metavar="DIR", help="the dataset folder")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--parquet", metavar="DIR", help="the store's hours as a Parquet dataset")
+    what.add_argument("--focus", metavar="FILE", help="FOCUS 1.0 rows: usage-focus.csv or .parquet")
+    p.add_argument(
+        "--from", dest="from_date", default="last-month", help="start (default last-month)"
+    )
+    p.add_argument(
+        "--to", dest="to_date", default="last-month", help="end (default last-month: its end)"
+    )
+    p.add_argument(
+        "--account",
+        default="default",
+        help="the FOCUS BillingAccountId and Name (the API does not say; default 'default')",
+    )
+    p.add_argument("--config", default=None, metavar="FILE", help="TOML with a [pricing] table")
+    add_price_args(p, config=False)
+    add_connection_args(p)
 
 
 def run(args: argparse.Namespace) -> int:
     from .._optional import require
-    from ..store import UsageStore
 
-    require("pyarrow", "parquet")
-    with UsageStore(args.store, create=False) as store:
-        files = store.export_parquet(args.parquet)
-    print(f"{len(files)} files written under {args.parquet}")
+    if args.parquet:
+        if not args.store:
+            raise UsageError("--parquet writes a store's hours: give --store PATH")
+        from ..store import UsageStore
+
+        require("pyarrow", "parquet")
+        with UsageStore(args.store, create=False) as store:
+            files = store.export_parquet(args.parquet)
+        print(f"{len(files)} files written under {args.parquet}")
+        return EXIT_OK
+    suffix = args.focus.lower().rsplit(".", 1)[-1]
+    if suffix not in ("csv", "parquet"):
+        raise UsageError(f"--focus {args.focus}: a FOCUS file is .csv or .parquet")
+    if suffix == "parquet":
+        require("pyarrow", "parquet")
+    from .output import check_output_folder
+
+    check_output_folder(args.focus)
+    return _focus(args)
+
+
+def _focus(args: argparse.Namespace) -> int:
+    from ..focus import focus_rows, write_focus
+    from ..focus.columns import EXTRA_COLUMNS
+    from ..periods import fetch_periods
+    from ..pricing.charges import billing_month, credits_decimal
+    from ..zones import period_floor
+
+    metrics = ("credits_used", *EXTRA_COLUMNS)
+    rows: list[dict[str, Any]] = []
+    with open_client(args, reading=True) as source:
+        prices = price_list(args, None if args.store else source)
+        if prices is None:
+            raise UsageError("--focus needs a price: --credit-price DECIMAL (FOCUS rows are costs)")
+        teams = [args.team] if args.team or not args.store else source.teams()
+        moment = store_moment(source, args)
+        for team in teams:
+            if args.store:
+                source.team = team
+            days = fetch_periods(
+                source, args.from_date, args.to_date, "day", metrics, now=moment, fill=False,
+                deadline=args.deadline,
+            )  # fmt: skip
+            start = days.query.from_date
+            before = {}
+            month = billing_month(start)
+            if prices.tiered and start > month:  # the month's credits before the window
+                earlier = source.fetch(month, period_floor(start, "day"), "month", "credits_used")
+                before[month] = credits_decimal(earlier.totals()["credits_used"])
+            rows += focus_rows(
+                days, prices, team=team or "default", account=args.account, used_before=before
+            )
+    write_focus(rows, args.focus)
+    if not args.quiet:
+        print(
+            f"{len(rows):,} FOCUS rows ({len(teams)} team{'s' if len(teams) != 1 else ''}) "
+            f"written to {args.focus}; priced {prices.rule()}",
+            file=sys.stderr,
+        )
     return EXIT_OK

@@ -1,0 +1,89 @@
+"""Credits priced over periods, in order, within each billing month."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from attrs import frozen
+
+from ..zones import period_floor
+from .prices import PriceList
+
+__all__ = ["Charge", "billing_month", "cost_by_period", "credits_decimal", "price_credits"]
+
+STANDARD, INCLUDED, OVERAGE = "standard", "included", "overage"
+
+
+@frozen
+class Charge:
+    """Credits of one period at one unit price: a day that crosses the included
+    credits is two charges, one at each price."""
+
+    start: datetime  # the period's UTC start
+    end: datetime
+    credits: Decimal
+    unit_price: Decimal
+    rate: str  # standard (one price), included, or overage
+
+    @property
+    def cost(self) -> Decimal:
+        return self.credits * self.unit_price
+
+
+def billing_month(instant: datetime) -> datetime:
+    """The UTC calendar month holding ``instant``: the plan's billing period."""
+    return period_floor(instant.astimezone(UTC), "month")
+
+
+def credits_decimal(value: float | int | None) -> Decimal:
+    """A credit figure as the API wrote it (the shortest decimal that round-trips)."""
+    if value is None:
+        return Decimal(0)
+    return Decimal(value) if isinstance(value, int) else Decimal(repr(value))
+
+
+def price_credits(
+    periods: Iterable[tuple[datetime, datetime, Decimal]],
+    prices: PriceList,
+    *,
+    used_before: Mapping[datetime, Decimal] | None = None,
+) -> list[Charge]:
+    """Charges for ``periods`` (start, end, credits), each within one billing month,
+    in time order. With included credits, ``used_before`` gives each month's
+    credits before the first period (so a window that starts mid-month knows how
+    much of the included credits is already spent)."""
+    if not prices.tiered:
+        return [Charge(s, e, c, prices.credit_price, STANDARD) for s, e, c in periods]
+    included = prices.included_credits or Decimal(0)
+    overage = prices.overage_credit_price or Decimal(0)
+    spent: dict[datetime, Decimal] = dict(used_before or {})
+    charges = []
+    for start, end, credits in sorted(periods, key=lambda p: p[0]):
+        month = billing_month(start)
+        if billing_month(end - (end - start) / 2) != month and end > start:
+            raise ValueError(f"the period {start:%Y-%m-%d} to {end:%Y-%m-%d} crosses a month")
+        before = spent.get(month, Decimal(0))
+        room = max(included - before, Decimal(0))
+        at_included = min(credits, room)
+        past = credits - at_included
+        if at_included or not past:
+            charges.append(Charge(start, end, at_included, prices.credit_price, INCLUDED))
+        if past:
+            charges.append(Charge(start, end, past, overage, OVERAGE))
+        spent[month] = before + credits
+    return charges
+
+
+def cost_by_period(charges: Iterable[Charge], starts: list[datetime]) -> dict[datetime, Decimal]:
+    """Each display period's cost: the charges whose start falls in it (``starts``
+    sorted; a period runs to the next start)."""
+    import bisect
+
+    costs = dict.fromkeys(starts, Decimal(0))
+    for charge in charges:
+        i = bisect.bisect_right(starts, charge.start) - 1
+        if i >= 0:
+            costs[starts[i]] += charge.cost
+    return costs
