@@ -127,7 +127,7 @@ def parse_budget(text: str) -> Budget:
     """``METRIC=LIMIT`` as typed on a command line.
 
     >>> parse_budget("credits_used=30000")
-    Budget(metric='credits_used', limit=30000.0)
+    Budget(metric='credits_used', limit=30000.0, name=None)
     """
     metric, sep, limit = text.partition("=")
     if not sep:
