@@ -166,6 +166,10 @@ class History:
     summary: HistorySummary
     query: HistoryQuery
     tz: tzinfo = field(default=UTC, kw_only=True)
+    # With a price list (anchor_history.pricing.price_history): each point's cost,
+    # exact, in ``currency``. Written as ``cost`` and ``currency`` columns.
+    costs: tuple[Decimal, ...] | None = field(default=None, kw_only=True)
+    currency: str | None = field(default=None, kw_only=True)
 
     def __len__(self) -> int:
         return len(self.points)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import UTC, datetime, tzinfo
+from decimal import Decimal
 
 from .models import History, Number
 from .zones import zone_name
@@ -89,6 +90,14 @@ def format_value(metric: str, value: Number | None) -> str:
     return f"{int(value):,}"
 
 
+def format_money(amount: Decimal, currency: str) -> str:
+    """``1,234.57``: to the currency's minor unit (ISO 4217), half even; only when shown."""
+    from .pricing.prices import minor_unit
+
+    places = minor_unit(currency)
+    return f"{amount.quantize(Decimal(1).scaleb(-places)):,.{places}f}"
+
+
 def render_table(history: History) -> str:
     """One row per period (labelled in the history's zone, a partial one marked
     ``*`` with a footnote), a totals row from the server's summary, and a warning
@@ -102,6 +111,11 @@ def render_table(history: History) -> str:
         for p in history.points
     ]
     total = ["total", *(format_value(m, getattr(history.summary, m)) for m in metrics)]
+    if history.costs is not None and history.currency:
+        header.append(f"cost ({history.currency})")
+        for row, cost in zip(rows, history.costs, strict=True):
+            row.append(format_money(cost, history.currency))
+        total.append(format_money(sum(history.costs, Decimal(0)), history.currency))
     widths = [max(len(r[i]) for r in [header, *rows, total]) for i in range(len(header))]
 
     def line(cells: list[str]) -> str:

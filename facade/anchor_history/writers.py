@@ -41,7 +41,11 @@ Output = str | os.PathLike[str] | IO[str]
 
 def rows(history: History, raw_dates: bool = False) -> list[dict[str, Any]]:
     metrics = history.query.metrics
-    return [point_dict(p, metrics, history.tz, raw_dates) for p in history.points]
+    out = [point_dict(p, metrics, history.tz, raw_dates) for p in history.points]
+    if history.costs is not None:  # money as decimal strings: exact, never a float
+        for row, cost in zip(out, history.costs, strict=True):
+            row["cost"], row["currency"] = str(cost), history.currency
+    return out
 
 
 def json_document(history: History, raw_dates: bool = False) -> dict[str, Any]:
@@ -74,7 +78,8 @@ def write_csv(history: History, out: Output, raw_dates: bool = False) -> None:
 
 
 def _columns(history: History, raw_dates: bool) -> list[str]:
-    return ["start", *(["date"] if raw_dates else []), "partial", *history.query.metrics]
+    money = ["cost", "currency"] if history.costs is not None else []
+    return ["start", *(["date"] if raw_dates else []), "partial", *history.query.metrics, *money]
 
 
 def write_parquet(history: History, path: str | os.PathLike[str], raw_dates: bool = False) -> None:
@@ -91,6 +96,9 @@ def write_parquet(history: History, path: str | os.PathLike[str], raw_dates: boo
         values = [getattr(p, name) for p in points]
         is_int = all(v is None or isinstance(v, int) for v in values)
         columns[name] = pa.array(values, pa.int64() if is_int else pa.float64())
+    if history.costs is not None:  # a decimal column: exact
+        columns["cost"] = pa.array(list(history.costs), pa.decimal128(38, 12))
+        columns["currency"] = pa.array([history.currency] * len(points), pa.string())
     parquet.write_table(pa.table(columns), os.fspath(path))
 
 

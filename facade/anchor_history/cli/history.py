@@ -9,6 +9,7 @@ from typing import IO, Any
 from .common import add_connection_args, open_client
 from .errors import EXIT_CODES, EXIT_OK
 from .output import FORMATS, SUFFIXES, plan_output, required_extras, write_output
+from .prices import add_price_args, price_list
 from .stored import store_moment
 
 __all__ = ["add_parser", "run"]
@@ -100,6 +101,7 @@ def add_parser(subs: Any, metric_names: tuple[str, ...]) -> None:
         "--page-size", type=int, default=1000, help="points per request, 1-1000 (default 1000)"
     )
     p.add_argument("--concurrency", type=int, default=4, help="pages fetched at once (default 4)")
+    add_price_args(p)
     add_connection_args(p)
 
 
@@ -133,7 +135,12 @@ def run(args: argparse.Namespace) -> int:
             progress=progress,
             deadline=args.deadline,
         )
+        prices = price_list(args, None if args.store else client)
+        if prices is not None:
+            history = _priced(client, history, prices, args)
     write_output(history, target, raw_dates=args.raw_dates, quiet=args.quiet)
+    if prices is not None and not args.quiet:
+        print(f"anchor-history: cost: {prices.rule()}", file=sys.stderr)
     if target.format != "table" and not args.quiet:
         from ..render import warnings
 
@@ -145,6 +152,26 @@ def run(args: argparse.Namespace) -> int:
         stream = sys.stderr if target.chart_to_stderr else sys.stdout
         stream.write(terminal_chart(history, width=min(100, _columns())))
     return EXIT_OK
+
+
+def _priced(client: Any, history: Any, prices: Any, args: argparse.Namespace) -> Any:
+    """``history`` with a cost per period: its credits priced from the start of its
+    window's billing month (so included credits spent before it count), by UTC day,
+    or by hour where a day would straddle the window's edge or the zone's day."""
+    from datetime import UTC
+
+    from ..periods import fetch_periods
+    from ..pricing import billing_month, price_history
+    from ..zones import period_floor
+
+    start, end = history.query.from_date, history.query.to_date
+    whole_days = period_floor(start, "day") == start and history.tz is UTC
+    unit = "day" if whole_days and history.query.granularity != "hour" else "hour"
+    units = fetch_periods(
+        client, billing_month(start), end, unit, "credits_used", exact=True, fill=False,
+        now=store_moment(client, args), deadline=args.deadline,
+    )  # fmt: skip
+    return price_history(history, units, prices)
 
 
 def _columns() -> int:

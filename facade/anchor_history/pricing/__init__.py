@@ -13,7 +13,7 @@ nothing is rounded until it is shown (to the currency's minor unit).
 
 from __future__ import annotations
 
-from .charges import Charge, billing_month, cost_by_period, price_credits
+from .charges import Charge, billing_month, cost_by_period, price_credits, price_history
 from .prices import PriceList, parse_price_list
 
 __all__ = [
@@ -23,4 +23,5 @@ __all__ = [
     "cost_by_period",
     "parse_price_list",
     "price_credits",
+    "price_history",
 ]

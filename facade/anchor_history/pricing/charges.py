@@ -5,13 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from attrs import frozen
 
-from ..zones import period_floor
+from ..zones import period_after, period_floor
 from .prices import PriceList
 
-__all__ = ["Charge", "billing_month", "cost_by_period", "credits_decimal", "price_credits"]
+__all__ = [
+    "Charge",
+    "billing_month",
+    "cost_by_period",
+    "credits_decimal",
+    "price_credits",
+    "price_history",
+]
 
 STANDARD, INCLUDED, OVERAGE = "standard", "included", "overage"
 
@@ -87,3 +95,23 @@ def cost_by_period(charges: Iterable[Charge], starts: list[datetime]) -> dict[da
         if i >= 0:
             costs[starts[i]] += charge.cost
     return costs
+
+
+def price_history(history: Any, units: Any, prices: PriceList) -> Any:
+    """``history`` with each point's cost: ``units`` are the same credits by UTC day
+    (or hour), from the start of the billing month of ``history``'s window, so the
+    included credits spent before the window are counted; the costs of units
+    outside the window are left out, and each period gets those inside it."""
+    from attrs import evolve
+
+    window = (history.query.from_date, history.query.to_date)
+    step = units.query.granularity
+    periods = [
+        (p.start, period_after(p.start, step), credits_decimal(p.credits_used))
+        for p in units
+        if p.credits_used is not None
+    ]
+    charges = [c for c in price_credits(periods, prices) if window[0] <= c.start <= window[1]]
+    starts = [p.start for p in history]
+    costs = cost_by_period(charges, starts)
+    return evolve(history, costs=tuple(costs[s] for s in starts), currency=prices.currency)

@@ -67,12 +67,12 @@ class PriceList:
 
     def rule(self) -> str:
         """What the output says of how it priced the credits."""
-        each = f"{self.credit_price} {self.currency} a credit"
+        each = f"{self.credit_price} {self.currency}"
         if not self.tiered:
             return f"every credit at {each}"
         return (
-            f"the first {self.included_credits:,} credits of each billing month (UTC) at {each}, "
-            f"the rest at the overage price of {self.overage_credit_price} {self.currency}"
+            f"the first {self.included_credits:,} credits of each billing month (UTC) at {each} "
+            f"each, the rest at the overage price of {self.overage_credit_price} {self.currency}"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -99,7 +99,7 @@ def parse_price_list(
     included credits and their overage price given together or not at all.
 
     >>> parse_price_list("usd", "0.01").rule()
-    'every credit at 0.01 USD a credit'
+    'every credit at 0.01 USD'
     """
     code = str(currency or "").strip().upper()
     try:
