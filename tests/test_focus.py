@@ -159,3 +159,21 @@ def test_parquet_too_and_duckdb_reads_it(store, tmp_path) -> None:
     (total,) = duckdb.sql(f"{query} FROM '{out}'").fetchall()
     assert total[0] > 0
     assert total[1] == 1
+
+
+def test_the_readmes_duckdb_query_runs_on_an_export(store, tmp_path) -> None:
+    import re
+
+    import duckdb
+
+    path, _, _ = store
+    out = tmp_path / "usage-focus.csv"
+    assert export(path, out).returncode == 0
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Money, and a FOCUS export", 1)[1]
+    (query,) = re.findall(r"```sql\n(.*?)```", section.split("\n## ", 1)[0], re.DOTALL)
+    result = duckdb.sql(query.replace("'usage-focus.csv'", f"'{out}'")).fetchall()
+    teams = {team for team, _, _ in result}
+    assert teams == {"web", "api"}
+    billed = sum(Decimal(r["BilledCost"]) for r in csv.DictReader(out.open()))
+    assert sum(b for _, _, b in result) == billed
