@@ -155,7 +155,7 @@ def test_parquet_too_and_duckdb_reads_it(store, tmp_path) -> None:
     path, _, _ = store
     out = tmp_path / "usage-focus.parquet"
     assert export(path, out, "--team", "web").returncode == 0
-    query = "SELECT sum(CAST(BilledCost AS DECIMAL(18, 6))), count(DISTINCT SubAccountId)"
+    query = "SELECT sum(CAST(BilledCost AS DECIMAL(38, 12))), count(DISTINCT SubAccountId)"
     (total,) = duckdb.sql(f"{query} FROM '{out}'").fetchall()
     assert total[0] > 0
     assert total[1] == 1
