@@ -255,3 +255,11 @@ def test_the_sandbox_socket_is_tcp_so_answers_are_not_held_for_delayed_acks() ->
         assert sock.proto == socket.IPPROTO_TCP
     finally:
         sock.close()
+
+
+def test_a_to_date_too_early_for_the_default_window_is_a_400() -> None:
+    """schemathesis found it: to_date=0001-01-01 without from_date overflowed (500)."""
+    from anchor_history.sandbox.app import BadParam, parse_params
+
+    with pytest.raises(BadParam, match="to_date: is too early for the default 30-day window"):
+        parse_params([("to_date", "0001-01-01T00:00:00Z")], datetime.now(UTC))

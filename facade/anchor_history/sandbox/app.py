@@ -108,11 +108,12 @@ def parse_params(query: list[tuple[str, str]], now: datetime) -> Params:
         else:
             single[key] = value
     end = _parse_instant("to_date", single["to_date"], end=True) if "to_date" in single else now
-    start = (
-        _parse_instant("from_date", single["from_date"], end=False)
-        if "from_date" in single
-        else end - timedelta(days=30)
-    )
+    if "from_date" in single:
+        start = _parse_instant("from_date", single["from_date"], end=False)
+    elif end - datetime.min.replace(tzinfo=UTC) < timedelta(days=30):
+        raise BadParam("to_date", "is too early for the default 30-day window; give from_date")
+    else:
+        start = end - timedelta(days=30)
     if start > end:
         raise BadParam("from_date", "is after to_date")
     granularity = single.get("granularity", "day")
