@@ -56,7 +56,9 @@ $(FOCUS_VALIDATOR): scripts/focus-validator-requirements.txt | $(UV)
 focus-validator: $(FOCUS_VALIDATOR) ## Install the FinOps Foundation's FOCUS validator (own venv, pinned)
 
 test: setup lint typecheck check-generated focus-validator ## The whole suite: the README's test command
-	$(BIN)/pytest -q -m "not browser"
+	@# Two workers on this 2-core machine, a test file each at a time (a module's
+	@# sandbox is made once); pytest's closing line says how long the suite took.
+	$(BIN)/pytest -q -m "not browser" -n 2 --dist loadfile
 
 browser: ## Install Debian's headless Chromium for the browser tests (once; needs root)
 	@command -v chromium >/dev/null || { \

@@ -189,11 +189,34 @@ def api(request: pytest.FixtureRequest) -> Api:
     return Api(request.param)
 
 
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """The fault-injection suite's one-line tally, when it ran."""
+_WORKER_TALLIES: list[dict[str, int]] = []
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """In a pytest-xdist worker: hand the fault tally to the controller."""
     module = sys.modules.get("test_faults")
-    if module is not None and module.TALLY["injected"]:
-        terminalreporter.write_line(module.pytest_report_tally())
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None and module is not None:
+        output["fault_tally"] = dict(module.TALLY)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """pytest-xdist, in the controller: a worker's tally, to add up."""
+    tally = getattr(node, "workeroutput", {}).get("fault_tally")
+    if tally:
+        _WORKER_TALLIES.append(tally)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The fault-injection suite's one-line tally, when it ran (in any worker)."""
+    module = sys.modules.get("test_faults")
+    tallies = [*_WORKER_TALLIES, *([module.TALLY] if module is not None else [])]
+    total = {k: sum(t.get(k, 0) for t in tallies) for k in (tallies[0] if tallies else {})}
+    if total.get("injected"):
+        terminalreporter.write_line(
+            "fault tally: " + ", ".join(f"{name} {count}" for name, count in total.items())
+        )
 
 
 # ---- recording and replaying cassettes (tests/contract) ----------------------

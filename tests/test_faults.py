@@ -109,7 +109,3 @@ def test_fault_is_survived_or_reported(
         TALLY["data lost"] += 1
     assert points == fault_free, f"{kind}: returned data differs from the fault-free result"
     TALLY["survived by retry"] += 1
-
-
-def pytest_report_tally() -> str:
-    return "fault tally: " + ", ".join(f"{k} {v}" for k, v in TALLY.items())
