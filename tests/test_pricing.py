@@ -4,6 +4,7 @@ with included credits counted from the start of the billing month."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -77,3 +78,41 @@ def test_prices_from_a_config_file_and_bad_prices(anchor_sandbox, tmp_path: Path
     half = run(anchor_sandbox, "--from", "3d", "--credit-price", "0.01", "--included-credits", "5")
     assert half.returncode == 2
     assert "--included-credits and --overage-credit-price go together" in half.stderr
+
+
+def test_a_budget_in_money(anchor_sandbox) -> None:
+    from anchor_history.budgets import Budget, evaluate
+    from anchor_history.forecast import Forecast
+    from anchor_history.models import History, HistoryQuery, HistorySummary
+    from anchor_history.pricing import parse_price_list
+
+    nov = (datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC))
+    as_of = datetime(2026, 11, 20, tzinfo=UTC)
+    history = History((), HistorySummary(), HistoryQuery(nov[0], as_of, "hour", ("credits_used",)))
+    prices = parse_price_list("USD", "0.01", "1000", "0.02")
+    (result,) = evaluate(
+        history, [Budget("cost", 5.0)], period=nov, as_of=as_of, prices=prices
+    ).budgets
+    assert isinstance(result.forecast, Forecast)
+    assert result.money is not None
+    assert (result.money.used, result.money.limit, result.status) == (Decimal(0), Decimal(5), "ok")
+
+    words = ("check", "--as-of", "2026-10-20T12:00:00Z", "--budget", "cost=10", "-f", "json")
+    result_json = json.loads(run(anchor_sandbox, *words, *PRICES).stdout)
+    (budget,) = result_json["budgets"]
+    used_credits = month_credits(
+        anchor_sandbox, datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 10, 20, 12, tzinfo=UTC)
+    )
+    assert Decimal(budget["used"]) == priced(used_credits)
+    assert (budget["currency"], budget["limit"], budget["status"]) == ("USD", "10", "over")
+    assert budget["pricing"].startswith("the first 2,000 credits of each billing month")
+    assert [a["crossed"] for a in budget["alerts"]] == [True, True, True]
+    table = run(anchor_sandbox, "check", *words[1:-2], *PRICES)
+    assert re.search(r"^cost \(USD\) +10\.00 +[\d,]+\.\d\d ", table.stdout, re.MULTILINE)
+    assert "cost: the first 2,000 credits" in table.stdout
+    unpriced = run(anchor_sandbox, "check", "--budget", "cost=10")
+    assert unpriced.returncode == 2
+    assert "needs a price: --credit-price" in unpriced.stderr
+    weekly = run(anchor_sandbox, "check", "--budget", "cost=10", "--period", "week", *PRICES)
+    assert weekly.returncode == 2
+    assert "a budget in money is over the billing month" in weekly.stderr

@@ -11,8 +11,10 @@ pages of 1,000 fetched at once.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from attrs import frozen
@@ -23,6 +25,8 @@ from .forecast import TRAILING_DAYS, Forecast, forecast
 from .metrics import normalize_metrics
 from .models import History
 from .periods import HistorySource
+from .pricing.charges import cost_of, credits_for
+from .pricing.prices import PriceList
 from .zones import period_after, period_floor
 
 __all__ = [
@@ -37,6 +41,7 @@ __all__ = [
 ]
 
 PERIODS = ("day", "week", "month")
+COST = "cost"  # a budget in money: the credits used, priced
 OK, AT_RISK, OVER = "ok", "at_risk", "over"
 
 
@@ -56,6 +61,31 @@ class Budget:
 
 
 @frozen
+class Money:
+    """A budget in money: the credits' use, forecast and range priced (exact
+    Decimals, in ``currency``), against a limit in the same currency."""
+
+    limit: Decimal
+    used: Decimal
+    value: Decimal
+    low: Decimal
+    high: Decimal
+    currency: str
+    rule: str  # how the credits were priced
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "limit": str(self.limit),
+            "used": str(self.used),
+            "forecast": str(self.value),
+            "forecast_low": str(self.low),
+            "forecast_high": str(self.high),
+            "currency": self.currency,
+            "pricing": self.rule,
+        }
+
+
+@frozen
 class BudgetResult:
     metric: str
     limit: float
@@ -68,6 +98,7 @@ class BudgetResult:
     # half again as fast as the budget allows. None at the period's very start.
     pace: float | None = None
     name: str | None = None  # as the Budget's
+    money: Money | None = None  # a cost budget's figures (``forecast`` is its credits')
 
     @property
     def key(self) -> str:
@@ -79,14 +110,19 @@ class BudgetResult:
 
     def to_dict(self) -> dict[str, Any]:
         f = self.forecast
-        return {
-            "metric": self.metric,
-            "name": self.name,
+        figures: dict[str, Any] = {
             "limit": _number(self.limit),
             "used": _number(f.used),
             "forecast": _number(f.value),
             "forecast_low": _number(f.low),
             "forecast_high": _number(f.high),
+        }
+        if self.money is not None:
+            figures = self.money.to_dict()
+        return {
+            "metric": self.metric,
+            "name": self.name,
+            **figures,
             "status": self.status,
             "exhausts_at": None
             if self.exhausts_at is None
@@ -136,14 +172,20 @@ def parse_budget(text: str) -> Budget:
 
 
 def make_budget(metric: str, limit: object) -> Budget:
+    if metric.strip().lower() == COST:  # money: priced credits (needs a price list)
+        return Budget(COST, _limit(COST, limit))
     (name,) = normalize_metrics(metric.strip())
+    return Budget(name, _limit(name, limit))
+
+
+def _limit(name: str, limit: object) -> float:
     try:
         value = float(limit)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise InvalidInputError(f"budget {name}: {limit!r} is not a number") from None
     if not value > 0 or value == float("inf"):
         raise InvalidInputError(f"budget {name}: the limit must be a number > 0, not {limit!r}")
-    return Budget(name, value)
+    return value
 
 
 def billing_period(as_of: datetime, period: str, cycle_start: int = 1) -> tuple[datetime, datetime]:
@@ -177,31 +219,70 @@ def evaluate(
     *,
     period: tuple[datetime, datetime],
     as_of: datetime,
+    prices: PriceList | None = None,
 ) -> BudgetReport:
-    """Each budget's use so far, forecast and status, from hourly ``history``."""
+    """Each budget's use so far, forecast and status, from hourly ``history``.
+    A cost budget prices the credits with ``prices``."""
     results = []
+    gone = (min(as_of, period[1]) - period[0]) / (period[1] - period[0])
     for budget in budgets:
-        outlook = forecast(history.points, budget.metric, period=period, as_of=as_of)
-        if outlook.used > budget.limit:
-            status = OVER
-        elif outlook.value > budget.limit:
-            status = AT_RISK
+        metric = "credits_used" if budget.metric == COST else budget.metric
+        outlook = forecast(history.points, metric, period=period, as_of=as_of)
+        money = None
+        limit_credits: float = budget.limit
+        if budget.metric == COST:
+            money = _priced(outlook, budget, prices, period)
+            used, value, limit = float(money.used), float(money.value), float(money.limit)
+            at = credits_for(money.limit, prices) if prices is not None else None
+            limit_credits = float(at) if at is not None else math.inf
         else:
-            status = OK
-        gone = (min(as_of, period[1]) - period[0]) / (period[1] - period[0])
-        pace = (outlook.used / budget.limit) / gone if gone > 0 else None
+            used, value, limit = outlook.used, outlook.value, budget.limit
+        status = OVER if used > limit else (AT_RISK if value > limit else OK)
+        pace = (used / limit) / gone if gone > 0 else None
         results.append(
             BudgetResult(
                 budget.metric,
                 budget.limit,
                 outlook,
                 status,
-                outlook.reaches(budget.limit),
+                outlook.reaches(limit_credits),
                 pace,
                 budget.name,
+                money,
             )
         )
     return BudgetReport(as_of, period, tuple(results))
+
+
+def _priced(
+    outlook: Forecast, budget: Budget, prices: PriceList | None, period: tuple[datetime, datetime]
+) -> Money:
+    """A cost budget's figures: the credits' outlook priced from the period's start."""
+    if prices is None:
+        raise InvalidInputError(
+            "budget cost: a budget in money needs a price list (credit_price, currency)"
+        )
+    month = period_floor(period[0], "month")
+    if prices.tiered and (period[0] != month or period[1] != period_after(month, "month")):
+        raise InvalidInputError(
+            "budget cost: with included credits, a budget in money is over the billing month "
+            "(the UTC calendar month, cycle start 1), where the included credits apply"
+        )
+
+    def cost(credits: float) -> Decimal:
+        return cost_of(Decimal(repr(credits)), prices)
+
+    return Money(
+        limit=Decimal(int(budget.limit))
+        if budget.limit.is_integer()
+        else Decimal(repr(budget.limit)),
+        used=cost(outlook.used),
+        value=cost(outlook.value),
+        low=cost(outlook.low),
+        high=cost(outlook.high),
+        currency=prices.currency,
+        rule=prices.rule(),
+    )
 
 
 def check_budgets(
@@ -212,9 +293,11 @@ def check_budgets(
     cycle_start: int = 1,
     as_of: DateLike | None = None,
     now: datetime | None = None,
+    prices: PriceList | None = None,
     **fetch_options: Any,
 ) -> BudgetReport:
-    """Fetch what the budgets need (one request of hours, usually) and evaluate them."""
+    """Fetch what the budgets need (one request of hours, usually) and evaluate them;
+    a budget in money (``cost``) prices the credits with ``prices``."""
     if not budgets:
         raise InvalidInputError("budgets: none given; e.g. credits_used=30000")
     moment = now or datetime.now(UTC)
@@ -224,7 +307,7 @@ def check_budgets(
         raise InvalidInputError(f"as_of: {format_api_datetime(when)} is in the future")
     window = billing_period(when, period, cycle_start)
     start = min(window[0], period_floor(when - timedelta(days=TRAILING_DAYS), "day"))
-    metrics = list(dict.fromkeys(b.metric for b in budgets))
+    metrics = list(dict.fromkeys("credits_used" if b.metric == COST else b.metric for b in budgets))
     fetch_options.setdefault("page_size", 1000)  # eight weeks of hours: two pages
     history = client.fetch(start, when, "hour", metrics, **fetch_options)
     if not history.covers(window[0], when):  # a store holds only part of it
@@ -237,4 +320,4 @@ def check_budgets(
             f"{format_api_datetime(when)}): what was used in it is unknown (sync from before "
             "the period began)"
         )
-    return evaluate(history, budgets, period=window, as_of=when)
+    return evaluate(history, budgets, period=window, as_of=when, prices=prices)

@@ -5,10 +5,11 @@ report as JSON under ``anchor_history`` for machines. Pure; never the key."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from ..budgets import BudgetReport
-from ..render import format_value
+from ..render import format_money, format_value
 from .decide import AlertStatus, Event
 
 __all__ = ["alert_message"]
@@ -24,14 +25,28 @@ def _line(event: Event) -> str:
     status: AlertStatus = event.status
     budget, threshold = status.budget, status.threshold
     f, m = budget.forecast, budget.metric
-    share = 100 * f.used / budget.limit
     watched = "used" if threshold.kind == "actual" else "forecast"
-    parts = [
-        f"*{budget.key}* {threshold.percent:g}% of the limit ({watched}) {_HEADS[event.what]}",
-        f"used {format_value(m, f.used)} of {format_value(m, budget.limit)} ({share:.0f}%)",
-        f"forecast {format_value(m, f.value)} ({format_value(m, f.low)} to "
-        f"{format_value(m, f.high)})",
-    ]
+    head = f"*{budget.key}* {threshold.percent:g}% of the limit ({watched}) {_HEADS[event.what]}"
+    if budget.money is not None:
+        money = budget.money
+
+        def shown(amount: Decimal) -> str:
+            return f"{format_money(amount, money.currency)} {money.currency}"
+
+        share = 100 * money.used / money.limit
+        parts = [
+            head,
+            f"used {shown(money.used)} of {shown(money.limit)} ({share:.0f}%)",
+            f"forecast {shown(money.value)} ({shown(money.low)} to {shown(money.high)})",
+        ]
+    else:
+        parts = [
+            head,
+            f"used {format_value(m, f.used)} of {format_value(m, budget.limit)} "
+            f"({100 * f.used / budget.limit:.0f}%)",
+            f"forecast {format_value(m, f.value)} ({format_value(m, f.low)} to "
+            f"{format_value(m, f.high)})",
+        ]
     if budget.exhausts_at is not None:
         parts.append(f"runs out {budget.exhausts_at:%b %d %H:%M} UTC")
     if budget.pace is not None:

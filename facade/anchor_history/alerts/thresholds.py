@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 from attrs import frozen
 
@@ -26,12 +27,15 @@ class Threshold:
     def label(self) -> str:
         return f"{self.kind}:{self.percent:g}"
 
-    def amount(self, result: BudgetResult) -> float:
-        """What this threshold watches: the use so far, or the forecast."""
-        return result.forecast.used if self.kind == "actual" else result.forecast.value
-
     def crossed(self, result: BudgetResult) -> bool:
-        return self.amount(result) >= result.limit * self.percent / 100
+        """The use so far (``actual``) or the forecast at or past the threshold; a
+        budget in money is judged in money, exactly."""
+        money = result.money
+        if money is not None:
+            amount = money.used if self.kind == "actual" else money.value
+            return amount * 100 >= money.limit * Decimal(repr(self.percent))
+        watched = result.forecast.used if self.kind == "actual" else result.forecast.value
+        return watched >= result.limit * self.percent / 100
 
 
 # AWS Budgets' usual set: a warning at 80%, the limit reached, and the forecast over it.

@@ -7,6 +7,7 @@ from typing import Any
 
 from .common import add_connection_args, open_client, print_result
 from .errors import EXIT_CODES, EXIT_FOUND, EXIT_NOTIFY, EXIT_OK, UsageError
+from .prices import add_price_args, price_list
 from .stored import store_moment
 
 __all__ = ["add_parser", "run"]
@@ -98,6 +99,7 @@ def add_parser(subs: Any) -> None:
         "remind, state",
     )
     p.add_argument("--format", "-f", choices=("table", "json"), default="table")
+    add_price_args(p)
     add_connection_args(p)
 
 
@@ -146,9 +148,11 @@ def run(args: argparse.Namespace) -> int:
     with open_client(args, reading=True) as client:
         if settings["plan"]:
             plan_budgets(client, settings, args)
+        prices = price_list(args, None if args.store else client)
         report = check_budgets(
             client,
             settings["budgets"],
+            prices=prices,
             period=settings["period"],
             cycle_start=settings["cycle_start"],
             as_of=args.as_of,
@@ -204,7 +208,7 @@ _MARKS = {"ok": "ok", "at_risk": "AT RISK", "over": "OVER"}
 
 
 def render_report(report: Any) -> str:
-    from ..render import align, format_value
+    from ..render import align, format_money, format_value
 
     start, end = report.period
     head = (
@@ -218,18 +222,27 @@ def render_report(report: Any) -> str:
         if b.exhausts_at is not None and b.status != "ok":
             verb = "ran out" if b.exhausts_at <= report.as_of else "runs out"
             status += f", {verb} {b.exhausts_at:%b %d} (UTC)"
+        if b.money is not None:
+            money = b.money
+            figures = [
+                format_money(x, money.currency)
+                for x in (money.limit, money.used, money.value, money.low, money.high)
+            ]
+            key = f"{b.key} ({money.currency})"
+        else:
+            figures = [format_value(m, x) for x in (b.limit, f.used, f.value, f.low, f.high)]
+            key = b.key
         rows.append(
             [
-                b.key,
-                format_value(m, b.limit),
-                format_value(m, f.used),
-                format_value(m, f.value),
-                f"{format_value(m, f.low)} - {format_value(m, f.high)}",
+                key,
+                *figures[:3],
+                f"{figures[3]} - {figures[4]}",
                 "-" if b.pace is None else f"{b.pace:.2f}",
                 status,
             ]
         )
     methods = sorted({b.forecast.method for b in report.budgets})
+    rules = sorted({b.money.rule for b in report.budgets if b.money is not None})
     return (
         "\n".join(
             [
@@ -238,6 +251,7 @@ def render_report(report: Any) -> str:
                 *align(rows, also_left={6}),
                 "",
                 "forecast: " + "; ".join(methods),
+                *(f"cost: {rule}" for rule in rules),
                 "pace: used / limit over the share of the period gone (1.00 = on track)",
             ]
         )

@@ -89,6 +89,8 @@ _PHRASES = {
     # dates.PYTHON_FORMS (a test checks they agree): a person typing a flag gives text.
     "a datetime (naive is taken as UTC), a date, a timedelta (that long before now), ": "",
     "pass api_key=... or set": "pass --api-key or set",
+    "needs a price list (credit_price, currency)": "needs a price: --credit-price (and "
+    "--currency), or a [pricing] table",
     "included_credits and overage_credit_price go together": "--included-credits and "
     "--overage-credit-price go together",
     "pass allow_insecure_http=True": "pass --allow-insecure-http",

@@ -16,7 +16,9 @@ __all__ = [
     "Charge",
     "billing_month",
     "cost_by_period",
+    "cost_of",
     "credits_decimal",
+    "credits_for",
     "price_credits",
     "price_history",
 ]
@@ -115,3 +117,36 @@ def price_history(history: Any, units: Any, prices: PriceList) -> Any:
     starts = [p.start for p in history]
     costs = cost_by_period(charges, starts)
     return evolve(history, costs=tuple(costs[s] for s in starts), currency=prices.currency)
+
+
+def cost_of(credits: Decimal, prices: PriceList, *, before: Decimal = Decimal(0)) -> Decimal:
+    """What ``credits`` more cost in a billing month where ``before`` were used.
+
+    >>> from anchor_history.pricing import parse_price_list
+    >>> cost_of(Decimal(300), parse_price_list("USD", "0.01", "1000", "0.02"), before=Decimal(800))
+    Decimal('4.00')
+    """
+    return _cumulative(before + credits, prices) - _cumulative(before, prices)
+
+
+def credits_for(amount: Decimal, prices: PriceList) -> Decimal | None:
+    """How many credits from a month's start cost ``amount`` (None if no price)."""
+    price = prices.credit_price
+    if not prices.tiered:
+        return amount / price if price else None
+    included = prices.included_credits or Decimal(0)
+    at_included = included * price
+    if amount <= at_included:
+        return amount / price if price else Decimal(0)
+    overage = prices.overage_credit_price or Decimal(0)
+    return included + (amount - at_included) / overage if overage else None
+
+
+def _cumulative(credits: Decimal, prices: PriceList) -> Decimal:
+    if not prices.tiered:
+        return credits * prices.credit_price
+    included = prices.included_credits or Decimal(0)
+    inside = min(credits, included)
+    return inside * prices.credit_price + (credits - inside) * (
+        prices.overage_credit_price or Decimal(0)
+    )
