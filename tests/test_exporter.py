@@ -204,3 +204,30 @@ def test_a_plan_the_key_cannot_read_is_left_out_and_said_once(caplog) -> None:
     said = [r for r in caplog.records if "the plan is left out" in r.getMessage()]
     assert len(said) == 1
     assert "this key cannot read the plan" in said[0].getMessage()
+
+
+def test_the_cost_is_exported_in_the_currency_as_a_label(anchor_sandbox) -> None:
+    from decimal import Decimal
+
+    from anchor_history.pricing import parse_price_list
+
+    moment = datetime.now(UTC)
+    prices = parse_price_list("EUR", "0.01", "1000", "0.02")
+    with (
+        HistoryClient() as client,
+        Exporter(client, port=0, clock=lambda: moment, prices=prices) as exporter,
+    ):
+        found = scrape(exporter)
+        month = billing_period(moment, "month")[0]
+        credits = client.fetch(month, moment, "month", "credits_used").summary.credits_used
+    used = Decimal(repr(credits))
+    expected = min(used, Decimal(1000)) * Decimal("0.01") + max(used - 1000, Decimal(0)) * Decimal(
+        "0.02"
+    )
+    key = labels(currency="EUR", period="month", team="default")
+    assert found[("anchorbrowser_cost", key)] == pytest.approx(float(expected), abs=1e-6)
+    cost = {
+        period: found[("anchorbrowser_cost", labels(currency="EUR", period=period, team="default"))]
+        for period in ("day", "week", "month")
+    }
+    assert 0 <= cost["day"] <= min(cost["week"], cost["month"])  # today is in both

@@ -10,6 +10,7 @@ from typing import Any
 
 from .common import add_connection_args, open_client, port_number
 from .errors import EXIT_CODES, EXIT_OK, EXIT_PORT_IN_USE, fail
+from .prices import add_price_args, price_list
 
 __all__ = ["add_parser", "run"]
 
@@ -46,6 +47,7 @@ def add_parser(subs: Any) -> None:
         help="also export the plan from GET /v1/billing (anchorbrowser_plan_*), at each "
         "refresh; with the API only",
     )
+    add_price_args(p)
     add_connection_args(p)
 
 
@@ -60,12 +62,14 @@ def run(args: argparse.Namespace) -> int:
     if not args.interval >= 1:
         raise UsageError(f"--interval: {args.interval:g} is under a second")
     with open_client(args, reading=True) as source:
+        prices = price_list(args, None if args.store else source)
         try:
             exporter = Exporter(
                 source,
                 team=args.team or "default",
                 budgets=budgets,
                 plan=args.plan,
+                prices=prices,
                 interval=args.interval,
                 host=args.host,
                 port=args.port,

@@ -19,14 +19,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 
 from attrs import frozen
 
 from ..budgets import Budget, billing_period, evaluate
 from ..models import History, exact_sum, metric_names
 from ..plan import Plan
+from ..pricing import PriceList, billing_month, price_credits
+from ..pricing.charges import credits_decimal
+from ..zones import period_after
 
-__all__ = ["METRIC_NAMES", "PERIODS", "Sample", "Snapshot", "plan_samples", "take_snapshot"]
+__all__ = [
+    "METRIC_NAMES",
+    "PERIODS",
+    "Sample",
+    "Snapshot",
+    "cost_samples",
+    "plan_samples",
+    "take_snapshot",
+]
 
 # Each API metric's Prometheus name and factor to its base unit.
 METRIC_NAMES: dict[str, tuple[str, float, str]] = {
@@ -57,12 +69,49 @@ class Snapshot:
     samples: tuple[Sample, ...]
 
 
+def cost_samples(history: History, prices: PriceList, *, team: str, now: datetime) -> list[Sample]:
+    """``anchorbrowser_cost{period, team, currency}``: the credits of the current day,
+    week and month so far, priced (in order from the billing month's start, so the
+    included credits are respected). A gauge is a float: money meets floats here,
+    at the edge, and nowhere before."""
+    first = history.query.from_date
+    hours = [
+        (p.start, period_after(p.start, "hour"), credits_decimal(p.credits_used))
+        for p in history
+        if p.start < now and p.credits_used is not None
+    ]
+    charges = price_credits(hours, prices)
+    samples = []
+    for period in PERIODS:
+        start, _ = billing_period(now, period)
+        month = billing_month(start)
+        if not history.covers(start, now) or (prices.tiered and first > month):
+            continue  # not held whole, or the month's earlier credits are unknown
+        cost = sum((c.cost for c in charges if start <= c.start < now), Decimal(0))
+        labels = (("currency", prices.currency), ("period", period), ("team", team))
+        samples.append(
+            Sample(
+                "anchorbrowser_cost",
+                "Credits used so far in the current day, week or month (label period), priced "
+                f"with the exporter's price list ({prices.rule()}), in the currency labelled",
+                labels,
+                float(cost),
+            )
+        )
+    return samples
+
+
 def take_snapshot(
-    history: History, *, team: str, now: datetime, budgets: Sequence[Budget] = ()
+    history: History,
+    *,
+    team: str,
+    now: datetime,
+    budgets: Sequence[Budget] = (),
+    prices: PriceList | None = None,
 ) -> Snapshot:
     """The usage so far of each period holding ``now``, from hourly ``history``
     (covering the month, the week and, with budgets, the trailing weeks)."""
-    samples = []
+    samples = [] if prices is None else cost_samples(history, prices, team=team, now=now)
     for period in PERIODS:
         start, _ = billing_period(now, period)
         if not history.covers(start, now):
@@ -78,7 +127,9 @@ def take_snapshot(
             help_text = f"{text}, so far in the current day, week or month (label period)"
             samples.append(Sample(name, help_text, labels, used))
     if budgets and history.covers(billing_period(now, "month")[0], now):
-        report = evaluate(history, budgets, period=billing_period(now, "month"), as_of=now)
+        report = evaluate(
+            history, budgets, period=billing_period(now, "month"), as_of=now, prices=prices
+        )
         for result in report.budgets:
             name, factor, _ = METRIC_NAMES[result.metric]
             labels = (("metric", name), ("period", "month"), ("team", team))

@@ -14,6 +14,7 @@ from .._optional import require
 from ..budgets import Budget, billing_period
 from ..forecast import TRAILING_DAYS
 from ..periods import HistorySource
+from ..pricing import PriceList, billing_month
 from .samples import Sample, Snapshot, plan_samples, take_snapshot
 
 __all__ = ["Exporter"]
@@ -34,6 +35,7 @@ class Exporter:
         team: str = "default",
         budgets: Sequence[Budget] = (),
         plan: bool = False,
+        prices: PriceList | None = None,
         interval: float = 300.0,
         host: str = "127.0.0.1",
         port: int = 9464,
@@ -41,6 +43,7 @@ class Exporter:
     ) -> None:
         prometheus = require("prometheus_client", "exporter")
         self.source, self.team, self.budgets = source, team, tuple(budgets)
+        self.prices = prices
         # The plan comes from GET /v1/billing: only a client has it, not a store.
         self.plan = plan and callable(getattr(source, "plan", None))
         self.interval = interval
@@ -64,11 +67,15 @@ class Exporter:
         month, _ = billing_period(now, "month")
         week, _ = billing_period(now, "week")
         start = min(month, week, now - timedelta(days=1))
+        if self.prices is not None and self.prices.tiered:
+            start = min(start, billing_month(start))  # the included credits spent before
         if self.budgets:
             start = min(start, now - timedelta(days=TRAILING_DAYS + 1))
         try:
             history = self.source.fetch(start, now, "hour", "all", page_size=1000)
-            snapshot = take_snapshot(history, team=self.team, now=now, budgets=self.budgets)
+            snapshot = take_snapshot(
+                history, team=self.team, now=now, budgets=self.budgets, prices=self.prices
+            )
             if self.plan:
                 try:
                     plan = self.source.plan()  # type: ignore[attr-defined]
