@@ -116,3 +116,17 @@ def test_a_budget_in_money(anchor_sandbox) -> None:
     weekly = run(anchor_sandbox, "check", "--budget", "cost=10", "--period", "week", *PRICES)
     assert weekly.returncode == 2
     assert "a budget in money is over the billing month" in weekly.stderr
+
+
+def test_compare_prices_both_spans(anchor_sandbox) -> None:
+    words = ("compare", "--period", "month", "--as-of", "2026-10-20T00:00:00Z", "-f", "json")
+    document = json.loads(run(anchor_sandbox, *words, *PRICES).stdout)
+    cost = document["cost"]
+    october, september = (datetime(2026, m, 1, tzinfo=UTC) for m in (10, 9))
+    now = month_credits(anchor_sandbox, october, october + timedelta(days=19))
+    before = month_credits(anchor_sandbox, september, september + timedelta(days=19))
+    assert (Decimal(cost["current"]), Decimal(cost["previous"])) == (priced(now), priced(before))
+    assert Decimal(cost["change"]["absolute"]) == priced(now) - priced(before)
+    assert cost["currency"] == "USD"
+    table = run(anchor_sandbox, *words[:-2], *PRICES).stdout
+    assert re.search(r"^cost \(USD\) +[\d,]+\.\d\d +[\d,]+\.\d\d +[▲▼=]", table, re.MULTILINE)

@@ -12,6 +12,7 @@ against a whole one.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from attrs import evolve, frozen
@@ -22,6 +23,7 @@ from .errors import InvalidInputError
 from .metrics import MetricsArg, normalize_metrics
 from .models import Number
 from .periods import HistorySource
+from .pricing.prices import PriceList
 from .zones import period_floor
 
 __all__ = [
@@ -63,12 +65,27 @@ class Comparison:
     change: dict[str, Change]
     # Spans too short or too small to read a change from (see EARLY_SHARE, EARLY_EVENTS).
     early: bool = False
+    # With a price list: each span's credits priced (current, previous; None where
+    # unknown), the currency, and the rule.
+    cost: tuple[Decimal | None, Decimal | None, str, str] | None = None
+
+    def _cost_dict(self) -> dict[str, Any]:
+        assert self.cost is not None
+        now, before, currency, rule = self.cost
+        return {
+            "current": None if now is None else str(now),
+            "previous": None if before is None else str(before),
+            "currency": currency,
+            "pricing": rule,
+            "change": _money_change(now, before),
+        }
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "current": self.current.to_dict(),
             "previous": self.previous.to_dict(),
             "early": self.early,
+            **({"cost": self._cost_dict()} if self.cost is not None else {}),
             "change": {
                 m: {"absolute": c.absolute, "percent": c.percent} for m, c in self.change.items()
             },
@@ -88,6 +105,13 @@ def is_early(current: Span, previous: Span, period_length: timedelta) -> bool:
         return True
     counts = [span.values.get("session_count") for span in (current, previous)]
     return any(c is not None and c < EARLY_EVENTS for c in counts)
+
+
+def _money_change(now: Decimal | None, before: Decimal | None) -> dict[str, Any]:
+    if now is None or before is None:
+        return {"absolute": None, "percent": None}
+    percent = None if not before else round(float(100 * (now - before) / before), 2)
+    return {"absolute": str(now - before), "percent": percent}
 
 
 def comparison_spans(
@@ -131,9 +155,11 @@ def compare_periods(
     as_of: DateLike | None = None,
     cycle_start: int = 1,
     now: datetime | None = None,
+    prices: PriceList | None = None,
     **fetch_options: Any,
 ) -> Comparison:
-    """Two small requests: each span's totals, whatever its length."""
+    """Two small requests: each span's totals, whatever its length (and, with a
+    tiered price list, each span's month before it, so included credits count)."""
     names = normalize_metrics(metrics)
     moment = now or datetime.now(UTC)
     when = moment if as_of is None else parse_when(as_of, now=moment, role="from")
@@ -147,7 +173,35 @@ def compare_periods(
     current, previous = (span_totals(client, span, names, **fetch_options) for span in spans)
     comparison = compare_spans(current, previous)
     start, end = billing_period(when, period, cycle_start)
-    return evolve(comparison, early=is_early(current, previous, end - start))
+    cost = None
+    if prices is not None:
+        costs = tuple(span_cost(client, span, prices, **fetch_options) for span in spans)
+        cost = (costs[0], costs[1], prices.currency, prices.rule())
+    return evolve(comparison, early=is_early(current, previous, end - start), cost=cost)
+
+
+def span_cost(
+    client: HistorySource,
+    span: tuple[datetime, datetime],
+    prices: PriceList,
+    **fetch_options: Any,
+) -> Decimal | None:
+    """The span's credits priced; with included credits, after the credits of its
+    billing month before it (one more small request). None where unknown."""
+    from .pricing import billing_month
+    from .pricing.charges import cost_of, credits_decimal
+
+    start, _ = span
+    (credits,) = span_totals(client, span, ("credits_used",), **fetch_options).values.values()
+    before: Number | None = 0
+    month = billing_month(start)
+    if prices.tiered and start > month:
+        (before,) = span_totals(
+            client, (month, start), ("credits_used",), **fetch_options
+        ).values.values()
+    if credits is None or before is None:
+        return None
+    return cost_of(credits_decimal(credits), prices, before=credits_decimal(before))
 
 
 def span_totals(

@@ -7,6 +7,7 @@ from typing import Any
 
 from .common import add_connection_args, open_client, print_result
 from .errors import EXIT_CODES, EXIT_OK
+from .prices import add_price_args, price_list
 from .stored import store_moment
 
 __all__ = ["add_parser", "render_comparison", "run"]
@@ -43,6 +44,7 @@ def add_parser(subs: Any) -> None:
         help="the day (1-28) a billing month starts on (default 1)",
     )
     p.add_argument("--format", "-f", choices=("table", "json"), default="table")
+    add_price_args(p)
     add_connection_args(p)
 
 
@@ -52,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
     with open_client(args, reading=True) as client:
         comparison = compare_periods(
             client,
+            prices=price_list(args, None if args.store else client),
             period=args.period,
             metrics=args.metrics,
             as_of=args.as_of,
@@ -76,6 +79,26 @@ def _change_text(metric: str, change: Any) -> str:
     return f"{arrow} {sign}{format_value(metric, abs(change.absolute))} ({percent})"
 
 
+def _cost_row(cost: Any) -> list[str]:
+    from ..render import format_money
+
+    now, before, currency, _ = cost
+
+    def shown(amount: Any) -> str:
+        return "-" if amount is None else format_money(amount, currency)
+
+    if now is None or before is None:
+        change = "-"
+    else:
+        delta = now - before
+        arrow = "▲" if delta > 0 else ("▼" if delta < 0 else "=")
+        percent = f" ({100 * delta / before:+.1f}%)" if before else ""
+        change = (
+            f"{arrow} {'+' if delta >= 0 else '-'}{format_money(abs(delta), currency)}{percent}"
+        )
+    return [f"cost ({currency})", shown(now), shown(before), change]
+
+
 def render_comparison(comparison: Any, period: str) -> str:
     from ..render import align, format_value
 
@@ -94,6 +117,8 @@ def render_comparison(comparison: Any, period: str) -> str:
                 _change_text(metric, change),
             ]
         )
+    if comparison.cost is not None:
+        rows.append(_cost_row(comparison.cost))
     lines = align([row[:3] for row in rows])  # the change column reads best unpadded
     body = [f"{line}  {row[3]}" for line, row in zip(lines, rows, strict=True)]
     note = (
@@ -101,4 +126,5 @@ def render_comparison(comparison: Any, period: str) -> str:
         if comparison.early
         else []
     )
-    return "\n".join([head, "", *body, *note]) + "\n"
+    pricing = [f"cost: {comparison.cost[3]}"] if comparison.cost is not None else []
+    return "\n".join([head, "", *body, *note, *pricing]) + "\n"
