@@ -130,3 +130,16 @@ def test_compare_prices_both_spans(anchor_sandbox) -> None:
     assert cost["currency"] == "USD"
     table = run(anchor_sandbox, *words[:-2], *PRICES).stdout
     assert re.search(r"^cost \(USD\) +[\d,]+\.\d\d +[\d,]+\.\d\d +[▲▼=]", table, re.MULTILINE)
+
+
+def test_the_reports_headlines_are_in_the_currency_too(anchor_sandbox, tmp_path) -> None:
+    out = tmp_path / "october.html"
+    words = ("report", "-o", str(out), "--from", "2026-10", "--to", "2026-10")
+    result = run(anchor_sandbox, *words, "-m", "credits_used", *PRICES)
+    assert result.returncode == 0, result.stderr
+    text = out.read_text()
+    october = datetime(2026, 10, 1, tzinfo=UTC)
+    total = priced(month_credits(anchor_sandbox, october, october + timedelta(days=31)))
+    assert '<div class="name">cost (USD)</div>' in text
+    assert f'<div class="value">{total.quantize(Decimal("0.01")):,}</div>' in text
+    assert "% on 2026-09-01 to 2026-09-30 (UTC)" in text

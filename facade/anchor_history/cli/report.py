@@ -9,6 +9,7 @@ from typing import Any
 
 from .common import add_connection_args, open_client
 from .errors import EXIT_CODES, EXIT_OK, UsageError
+from .prices import add_price_args, price_list
 from .stored import store_moment
 
 __all__ = ["add_parser", "run"]
@@ -59,6 +60,7 @@ def add_parser(subs: Any) -> None:
         help="a section on the plan (GET /v1/billing): what is left, when it runs out, and "
         "whether the history adds up to it; with the API only",
     )
+    add_price_args(p)
     add_connection_args(p)
 
 
@@ -86,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
             tz=args.tz,
             budgets=budgets,
             plan=args.plan,
+            prices=price_list(args, None if args.store else source),
             now=store_moment(source, args),
             deadline=args.deadline,
         )

@@ -11,16 +11,17 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from ..anomalies import Anomaly, detect_anomalies
 from ..budgets import Budget, BudgetReport, check_budgets
-from ..compare import Comparison, Span, compare_spans, span_totals
+from ..compare import Comparison, Span, compare_spans, span_cost, span_totals
 from ..dates import DateLike
 from ..errors import PlanUnavailableError
 from ..models import History
 from ..periods import HistorySource, fetch_periods
 from ..plan_check import PlanReport, check_plan
+from ..pricing import PriceList
 from ..render import format_value
 from .html import marks, render_html
 from .spans import LAST_MS, headlines, previous_held_in_part, span_before, span_text
@@ -53,6 +54,7 @@ def gather_report(
     tz: str | tzinfo | None = None,
     budgets: Sequence[Budget] = (),
     plan: bool = False,
+    prices: PriceList | None = None,
     now: datetime | None = None,
     **fetch_options: Any,
 ) -> ReportData:
@@ -69,7 +71,18 @@ def gather_report(
     if previous_held_in_part(source, before, history.query.metrics, **fetch_options):
         previous = Span(before[0], before[1], dict.fromkeys(history.query.metrics, None))
     comparison = compare_spans(Span(start, end, dict(history.totals())), previous)
-    report = check_budgets(source, budgets, now=moment, **fetch_options) if budgets else None
+    if prices is not None:  # the headline in money: each span's credits, priced
+        costs = [
+            span_cost(source, span, prices, **fetch_options) for span in ((start, end), before)
+        ]
+        if previous.values and all(v is None for v in previous.values.values()):
+            costs[1] = None  # held only in part: not comparable
+        comparison = evolve(comparison, cost=(costs[0], costs[1], prices.currency, prices.rule()))
+    report = (
+        check_budgets(source, budgets, now=moment, prices=prices, **fetch_options)
+        if budgets
+        else None
+    )
     _, scan = detect_anomalies(
         source,
         from_date,

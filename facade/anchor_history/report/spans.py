@@ -91,4 +91,25 @@ def headlines(data: ReportData) -> list[tuple[str, str, str]]:
             arrow = "▲" if change.percent > 0 else ("▼" if change.percent < 0 else "=")
             shown = f"{arrow} {change.percent:+.1f}% on {span}"
         rows.append((metric, total, shown))
+    if data.comparison.cost is not None:
+        rows.append(_cost_headline(data.comparison.cost, span))
     return rows
+
+
+def _cost_headline(cost: Any, span: str) -> tuple[str, str, str]:
+    """('cost (USD)', '1,234.57', '▲ +3.4% on ...'): the money, rounded only here."""
+    from ..render import format_money
+
+    now, before, currency, _ = cost
+    total = "-" if now is None else format_money(now, currency)
+    if now is None:
+        shown = "-"
+    elif before is None:
+        shown = f"not comparable: {span} is held only in part"
+    elif not before:
+        shown = f"no earlier data in {span}"
+    else:
+        percent = float(100 * (now - before) / before)
+        arrow = "▲" if percent > 0 else ("▼" if percent < 0 else "=")
+        shown = f"{arrow} {percent:+.1f}% on {span}"
+    return (f"cost ({currency})", total, shown)
