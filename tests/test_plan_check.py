@@ -199,3 +199,21 @@ def test_check_plan_budgets_the_included_credits_and_the_cost_limit(tmp_path) ->
     assert fallback.stderr.count("note:") == 1
     assert alone.returncode == 3  # nothing else to check: the plan's error, as an error
     assert "HTTP 403: Forbidden" in alone.stderr
+
+
+def test_the_plan_in_money_with_included_credits_from_the_plan(box) -> None:
+    from decimal import Decimal
+
+    words = ("plan", "--credit-price", "0.01", "--included-credits", "plan")
+    result = run(box, *words, "--overage-credit-price", "0.02", "-f", "json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    used = Decimal(repr(document["credits_used"]))
+    included = Decimal(document["included_credits"])  # 800: the plan's own
+    cost = document["cost"]
+    assert Decimal(cost["used"]) == min(used, included) * Decimal("0.01") + max(
+        used - included, Decimal(0)
+    ) * Decimal("0.02")
+    assert Decimal(cost["overage"]) == max(used - included, Decimal(0)) * Decimal("0.02")
+    assert cost["pricing"].startswith("the first 800 credits of each billing month")
+    assert Decimal(cost["forecast"]["low"]) <= Decimal(cost["forecast"]["value"])

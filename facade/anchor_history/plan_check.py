@@ -189,3 +189,25 @@ def check_plan(
     fetch_options.setdefault("page_size", 1000)
     history = client.fetch(first, until, "hour", "credits_used,session_hours", **fetch_options)
     return plan_report(plan, history.points, as_of=until, tolerance=tolerance)
+
+
+def plan_costs(report: PlanReport, prices: Any) -> dict[str, Any]:
+    """The period's credits in money: used so far, the overage so far, and the
+    forecast with its range, priced from the billing month's start (exact)."""
+    from .pricing.charges import cost_of, credits_decimal
+
+    f, plan = report.forecast, report.plan
+
+    def cost(credits: float) -> Any:
+        return cost_of(credits_decimal(credits), prices)
+
+    overage = cost(float(plan.credits_used)) - cost(
+        float(min(plan.credits_used, plan.included_credits))
+    )
+    return {
+        "currency": prices.currency,
+        "pricing": prices.rule(),
+        "used": cost(float(plan.credits_used)),
+        "overage": overage,
+        "forecast": {"value": cost(f.value), "low": cost(f.low), "high": cost(f.high)},
+    }

@@ -8,6 +8,7 @@ from typing import Any
 
 from .common import add_connection_args, open_client, print_result
 from .errors import EXIT_CODES, EXIT_FOUND, EXIT_OK, UsageError
+from .prices import add_price_args, price_list
 
 __all__ = ["add_parser", "render_plan", "run"]
 
@@ -43,6 +44,7 @@ def add_parser(subs: Any) -> None:
         help="exit 1 when the history and the plan disagree (default never)",
     )
     p.add_argument("--format", "-f", choices=("table", "json"), default="table")
+    add_price_args(p)
     add_connection_args(p)
 
 
@@ -55,9 +57,42 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--tolerance: {args.tolerance:g} is not a percent >= 0")
     with open_client(args) as client:
         report = check_plan(client, tolerance=args.tolerance, deadline=args.deadline)
-    print_result(report.to_dict(), render_plan(report), args.format)
+        prices = price_list(args, client)
+    document, text = report.to_dict(), render_plan(report)
+    if prices is not None:
+        from ..plan_check import plan_costs
+
+        costs = plan_costs(report, prices)
+        document["cost"] = _strings(costs)
+        text += _cost_lines(costs)
+    print_result(document, text, args.format)
     mismatch = not report.reconciliation.agrees
     return EXIT_FOUND if mismatch and args.fail_on == "mismatch" else EXIT_OK
+
+
+def _strings(value: Any) -> Any:
+    """Decimals as decimal strings (JSON has no exact number)."""
+    from decimal import Decimal
+
+    if isinstance(value, dict):
+        return {k: _strings(v) for k, v in value.items()}
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def _cost_lines(costs: dict[str, Any]) -> str:
+    from ..render import format_money
+
+    currency = costs["currency"]
+
+    def money(amount: Any) -> str:
+        return f"{format_money(amount, currency)} {currency}"
+
+    f = costs["forecast"]
+    return (
+        f"\ncost: {money(costs['used'])} so far (overage {money(costs['overage'])}); "
+        f"forecast {money(f['value'])} ({money(f['low'])} - {money(f['high'])})\n"
+        f"priced {costs['pricing']}\n"
+    )
 
 
 def _when(moment: Any) -> str:
