@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from anchor_history import HistoryClient
+from anchor_history import HistoryClient, __version__
 from anchor_history.budgets import Budget, billing_period
 from anchor_history.exporter import Exporter, take_snapshot
 from anchor_history.models import History, HistoryPoint, HistoryQuery, HistorySummary
@@ -40,9 +43,9 @@ def test_the_exposition_equals_the_clients_figures_for_each_period(anchor_sandbo
             assert found[("anchorbrowser_sessions", key)] == truth.session_count
             assert found[("anchorbrowser_credits_used", key)] == truth.credits_used
             assert found[("anchorbrowser_proxy_bytes", key)] == truth.proxy_bytes
-            seconds = found[("anchorbrowser_session_duration_seconds", key)]
+            seconds = found[("anchorbrowser_session_time_seconds", key)]
             assert abs(seconds - truth.session_hours * 3600) < 1e-6 * max(seconds, 1)
-        assert found[("anchor_history_refresh_errors_total", labels(team="default"))] == 0
+        assert found[("anchor_history_refresh_errors_total", ())] == 0
 
 
 def test_a_failed_refresh_keeps_the_last_good_values_and_counts(anchor_sandbox) -> None:
@@ -54,9 +57,9 @@ def test_a_failed_refresh_keeps_the_last_good_values_and_counts(anchor_sandbox) 
         status = httpx.get(f"http://127.0.0.1:{exporter.port}/").text
     key = ("anchorbrowser_sessions", labels(period="month", team="default"))
     assert after[key] == before[key]
-    errors = ("anchor_history_refresh_errors_total", labels(team="default"))
+    errors = ("anchor_history_refresh_errors_total", ())
     assert (before[errors], after[errors]) == (0, 1)
-    success = ("anchor_history_last_success_timestamp_seconds", labels(team="default"))
+    success = ("anchor_history_last_success_timestamp_seconds", ())
     assert after[success] == before[success]
     assert status.startswith("anchor-history exporter: ")
     assert "1 failed refreshes" in status
@@ -70,16 +73,18 @@ def test_budgets_are_exported_with_their_forecast_and_ratio(anchor_sandbox) -> N
         ) as exporter,
     ):
         found = scrape(exporter)
-    key = labels(metric="anchorbrowser_credits_used", period="month", team="default")
-    assert found[("anchorbrowser_budget_limit", key)] == 1000.0
-    forecast = found[("anchorbrowser_budget_forecast", key)]
-    assert found[("anchorbrowser_budget_forecast_low", key)] <= forecast
+    team = labels(team="default")
+    key = labels(metric="anchorbrowser_credits_used", team="default")
+    assert found[("anchorbrowser_credits_budget_limit", team)] == 1000.0
+    forecast = found[("anchorbrowser_credits_budget_forecast", team)]
+    assert found[("anchorbrowser_credits_budget_forecast_low", team)] <= forecast
     assert found[("anchorbrowser_budget_forecast_ratio", key)] == forecast / 1000.0
     assert found[("anchorbrowser_budget_pace", key)] > 0
     month = billing_period(datetime.now(UTC), "month")
     runs_out = found[("anchorbrowser_budget_exhaustion_timestamp_seconds", key)]
     assert month[0].timestamp() <= runs_out <= month[1].timestamp()
-    never = labels(metric="anchorbrowser_sessions", period="month", team="default")
+    never = labels(metric="anchorbrowser_sessions", team="default")
+    assert found[("anchorbrowser_sessions_budget_limit", team)] == 1e12  # its own name
     assert found[("anchorbrowser_budget_pace", never)] < 1e-6
     assert ("anchorbrowser_budget_exhaustion_timestamp_seconds", never) not in found
 
@@ -231,3 +236,137 @@ def test_the_cost_is_exported_in_the_currency_as_a_label(anchor_sandbox) -> None
         for period in ("day", "week", "month")
     }
     assert 0 <= cost["day"] <= min(cost["week"], cost["month"])  # today is in both
+
+
+class Hung:
+    """A source whose fetch hangs until released: a first refresh that does not end."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+
+    def fetch(self, *args, **kwargs):
+        self.release.wait(60)
+        raise RuntimeError("released")
+
+
+def test_it_serves_before_the_first_refresh_with_up_0_and_503() -> None:
+    source = Hung()
+    exporter = Exporter(source, port=0, interval=60).start()  # type: ignore[arg-type]
+    try:
+        found = scrape(exporter)
+        assert found[("anchor_history_up", ())] == 0
+        assert found[("anchor_history_last_success_timestamp_seconds", ())] == 0  # never
+        assert found[("anchor_history_build_info", (("version", __version__),))] == 1
+        assert ("process_cpu_seconds_total", ()) in found  # the process collector
+        status = httpx.get(f"http://127.0.0.1:{exporter.port}/")
+        assert status.status_code == 503
+        assert status.text.startswith("anchor-history exporter: no successful refresh yet")
+        head = httpx.head(f"http://127.0.0.1:{exporter.port}/metrics")
+        assert head.status_code == 200
+        assert head.content == b""
+    finally:
+        source.release.set()
+        exporter.wait_first_refresh(10)
+        exporter.stop()
+    assert exporter.errors == 1  # the refresher caught what the source raised, and lives on
+    assert exporter.last_error == "RuntimeError: released"
+
+
+def test_up_and_the_status_follow_the_last_good_refresh(anchor_sandbox) -> None:
+    with HistoryClient() as client, Exporter(client, port=0, interval=60) as exporter:
+        assert scrape(exporter)[("anchor_history_up", ())] == 1
+        assert httpx.get(f"http://127.0.0.1:{exporter.port}/").status_code == 200
+        exporter.last_success = time.time() - 3 * 60 - 1  # three intervals ago: stale
+        assert scrape(exporter)[("anchor_history_up", ())] == 0
+        stale = httpx.get(f"http://127.0.0.1:{exporter.port}/")
+        assert (stale.status_code, stale.text.split(",")[0]) == (
+            503,
+            "anchor-history exporter: stale",
+        )
+        assert exporter.refresh()
+        fresh = httpx.get(f"http://127.0.0.1:{exporter.port}/")
+        assert fresh.status_code == 200
+        assert fresh.text.startswith("anchor-history exporter: ok,")
+        found = scrape(exporter)
+        assert found[("anchor_history_refreshes_total", (("result", "success"),))] == 2
+        assert found[("anchor_history_refresh_duration_seconds", ())] > 0
+
+
+def test_a_counter_per_metric_for_the_month(anchor_sandbox) -> None:
+    moment = datetime.now(UTC)
+    with HistoryClient() as client, Exporter(client, port=0, clock=lambda: moment) as exporter:
+        text = httpx.get(f"http://127.0.0.1:{exporter.port}/metrics").text
+        found = scrape(exporter)
+    assert "# TYPE anchorbrowser_sessions_total counter" in text
+    month = found[("anchorbrowser_sessions", labels(period="month", team="default"))]
+    assert found[("anchorbrowser_sessions_total", labels(team="default"))] == month
+    assert ("anchorbrowser_session_time_seconds_total", labels(team="default")) in found
+
+
+def test_sigterm_ends_it_within_a_second_even_during_a_hung_first_refresh() -> None:
+    """A refresh hung for its whole timeout used to hold SIGTERM 30-90 s, past
+    Kubernetes' grace period. A server that accepts and never answers: the hang."""
+    import socket
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+    env = {**environment(None), "ANCHORBROWSER_API_KEY": "k", "ANCHORBROWSER_BASE_URL": url}
+    process = subprocess.Popen(
+        [SCRIPT, "exporter", "--port", "0", "--allow-insecure-http", "--timeout", "60"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().split()[2]
+        metrics = httpx.get(url).text  # served while the first refresh hangs
+        assert "anchor_history_up 0.0" in metrics
+        time.sleep(0.5)
+        sent = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=10)
+        took = time.monotonic() - sent
+    finally:
+        process.kill()
+        silent.close()
+    assert process.returncode == 0, err
+    assert took < 1.0
+    assert re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ INFO anchor-history exporter: "
+                     r"exporter stopped$", err, re.MULTILINE)  # fmt: skip
+
+
+def test_a_store_without_team_serves_each_team_by_name(tmp_path) -> None:
+    from anchor_history.sandbox import Sandbox
+    from anchor_history.store import UsageStore
+
+    path = str(tmp_path / "usage.db")
+    with Sandbox(seed=1, sessions=3_000, days=40) as web, Sandbox(seed=2, sessions=1_000,
+                                                                  days=40) as api:  # fmt: skip
+        for team, box in (("web", web), ("api", api)):
+            with UsageStore(path) as s, HistoryClient(box.api_key, box.base_url) as c:
+                s.sync(c, team=team, from_date="35d")
+    process = subprocess.Popen(
+        [SCRIPT, "exporter", "--port", "0", "--store", path],
+        env=environment(None), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().split()[2]
+        for _ in range(50):
+            text = httpx.get(url).text
+            if "anchor_history_up 1.0" in text:
+                break
+            time.sleep(0.1)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=10)
+    teams = set(re.findall(r'anchorbrowser_sessions\{period="month",team="(\w+)"\}', text))
+    assert teams == {"web", "api"}  # each by name: no sum, no team="default"
+
+
+def test_the_cli_default_port_is_the_librarys() -> None:
+    from anchor_history.cli import exporter as command
+    from anchor_history.exporter.server import DEFAULT_PORT
+
+    assert command.DEFAULT_PORT == DEFAULT_PORT == 10464

@@ -49,7 +49,9 @@ def show_waits(stream: IO[str]) -> Callable[[], None]:
     return undo
 
 
-def add_connection_args(p: argparse.ArgumentParser, *, store_required: bool = False) -> None:
+def add_connection_args(
+    p: argparse.ArgumentParser, *, store_required: bool = False, team_help: str | None = None
+) -> None:
     """The flags of every command that reads usage: the API's, and a store's instead."""
     p.add_argument(
         "--store",
@@ -62,7 +64,8 @@ def add_connection_args(p: argparse.ArgumentParser, *, store_required: bool = Fa
     p.add_argument(
         "--team",
         default=None,
-        help="the store's team (default: "
+        help=team_help
+        or "the store's team (default: "
         + ("'default')" if store_required else "all teams summed)"),
     )
     p.add_argument("--api-key", default=None, help="API key (default: $ANCHORBROWSER_API_KEY)")

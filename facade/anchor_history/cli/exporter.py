@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import logging
 import signal
 import sys
 from typing import Any
@@ -13,6 +14,13 @@ from .errors import EXIT_CODES, EXIT_OK, EXIT_PORT_IN_USE, fail
 from .prices import add_price_args, price_list
 
 __all__ = ["add_parser", "run"]
+
+logger = logging.getLogger("anchor_history.exporter")
+
+# The exporter's default port (the library's, a test checks they agree): past
+# 9100-9999, which Prometheus' list of exporters' ports filled; 9464 is
+# OpenTelemetry's Prometheus exporter's.
+DEFAULT_PORT = 10464
 
 
 def add_parser(subs: Any) -> None:
@@ -24,12 +32,15 @@ def add_parser(subs: Any) -> None:
         "from the API (or --store) every --interval seconds in the background, never per "
         "scrape; on failure it keeps the last good values. / answers with a status line.",
         epilog="prometheus.yml:\n  scrape_configs:\n    - job_name: anchorbrowser\n"
-        "      static_configs:\n        - targets: ['localhost:9464']\n\n" + EXIT_CODES,
+        "      static_configs:\n        - targets: ['localhost:10464']\n\n" + EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument(
-        "--port", type=port_number, default=9464, help="port; 0 picks a free one (default 9464)"
+        "--port",
+        type=port_number,
+        default=DEFAULT_PORT,
+        help=f"port; 0 picks a free one (default {DEFAULT_PORT})",
     )
     p.add_argument(
         "--interval", type=float, default=300.0, help="seconds between refreshes (default 300)"
@@ -48,7 +59,11 @@ def add_parser(subs: Any) -> None:
         "refresh; with the API only",
     )
     add_price_args(p)
-    add_connection_args(p)
+    add_connection_args(
+        p,
+        team_help="the team label; with --store, the store's team to serve (default: each of "
+        "its teams as its own series, labelled with its name; from the API: 'default')",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -63,36 +78,64 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--interval: {args.interval:g} is under a second")
     with open_client(args, reading=True) as source:
         prices = price_list(args, None if args.store else source)
+        # A store without --team: each of its teams, by name (never a sum). Its
+        # figures are as of the last sync all teams share, read again at each refresh.
+        teams = source.teams() if args.store and not args.team else None
         try:
             exporter = Exporter(
                 source,
                 team=args.team or "default",
+                teams=teams,
                 budgets=budgets,
                 plan=args.plan,
                 prices=prices,
                 interval=args.interval,
                 host=args.host,
                 port=args.port,
-                # A store's figures are as of its last sync, read again at each refresh.
-                clock=(lambda: source.held()[1]) if args.store else None,
+                clock=_store_clock(source, teams) if args.store else None,
+                origin=f"the store {args.store}" if args.store else "the API",
             )
         except OSError as error:
             if error.errno == errno.EADDRINUSE:
                 return fail(f"--port {args.port}: {error.strerror}", EXIT_PORT_IN_USE)
             raise UsageError(f"--port {args.port}: {error.strerror or error}") from None
-        previous = signal.signal(signal.SIGTERM, lambda signum, frame: exporter._stop.set())
+        _log_with_timestamps()
+        # SIGTERM and SIGINT only set the stop flag: the main thread wakes at once and
+        # leaves; the refresher is a daemon thread, so a refresh hung in a request
+        # does not keep the process (Kubernetes' grace period is 30 s).
+        stop = lambda signum, frame: exporter._stop.set()  # noqa: E731
+        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
             exporter.start()
-            print(
+            print(  # on stdout, first: where it serves (port 0 picks one)
                 f"exporter serving http://{args.host}:{exporter.port}/metrics "
-                f"(refresh every {args.interval:g} s); Ctrl-C or SIGTERM stops it",
+                f"(refresh every {args.interval:g} s from {exporter.origin}); Ctrl-C or "
+                "SIGTERM stops it",
                 flush=True,
             )
             exporter.wait()
-        except KeyboardInterrupt:
-            pass
         finally:
             exporter.stop()
-            signal.signal(signal.SIGTERM, previous)
-    print("exporter stopped", file=sys.stderr)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        logger.info("exporter stopped")
     return EXIT_OK
+
+
+def _store_clock(store: Any, teams: list[str] | None) -> Any:
+    if not teams:
+        return lambda: store.held()[1]
+    return lambda: min(store.held(team)[1] for team in teams)
+
+
+def _log_with_timestamps() -> None:
+    """The exporter's own lines on stderr, each with its time (a long-running
+    service's log is read by time)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s anchor-history exporter: %(message)s")
+    )
+    log = logging.getLogger("anchor_history.exporter")
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False

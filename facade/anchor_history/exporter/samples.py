@@ -9,10 +9,18 @@ rate limit. On a failed refresh the last good values stay, with
 ``anchor_history_last_success_timestamp_seconds`` and a refresh-error counter to
 alert on. Needs the ``exporter`` extra (prometheus_client).
 
-Names follow Prometheus conventions: base units (bytes, seconds: session hours
-are exported as ``anchorbrowser_session_duration_seconds``), no ``_total`` on
-these gauges (they restart with each period), one name per quantity with
-``period`` and ``team`` labels.
+Names follow Prometheus' own naming page, with node_exporter as the model:
+
+- base units in the name (bytes, seconds: the total session time is
+  ``anchorbrowser_session_time_seconds``), one name per quantity, so no name
+  mixes units (a budget's limit is ``anchorbrowser_credits_budget_limit``, not
+  one ``budget_limit`` name over credits and sessions);
+- the gauges of usage so far carry a ``period`` label (day, week, month): a
+  query selects one, since the day is inside the week inside the month and a
+  sum over ``period`` means nothing;
+- a counter per metric, ``..._total``, is the usage accumulated within the
+  billing month (UTC), reset at its start: ``increase()`` and ``rate()`` work on it;
+- ``team`` is the team's name: a store's teams side by side, never a sum.
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ from decimal import Decimal
 
 from attrs import frozen
 
-from ..budgets import Budget, billing_period, evaluate
+from ..budgets import Budget, BudgetResult, billing_period, evaluate
 from ..models import History, exact_sum, metric_names
 from ..plan import Plan
 from ..pricing import PriceList, billing_month, price_credits
@@ -45,12 +53,28 @@ METRIC_NAMES: dict[str, tuple[str, float, str]] = {
     "session_count": ("anchorbrowser_sessions", 1, "Browser sessions started"),
     "proxy_bytes": ("anchorbrowser_proxy_bytes", 1, "Bytes through the proxy"),
     "ai_steps": ("anchorbrowser_ai_steps", 1, "AI steps taken"),
-    "session_hours": ("anchorbrowser_session_duration_seconds", 3600, "Browser session time"),
+    "session_hours": (
+        "anchorbrowser_session_time_seconds",
+        3600,
+        "Total time of browser sessions, in seconds",
+    ),
     "credits_used": ("anchorbrowser_credits_used", 1, "Credits used"),
     "screenshots": ("anchorbrowser_screenshots", 1, "Screenshots taken"),
     "network_bytes_total": ("anchorbrowser_network_bytes", 1, "Network bytes, all traffic"),
 }
 PERIODS = ("day", "week", "month")
+
+# A budget's figures are named per quantity: (stem, unit suffix).
+BUDGET_NAMES: dict[str, tuple[str, str]] = {
+    "session_count": ("anchorbrowser_sessions_budget", ""),
+    "proxy_bytes": ("anchorbrowser_proxy_budget", "_bytes"),
+    "ai_steps": ("anchorbrowser_ai_steps_budget", ""),
+    "session_hours": ("anchorbrowser_session_time_budget", "_seconds"),
+    "credits_used": ("anchorbrowser_credits_budget", ""),
+    "screenshots": ("anchorbrowser_screenshots_budget", ""),
+    "network_bytes_total": ("anchorbrowser_network_budget", "_bytes"),
+    "cost": ("anchorbrowser_cost_budget", ""),
+}
 
 
 @frozen
@@ -124,69 +148,87 @@ def take_snapshot(
                 continue  # the server sent no value for it: absent, not zero
             used = float(exact_sum(values) or 0) * factor
             labels: tuple[tuple[str, str], ...] = (("period", period), ("team", team))
-            help_text = f"{text}, so far in the current day, week or month (label period)"
+            help_text = (
+                f"{text}, so far in the current day, week or month (UTC): select one "
+                "period, a sum over period means nothing"
+            )
             samples.append(Sample(name, help_text, labels, used))
+            if period == "month":
+                samples.append(
+                    Sample(
+                        f"{name}_total",
+                        f"{text}, accumulated within the billing month (UTC) and reset at its "
+                        "start: a counter, for increase() and rate()",
+                        (("team", team),),
+                        used,
+                    )
+                )
     if budgets and history.covers(billing_period(now, "month")[0], now):
         report = evaluate(
             history, budgets, period=billing_period(now, "month"), as_of=now, prices=prices
         )
         for result in report.budgets:
-            name, factor, _ = METRIC_NAMES[result.metric]
-            labels = (("metric", name), ("period", "month"), ("team", team))
-            f = result.forecast
-            samples += [
-                Sample(
-                    "anchorbrowser_budget_limit",
-                    "Budget for the month",
-                    labels,
-                    result.limit * factor,
-                ),
-                Sample(
-                    "anchorbrowser_budget_forecast",
-                    "Forecast total at the month's end",
-                    labels,
-                    f.value * factor,
-                ),
-                Sample(
-                    "anchorbrowser_budget_forecast_low",
-                    "Low end of the forecast's 90% range",
-                    labels,
-                    f.low * factor,
-                ),
-                Sample(
-                    "anchorbrowser_budget_forecast_high",
-                    "High end of the forecast's 90% range",
-                    labels,
-                    f.high * factor,
-                ),
-                Sample(
-                    "anchorbrowser_budget_forecast_ratio",
-                    "Forecast at the month's end over the budget",
-                    labels,
-                    f.value / result.limit,
-                ),
-            ]
-            if result.pace is not None:
-                samples.append(
-                    Sample(
-                        "anchorbrowser_budget_pace",
-                        "Used over the budget, divided by the share of the month gone "
-                        "(1 = on track)",
-                        labels,
-                        result.pace,
-                    )
-                )
-            if result.exhausts_at is not None:  # absent when not within the month
-                samples.append(
-                    Sample(
-                        "anchorbrowser_budget_exhaustion_timestamp_seconds",
-                        "When the use so far, then as forecast, reaches the budget "
-                        "(Unix time; in the past when already spent)",
-                        labels,
-                        result.exhausts_at.timestamp(),
-                    )
-                )
+            samples += _budget_samples(result, team)
     return Snapshot(now, tuple(samples))
+
+
+def _budget_samples(result: BudgetResult, team: str) -> list[Sample]:
+    """A budget's figures in its own quantity's names and unit; the ratio, pace and
+    exhaustion time (unitless or seconds) under one name, by ``metric``."""
+    stem, unit = BUDGET_NAMES[result.metric]
+    if result.money is not None:
+        money = result.money
+        figures = [float(x) for x in (money.limit, money.value, money.low, money.high)]
+        labels: tuple[tuple[str, str], ...] = (("currency", money.currency), ("team", team))
+        metric = "anchorbrowser_cost"
+    else:
+        usage, factor, _ = METRIC_NAMES[result.metric]
+        f = result.forecast
+        figures = [x * factor for x in (result.limit, f.value, f.low, f.high)]
+        labels = (("team", team),)
+        metric = usage
+    if result.name is not None:
+        labels = (("budget", result.name), *labels)
+    texts = [
+        "The budget for the month",
+        "The forecast total at the month's end",
+        "The low end of the forecast's 90% range",
+        "The high end of the forecast's 90% range",
+    ]
+    parts = ["limit", "forecast", "forecast_low", "forecast_high"]
+    out = [
+        Sample(f"{stem}_{part}{unit}", f"{text} ({unit.strip('_') or 'count'})", labels, value)
+        for part, text, value in zip(parts, texts, figures, strict=True)
+    ]
+    by_metric = (("metric", metric), *labels)
+    out.append(
+        Sample(
+            "anchorbrowser_budget_forecast_ratio",
+            "The forecast at the month's end over the budget (1 = exactly the limit)",
+            by_metric,
+            figures[1] / figures[0],
+        )
+    )
+    if result.pace is not None:
+        out.append(
+            Sample(
+                "anchorbrowser_budget_pace",
+                "Used over the budget, divided by the share of the month gone (1 = on track)",
+                by_metric,
+                result.pace,
+            )
+        )
+    if result.exhausts_at is not None:  # absent when not within the month
+        out.append(
+            Sample(
+                "anchorbrowser_budget_exhaustion_timestamp_seconds",
+                "When the use so far, then as forecast, reaches the budget (Unix time; in "
+                "the past when already spent)",
+                by_metric,
+                result.exhausts_at.timestamp(),
+            )
+        )
+    return out
 
 
 def plan_samples(plan: Plan, team: str) -> list[Sample]:

@@ -22,10 +22,17 @@ __all__ = ["Exporter"]
 logger = logging.getLogger("anchor_history.exporter")
 
 
+DEFAULT_PORT = 10464  # past 9100-9999, which Prometheus' port allocations filled
+STALE_INTERVALS = 3  # up is 0 once the last good refresh is older than this many
+
+
 class Exporter:
     """Refreshes a snapshot from ``source`` every ``interval`` seconds and serves it.
 
-    ``with Exporter(client, port=9464) as exporter: exporter.wait()``
+    The HTTP server answers from the moment :meth:`start` returns, before the
+    first refresh (with ``anchor_history_up 0``); the refresher is a daemon
+    thread, so a signal ends the process at once even during a hung refresh.
+    ``with Exporter(client) as exporter:`` also waits for the first refresh.
     """
 
     def __init__(
@@ -33,35 +40,65 @@ class Exporter:
         source: HistorySource,
         *,
         team: str = "default",
+        teams: Sequence[str] | None = None,
         budgets: Sequence[Budget] = (),
         plan: bool = False,
         prices: PriceList | None = None,
         interval: float = 300.0,
         host: str = "127.0.0.1",
-        port: int = 9464,
+        port: int = DEFAULT_PORT,
         clock: Any = None,
+        origin: str = "the API",
     ) -> None:
         prometheus = require("prometheus_client", "exporter")
-        self.source, self.team, self.budgets = source, team, tuple(budgets)
+        self.source, self.budgets = source, tuple(budgets)
+        # One series per team: a store's teams, each by its name; else the one given.
+        self.teams = tuple(teams) if teams else (team,)
+        self.team = self.teams[0]
         self.prices = prices
         # The plan comes from GET /v1/billing: only a client has it, not a store.
         self.plan = plan and callable(getattr(source, "plan", None))
         self.interval = interval
+        self.origin = origin
         self._clock = clock or (lambda: datetime.now(UTC))
         self._snapshot: Snapshot | None = None
         self.last_success: float | None = None
+        self.last_duration: float | None = None
         self.errors = 0
+        self.successes = 0
         self.last_error = ""
         self._stop = threading.Event()
+        self._first = threading.Event()
         self.registry = prometheus.CollectorRegistry(auto_describe=True)
         self.registry.register(_Collector(self))
+        prometheus.ProcessCollector(registry=self.registry)
+        prometheus.PlatformCollector(registry=self.registry)
         self._server = ThreadingHTTPServer((host, port), _handler(self))
+        self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         self._threads: list[threading.Thread] = []
 
     def refresh(self) -> bool:
         """One refresh; False (logged, counted, last values kept) when it failed."""
-        from ..errors import AnchorHistoryError, PlanUnavailableError
+        from ..errors import AnchorHistoryError
+
+        started = time.perf_counter()
+        try:
+            self._snapshot = self._take()
+        except AnchorHistoryError as error:
+            self.errors += 1
+            self.last_error = str(error)
+            logger.warning("refresh failed, serving the last good values: %s", error)
+            return False
+        finally:
+            self.last_duration = time.perf_counter() - started
+        self.successes += 1
+        self.last_success = time.time()
+        self.last_error = ""
+        return True
+
+    def _take(self) -> Snapshot:
+        from ..errors import PlanUnavailableError
 
         now = self._clock()
         month, _ = billing_period(now, "month")
@@ -71,40 +108,60 @@ class Exporter:
             start = min(start, billing_month(start))  # the included credits spent before
         if self.budgets:
             start = min(start, now - timedelta(days=TRAILING_DAYS + 1))
-        try:
+        samples: list[Sample] = []
+        for team in self.teams:
+            if len(self.teams) > 1:
+                self.source.team = team  # type: ignore[attr-defined]
             history = self.source.fetch(start, now, "hour", "all", page_size=1000)
             snapshot = take_snapshot(
-                history, team=self.team, now=now, budgets=self.budgets, prices=self.prices
+                history, team=team, now=now, budgets=self.budgets, prices=self.prices
             )
-            if self.plan:
-                try:
-                    plan = self.source.plan()  # type: ignore[attr-defined]
-                except PlanUnavailableError as error:
-                    self.plan = False  # said once; the usage is still served
-                    logger.warning("the plan is left out: %s", error)
-                else:
-                    samples = snapshot.samples + tuple(plan_samples(plan, self.team))
-                    snapshot = Snapshot(snapshot.taken, samples)
-            self._snapshot = snapshot
-        except AnchorHistoryError as error:
-            self.errors += 1
-            self.last_error = str(error)
-            logger.warning("refresh failed, serving the last good values: %s", error)
+            samples += snapshot.samples
+        if self.plan:
+            try:
+                plan = self.source.plan()  # type: ignore[attr-defined]
+            except PlanUnavailableError as error:
+                self.plan = False  # said once; the usage is still served
+                logger.warning("the plan is left out: %s", error)
+            else:
+                samples += plan_samples(plan, self.team)
+        return Snapshot(now, tuple(samples))
+
+    @property
+    def up(self) -> bool:
+        """A good refresh, not older than STALE_INTERVALS intervals."""
+        if self.last_success is None:
             return False
-        self.last_success = time.time()
-        return True
+        return time.time() - self.last_success <= STALE_INTERVALS * self.interval
 
     def _refresh_forever(self) -> None:
+        try:
+            self._guarded_refresh()
+        finally:
+            self._first.set()
         while not self._stop.wait(self.interval):
+            self._guarded_refresh()
+
+    def _guarded_refresh(self) -> None:
+        """A refresh whose unexpected error (a bug) is logged and counted, so the
+        refresher lives on and ``up`` tells the truth."""
+        try:
             self.refresh()
+        except Exception as error:
+            self.errors += 1
+            self.last_error = f"{type(error).__name__}: {error}"
+            logger.exception("refresh failed unexpectedly; serving the last good values")
 
     def start(self) -> Exporter:
-        self.refresh()
+        """Serve at once, and refresh in the background (the first refresh now)."""
         for target in (self._server.serve_forever, self._refresh_forever):
             thread = threading.Thread(target=target, daemon=True)
             thread.start()
             self._threads.append(thread)
         return self
+
+    def wait_first_refresh(self, timeout: float | None = None) -> bool:
+        return self._first.wait(timeout)
 
     def stop(self) -> None:
         self._stop.set()
@@ -116,23 +173,27 @@ class Exporter:
         self._stop.wait()
 
     def __enter__(self) -> Exporter:
-        return self.start()
+        self.start()
+        self.wait_first_refresh()
+        return self
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
     def status(self) -> str:
         if self.last_success is None:
-            return f"anchor-history exporter: no successful refresh yet ({self.last_error})"
+            reason = f": {self.last_error}" if self.last_error else ""
+            return f"anchor-history exporter: no successful refresh yet{reason}"
         age = time.time() - self.last_success
-        state = "ok" if not self.last_error or age < self.interval else "stale"
+        state = "ok" if self.up else "stale"
+        last = f"; the last failed: {self.last_error}" if self.last_error else ""
         return (
-            f"anchor-history exporter: {state}, last refresh {age:.0f} s ago, "
-            f"{self.errors} failed refreshes; metrics at /metrics"
+            f"anchor-history exporter: {state}, last good refresh {age:.0f} s ago, "
+            f"{self.errors} failed refreshes{last}; metrics at /metrics"
         )
 
     def families(self) -> Iterator[Any]:
-        from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+        from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, InfoMetricFamily
 
         snapshot = self._snapshot  # one read: a scrape never sees half an update
         grouped: dict[str, list[Sample]] = {}
@@ -140,31 +201,54 @@ class Exporter:
             grouped.setdefault(sample.name, []).append(sample)
         for name, samples in grouped.items():
             labels = [k for k, _ in samples[0].labels]
-            family = GaugeMetricFamily(name, samples[0].help, labels=labels)
+            kind = CounterMetricFamily if name.endswith("_total") else GaugeMetricFamily
+            family = kind(name.removesuffix("_total"), samples[0].help, labels=labels)
             for sample in samples:
                 family.add_metric([v for _, v in sample.labels], sample.value)
             yield family
-        success = GaugeMetricFamily(
-            "anchor_history_last_success_timestamp_seconds",
-            "When the exporter last refreshed from the API (Unix time)",
-            labels=["team"],
-        )
-        if self.last_success is not None:
-            success.add_metric([self.team], self.last_success)
-        yield success
-        errors = CounterMetricFamily(
-            "anchor_history_refresh_errors", "Refreshes that failed", labels=["team"]
-        )
-        errors.add_metric([self.team], self.errors)
+        source = f"refreshes from {self.origin}"
+        yield _gauge(GaugeMetricFamily, "anchor_history_up",
+                     f"1 after a good refresh from {self.origin}, 0 before the first and once "
+                     f"the last good one is older than {STALE_INTERVALS} intervals",
+                     1.0 if self.up else 0.0)  # fmt: skip
+        yield _gauge(GaugeMetricFamily, "anchor_history_last_success_timestamp_seconds",
+                     f"When the last good refresh from {self.origin} ended (Unix time; 0: never)",
+                     self.last_success or 0.0)  # fmt: skip
+        yield _gauge(GaugeMetricFamily, "anchor_history_refresh_duration_seconds",
+                     f"How long the last refresh from {self.origin} took (seconds)",
+                     self.last_duration or 0.0)  # fmt: skip
+        refreshes = CounterMetricFamily(
+            "anchor_history_refreshes", f"Refreshes from {self.origin}, by result",
+            labels=["result"],
+        )  # fmt: skip
+        refreshes.add_metric(["success"], self.successes)
+        refreshes.add_metric(["error"], self.errors)
+        yield refreshes
+        errors = CounterMetricFamily("anchor_history_refresh_errors", f"Failed {source}")
+        errors.add_metric([], self.errors)
         yield errors
+        info = InfoMetricFamily("anchor_history_build", "The exporter's version")
+        info.add_metric([], {"version": _version()})
+        yield info
         if snapshot is not None:
-            taken = GaugeMetricFamily(
-                "anchor_history_snapshot_timestamp_seconds",
-                "The moment the served figures were taken (Unix time)",
-                labels=["team"],
-            )
-            taken.add_metric([self.team], snapshot.taken.timestamp())
-            yield taken
+            yield _gauge(GaugeMetricFamily, "anchor_history_snapshot_timestamp_seconds",
+                         "The moment the served figures were taken (Unix time); from a store, "
+                         "its last sync", snapshot.taken.timestamp())  # fmt: skip
+
+
+def _gauge(kind: Any, name: str, text: str, value: float) -> Any:
+    family = kind(name, text)
+    family.add_metric([], value)
+    return family
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("anchor-history")
+    except PackageNotFoundError:  # pragma: no cover - a source tree
+        return "unknown"
 
 
 class _Collector:
@@ -177,21 +261,30 @@ class _Collector:
 
 def _handler(exporter: Exporter) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
+        def _answer(self, with_body: bool) -> None:
             from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 
+            status = 200
             if self.path.split("?")[0] == "/metrics":
                 body, kind = generate_latest(exporter.registry), CONTENT_TYPE_LATEST
-            elif self.path == "/":
+            elif self.path.split("?")[0] == "/":
                 body, kind = (exporter.status() + "\n").encode(), "text/plain; charset=utf-8"
+                status = 200 if exporter.up else 503  # for a load balancer or a probe
             else:
-                self.send_error(404, "not found: try /metrics")
-                return
-            self.send_response(200)
+                body, kind = b"not found: try /metrics\n", "text/plain; charset=utf-8"
+                status = 404
+            self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            if with_body:
+                self.wfile.write(body)
+
+        def do_GET(self) -> None:
+            self._answer(with_body=True)
+
+        def do_HEAD(self) -> None:
+            self._answer(with_body=False)
 
         def log_message(self, *args: object) -> None:  # scrapes are not news
             pass
