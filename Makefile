@@ -11,7 +11,7 @@ SPEC ?=
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help setup generate check-generated lint format typecheck test demo sandbox record contract drift update-spec bench browser e2e clean focus-validator
+.PHONY: prometheus help setup generate check-generated lint format typecheck test demo sandbox record contract drift update-spec bench browser e2e clean focus-validator
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -66,9 +66,16 @@ browser: ## Install Debian's headless Chromium for the browser tests (once; need
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	@chromium --version
 
-e2e: setup browser focus-validator ## Headless Chromium renders the report; the FOCUS validator reads an export
+prometheus: ## Install Debian's Prometheus and promtool (once; needs root) for the monitoring tests
+	@command -v promtool >/dev/null || { \
+		echo "installing prometheus from Debian's packages (once)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends prometheus >/dev/null; }
+	@promtool --version 2>&1 | head -1
+
+e2e: setup browser focus-validator prometheus ## Chromium renders the report; the FOCUS validator and promtool check their files
 	$(BIN)/pytest -q -m browser
-	$(BIN)/pytest -q tests/test_focus.py
+	$(BIN)/pytest -q tests/test_focus.py tests/test_monitoring.py
 
 demo: setup ## Usage history from the sandbox, as a table and a chart
 	@scripts/demo.sh

@@ -201,14 +201,20 @@ def _budget_samples(result: BudgetResult, team: str) -> list[Sample]:
         for part, text, value in zip(parts, texts, figures, strict=True)
     ]
     by_metric = (("metric", metric), *labels)
-    out.append(
-        Sample(
-            "anchorbrowser_budget_forecast_ratio",
-            "The forecast at the month's end over the budget (1 = exactly the limit)",
-            by_metric,
-            figures[1] / figures[0],
-        )
+    used = (
+        float(result.money.used)
+        if result.money is not None
+        else result.forecast.used * (METRIC_NAMES[result.metric][1])
     )
+    ratios = [
+        ("anchorbrowser_budget_used_ratio", "Used so far over the budget (1 = spent)", used),
+        ("anchorbrowser_budget_forecast_ratio",
+         "The forecast at the month's end over the budget (1 = exactly the limit)", figures[1]),
+        ("anchorbrowser_budget_forecast_low_ratio",
+         "The low end of the forecast's 90% range over the budget (over 1: over, almost surely)",
+         figures[2]),
+    ]  # fmt: skip
+    out += [Sample(name, text, by_metric, value / figures[0]) for name, text, value in ratios]
     if result.pace is not None:
         out.append(
             Sample(
