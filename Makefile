@@ -11,7 +11,7 @@ SPEC ?=
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: prometheus help setup generate check-generated lint format typecheck test demo sandbox record contract drift update-spec bench browser e2e clean focus-validator
+.PHONY: dashboard prometheus help setup generate check-generated lint format typecheck test demo sandbox record contract drift update-spec bench browser e2e clean focus-validator
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -65,6 +65,9 @@ browser: ## Install Debian's headless Chromium for the browser tests (once; need
 		echo "installing chromium from Debian's packages (a few minutes, once)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	@chromium --version
+
+dashboard: setup ## Rebuild monitoring/dashboard.json (Grafana Foundation SDK) and its queries for promtool
+	@$(BIN)/python scripts/dashboard.py
 
 prometheus: ## Install Debian's Prometheus and promtool (once; needs root) for the monitoring tests
 	@command -v promtool >/dev/null || { \

@@ -65,3 +65,35 @@ def test_every_series_the_rules_query_is_served(anchor_sandbox) -> None:
         queried |= set(re.findall(r"\b(anchor(?:browser|_history)_[a-z_]+)", rule["expr"]))
     assert queried
     assert queried <= served, sorted(queried - served)
+
+
+def test_the_committed_dashboard_is_what_the_script_makes() -> None:
+    from dashboard import OUT, QUERIES, render
+
+    dashboard_text, rules = render()
+    assert OUT.read_text() == dashboard_text, "run `make dashboard`"
+    assert QUERIES.read_text() == rules, "run `make dashboard`"
+
+
+@needs_promtool
+def test_every_dashboard_query_is_valid_promql() -> None:
+    result = subprocess.run(
+        [PROMTOOL, "check", "rules", "dashboard_queries.yaml"],
+        cwd=MONITORING, capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_series_the_dashboard_queries_is_served(anchor_sandbox) -> None:
+    import json
+
+    from dashboard import queries
+
+    document = json.loads((MONITORING / "dashboard.json").read_text())
+    exprs = queries(document)
+    assert len(exprs) >= 15
+    budgets = [Budget("credits_used", 1000.0)]
+    with HistoryClient() as client, Exporter(client, port=0, budgets=budgets) as exporter:
+        served = {name for name, _ in scrape(exporter)}
+    queried = {n for e in exprs for n in re.findall(r"\b(anchor(?:browser|_history)_[a-z_]+)", e)}
+    assert queried <= served, sorted(queried - served)

@@ -1,0 +1,222 @@
+"""monitoring/dashboard.json, built with the Grafana Foundation SDK (the official
+builder library): `make dashboard` writes it, and the suite checks the committed
+file is exactly what this script makes, as for generated/.
+
+Panels: usage month/week/day to date per team; the forecasts with their range
+against the limits; the pace; the exporter's refresh health. Every query is also
+written as a recording rule to monitoring/dashboard_queries.yaml, so promtool
+checks each one's PromQL.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from grafana_foundation_sdk.builders import dashboard, prometheus, stat, timeseries
+from grafana_foundation_sdk.cog.encoder import JSONEncoder
+from grafana_foundation_sdk.models.dashboard import DataSourceRef
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "monitoring" / "dashboard.json"
+QUERIES = ROOT / "monitoring" / "dashboard_queries.yaml"
+DATASOURCE = DataSourceRef(type_val="prometheus", uid="${datasource}")
+TEAM = 'team=~"$team"'
+
+
+def query(expr: str, legend: str) -> prometheus.Dataquery:
+    return prometheus.Dataquery().expr(expr).legend_format(legend).datasource(DATASOURCE)
+
+
+def series(title: str, unit: str, *targets: prometheus.Dataquery, help_text: str) -> Any:
+    panel = timeseries.Panel().title(title).unit(unit).description(help_text).height(8).span(12)
+    for target in targets:
+        panel = panel.with_target(target)
+    return panel.datasource(DATASOURCE)
+
+
+def number(title: str, unit: str, target: prometheus.Dataquery, help_text: str) -> Any:
+    return (
+        stat.Panel().title(title).unit(unit).description(help_text).height(4).span(6)
+        .with_target(target).datasource(DATASOURCE)
+    )  # fmt: skip
+
+
+def build() -> dict[str, Any]:
+    board = (
+        dashboard.Dashboard("AnchorBrowser usage")
+        .uid("anchorbrowser-usage")
+        .tags(["anchorbrowser", "anchor-history"])
+        .refresh("5m")
+        .time("now-30d", "now")
+        .timezone("utc")
+        .with_variable(
+            dashboard.DatasourceVariable("datasource").label("Prometheus").type("prometheus")
+        )
+        .with_variable(
+            dashboard.QueryVariable("team")
+            .label("Team")
+            .query("label_values(anchorbrowser_sessions, team)")
+            .datasource(DATASOURCE)
+            .multi(True)
+            .include_all(True)
+        )
+        .with_row(dashboard.Row("Usage so far"))
+    )
+    for period in ("month", "week", "day"):
+        board = board.with_panel(
+            number(
+                f"Credits this {period}",
+                "none",
+                query(
+                    f'sum by (team) (anchorbrowser_credits_used{{period="{period}",{TEAM}}})',
+                    "{{team}}",
+                ),
+                f"Credits used so far this {period} (UTC), per team.",
+            )
+        )
+    board = board.with_panel(
+        number(
+            "Sessions this month",
+            "none",
+            query(f'sum by (team) (anchorbrowser_sessions{{period="month",{TEAM}}})', "{{team}}"),
+            "Browser sessions started so far this month (UTC), per team.",
+        )
+    )
+    board = board.with_panel(
+        series(
+            "Credits per day",
+            "none",
+            query(
+                f"sum by (team) (increase(anchorbrowser_credits_used_total{{{TEAM}}}[1d]))",
+                "{{team}}",
+            ),
+            help_text="Credits used in each day, from the month's counter (resets handled).",
+        )
+    )
+    board = board.with_panel(
+        series(
+            "Session time per day",
+            "s",
+            query(
+                f"sum by (team) (increase(anchorbrowser_session_time_seconds_total{{{TEAM}}}[1d]))",
+                "{{team}}",
+            ),
+            help_text="The sessions' total time in each day.",
+        )
+    )
+    board = board.with_row(dashboard.Row("Budgets"))
+    board = board.with_panel(
+        series(
+            "Credits: forecast at the month's end, against the limit",
+            "none",
+            query(f"anchorbrowser_credits_budget_forecast{{{TEAM}}}", "{{team}} forecast"),
+            query(f"anchorbrowser_credits_budget_forecast_low{{{TEAM}}}", "{{team}} low"),
+            query(f"anchorbrowser_credits_budget_forecast_high{{{TEAM}}}", "{{team}} high"),
+            query(f"anchorbrowser_credits_budget_limit{{{TEAM}}}", "{{team}} limit"),
+            help_text="The forecast with its 90% range, and the budget's limit.",
+        )
+    )
+    board = board.with_panel(
+        series(
+            "Forecast over budget",
+            "percentunit",
+            query(f"anchorbrowser_budget_forecast_ratio{{{TEAM}}}", "{{team}} {{metric}}"),
+            help_text="The forecast at the month's end over the budget: over 100% is over.",
+        )
+    )
+    board = board.with_panel(
+        series(
+            "Pace",
+            "none",
+            query(f"anchorbrowser_budget_pace{{{TEAM}}}", "{{team}} {{metric}}"),
+            help_text="Used over the budget, divided by the share of the month gone: 1 is on "
+            "track, 1.5 spends half again as fast as the budget allows.",
+        )
+    )
+    board = board.with_panel(
+        series(
+            "Days until the budget runs out",
+            "d",
+            query(
+                f"(anchorbrowser_budget_exhaustion_timestamp_seconds{{{TEAM}}} - time()) / 86400",
+                "{{team}} {{metric}}",
+            ),
+            help_text="At the forecast's pace; absent when not within the month.",
+        )
+    )
+    board = board.with_row(dashboard.Row("Exporter health"))
+    board = board.with_panel(
+        series(
+            "Up",
+            "none",
+            query("anchor_history_up", "{{instance}}"),
+            help_text="1 after a good refresh; 0 before the first and when stale.",
+        )
+    )
+    board = board.with_panel(
+        series(
+            "Since the last good refresh",
+            "s",
+            query(
+                "time() - anchor_history_last_success_timestamp_seconds "
+                "and anchor_history_last_success_timestamp_seconds > 0",
+                "{{instance}}",
+            ),
+            help_text="How old the served figures are.",
+        )
+    )
+    board = board.with_panel(
+        series(
+            "Refreshes",
+            "none",
+            query("sum by (result) (increase(anchor_history_refreshes_total[1h]))", "{{result}}"),
+            query("anchor_history_refresh_duration_seconds", "duration (s) {{instance}}"),
+            help_text="Good and failed refreshes per hour, and how long the last one took.",
+        )
+    )
+    return json.loads(json.dumps(board.build(), cls=JSONEncoder))
+
+
+def queries(document: dict[str, Any]) -> list[str]:
+    """Every PromQL expression of the dashboard, with its variables filled in."""
+    found = []
+    for panel in document.get("panels", []):
+        for target in panel.get("targets", []) or []:
+            if target.get("expr"):
+                found.append(target["expr"].replace("$team", ".*"))
+    return found
+
+
+def rules_text(exprs: list[str]) -> str:
+    """The queries as recording rules, for `promtool check rules`."""
+    rules = [{"record": f"dashboard:query{i}", "expr": e} for i, e in enumerate(exprs)]
+    header = "# Generated by scripts/dashboard.py: the dashboard's queries, for promtool.\n"
+    return header + json.dumps({"groups": [{"name": "dashboard", "rules": rules}]}, indent=2) + "\n"
+
+
+def render() -> tuple[str, str]:
+    document = build()
+    return json.dumps(document, indent=2, sort_keys=True) + "\n", rules_text(queries(document))
+
+
+def main(argv: list[str]) -> int:
+    dashboard_text, rules = render()
+    if argv == ["--check"]:
+        stale = [p for p, text in ((OUT, dashboard_text), (QUERIES, rules))
+                 if not p.exists() or p.read_text() != text]  # fmt: skip
+        if stale:
+            print(f"not what scripts/dashboard.py makes: {', '.join(map(str, stale))}; run "
+                  "`make dashboard`", file=sys.stderr)  # fmt: skip
+            return 1
+        return 0
+    OUT.write_text(dashboard_text)
+    QUERIES.write_text(rules)
+    print(f"wrote {OUT.relative_to(ROOT)} and {QUERIES.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
