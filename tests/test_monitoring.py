@@ -97,3 +97,108 @@ def test_every_series_the_dashboard_queries_is_served(anchor_sandbox) -> None:
         served = {name for name, _ in scrape(exporter)}
     queried = {n for e in exprs for n in re.findall(r"\b(anchor(?:browser|_history)_[a-z_]+)", e)}
     assert queried <= served, sorted(queried - served)
+
+
+# --- a real Prometheus (Debian's), scraping the exporter over the sandbox ---------
+
+PROMETHEUS = shutil.which("prometheus")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _until(what, seconds: float = 60.0):
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = what()
+        if found:
+            return found
+        time.sleep(0.5)
+    raise AssertionError(f"not within {seconds:g} s")
+
+
+@pytest.mark.prometheus
+@pytest.mark.skipif(PROMETHEUS is None, reason="`make prometheus` (make e2e) installs it")
+def test_a_real_prometheus_scrapes_it_and_the_stale_alert_fires_and_resolves(tmp_path) -> None:
+    """The rules as shipped, with their `for` durations shortened to seconds."""
+    from datetime import UTC, datetime, timedelta
+
+    import httpx
+    from anchor_history.budgets import billing_period
+    from anchor_history.sandbox import Sandbox
+    from test_cli import SCRIPT, environment
+
+    end = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+    rules = yaml.safe_load((MONITORING / "alerts.yaml").read_text())
+    for group in rules["groups"]:
+        for rule in group["rules"]:
+            if "for" in rule:
+                rule["for"] = "2s"
+    (tmp_path / "alerts.yaml").write_text(yaml.safe_dump(rules))
+    box = Sandbox(seed=5, sessions=5_000, days=60, end=end).start()
+    port = box.port
+    exporter = subprocess.Popen(
+        [SCRIPT, "exporter", "--port", "0", "--interval", "1", "--budget", "credits_used=1000"],
+        env=environment(box), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    prometheus = None
+    try:
+        assert exporter.stdout is not None
+        target = exporter.stdout.readline().split()[2].removeprefix("http://").split("/")[0]
+        web = _free_port()
+        (tmp_path / "prometheus.yml").write_text(yaml.safe_dump({
+            "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
+            "rule_files": [str(tmp_path / "alerts.yaml")],
+            "scrape_configs": [{"job_name": "anchorbrowser",
+                                "static_configs": [{"targets": [target]}]}],
+        }))  # fmt: skip
+        prometheus = subprocess.Popen(
+            [PROMETHEUS, f"--config.file={tmp_path / 'prometheus.yml'}",
+             f"--storage.tsdb.path={tmp_path / 'tsdb'}", f"--web.listen-address=127.0.0.1:{web}"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        api = f"http://127.0.0.1:{web}/api/v1"
+
+        def value(query: str) -> float | None:
+            try:
+                result = httpx.get(f"{api}/query", params={"query": query}).json()
+            except httpx.HTTPError:
+                return None
+            series = result.get("data", {}).get("result", [])
+            return float(series[0]["value"][1]) if series else None
+
+        def firing() -> set[str]:
+            alerts = httpx.get(f"{api}/alerts").json()["data"]["alerts"]
+            return {a["labels"]["alertname"] for a in alerts if a["state"] == "firing"}
+
+        month = _until(lambda: value('anchorbrowser_credits_used{period="month"}'))
+        with HistoryClient(box.api_key, box.base_url) as client:
+            start, _ = billing_period(end, "month")
+            truth = client.fetch(start, end, "month", "credits_used").summary.credits_used
+        assert month == pytest.approx(truth, rel=1e-9)
+        assert value("anchorbrowser_credits_budget_limit") == 1000
+        assert value("anchor_history_up") == 1
+        for name in ("anchorbrowser_budget_pace", "anchorbrowser_credits_used_total",
+                     "anchorbrowser_budget_forecast_ratio"):  # fmt: skip
+            assert value(name) is not None, name
+
+        box.stop()  # the API goes away: refreshes fail, the data goes stale
+        _until(lambda: "AnchorBrowserUsageStale" in firing(), 30)
+        assert value("anchor_history_up") == 0
+        box = Sandbox(seed=5, sessions=5_000, days=60, end=end, port=port,
+                      api_key=box.api_key).start()  # fmt: skip
+        _until(lambda: "AnchorBrowserUsageStale" not in firing(), 30)  # resolved
+        assert value("anchor_history_up") == 1
+    finally:
+        for process in (exporter, prometheus):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=10)
+        box.stop()
