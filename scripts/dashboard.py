@@ -147,6 +147,26 @@ def build() -> dict[str, Any]:
             help_text="At the forecast's pace; absent when not within the month.",
         )
     )
+    board = board.with_panel(
+        series(
+            "Plan: credits used against the included credits",
+            "none",
+            query(f"anchorbrowser_plan_credits_used{{{TEAM}}}", "{{team}} used ({{tier}})"),
+            query(f"anchorbrowser_plan_included_credits{{{TEAM}}}", "{{team}} included"),
+            query(f"anchorbrowser_plan_cost_limit_credits{{{TEAM}}}", "{{team}} cost limit"),
+            help_text="From GET /v1/billing (exporter --plan): this billing period's credits "
+            "as the plan states them, its included credits and its cost limit.",
+        )
+    )
+    board = board.with_panel(
+        series(
+            "Cost this month",
+            "none",
+            query(f'anchorbrowser_cost{{period="month",{TEAM}}}', "{{team}} ({{currency}})"),
+            help_text="The month's credits priced with the exporter's price list "
+            "(--credit-price), in the currency labelled.",
+        )
+    )
     board = board.with_row(dashboard.Row("Exporter health"))
     board = board.with_panel(
         series(

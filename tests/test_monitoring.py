@@ -92,8 +92,14 @@ def test_every_series_the_dashboard_queries_is_served(anchor_sandbox) -> None:
     document = json.loads((MONITORING / "dashboard.json").read_text())
     exprs = queries(document)
     assert len(exprs) >= 15
+    from anchor_history.pricing import parse_price_list
+
     budgets = [Budget("credits_used", 1000.0)]
-    with HistoryClient() as client, Exporter(client, port=0, budgets=budgets) as exporter:
+    prices = parse_price_list("USD", "0.01")
+    with (
+        HistoryClient() as client,
+        Exporter(client, port=0, budgets=budgets, plan=True, prices=prices) as exporter,
+    ):
         served = {name for name, _ in scrape(exporter)}
     queried = {n for e in exprs for n in re.findall(r"\b(anchor(?:browser|_history)_[a-z_]+)", e)}
     assert queried <= served, sorted(queried - served)

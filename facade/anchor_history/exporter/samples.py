@@ -50,17 +50,21 @@ __all__ = [
 
 # Each API metric's Prometheus name and factor to its base unit.
 METRIC_NAMES: dict[str, tuple[str, float, str]] = {
-    "session_count": ("anchorbrowser_sessions", 1, "Browser sessions started"),
-    "proxy_bytes": ("anchorbrowser_proxy_bytes", 1, "Bytes through the proxy"),
-    "ai_steps": ("anchorbrowser_ai_steps", 1, "AI steps taken"),
+    "session_count": ("anchorbrowser_sessions", 1, "Browser sessions started (a count)"),
+    "proxy_bytes": ("anchorbrowser_proxy_bytes", 1, "Bytes through the proxy (bytes)"),
+    "ai_steps": ("anchorbrowser_ai_steps", 1, "AI steps taken (a count)"),
     "session_hours": (
         "anchorbrowser_session_time_seconds",
         3600,
         "Total time of browser sessions, in seconds",
     ),
-    "credits_used": ("anchorbrowser_credits_used", 1, "Credits used"),
-    "screenshots": ("anchorbrowser_screenshots", 1, "Screenshots taken"),
-    "network_bytes_total": ("anchorbrowser_network_bytes", 1, "Network bytes, all traffic"),
+    "credits_used": ("anchorbrowser_credits_used", 1, "Credits used (credits)"),
+    "screenshots": ("anchorbrowser_screenshots", 1, "Screenshots taken (a count)"),
+    "network_bytes_total": (
+        "anchorbrowser_network_bytes",
+        1,
+        "Network traffic, sent and received (bytes)",
+    ),
 }
 PERIODS = ("day", "week", "month")
 
@@ -132,9 +136,11 @@ def take_snapshot(
     now: datetime,
     budgets: Sequence[Budget] = (),
     prices: PriceList | None = None,
+    origin: str = "the API",
 ) -> Snapshot:
     """The usage so far of each period holding ``now``, from hourly ``history``
-    (covering the month, the week and, with budgets, the trailing weeks)."""
+    (covering the month, the week and, with budgets, the trailing weeks);
+    ``origin`` (the API, or a store) is named in every HELP."""
     samples = [] if prices is None else cost_samples(history, prices, team=team, now=now)
     for period in PERIODS:
         start, _ = billing_period(now, period)
@@ -149,8 +155,8 @@ def take_snapshot(
             used = float(exact_sum(values) or 0) * factor
             labels: tuple[tuple[str, str], ...] = (("period", period), ("team", team))
             help_text = (
-                f"{text}, so far in the current day, week or month (UTC): select one "
-                "period, a sum over period means nothing"
+                f"{text}, so far in the current day, week or month (UTC), from {origin}: "
+                "select one period, a sum over period means nothing"
             )
             samples.append(Sample(name, help_text, labels, used))
             if period == "month":
@@ -158,7 +164,7 @@ def take_snapshot(
                     Sample(
                         f"{name}_total",
                         f"{text}, accumulated within the billing month (UTC) and reset at its "
-                        "start: a counter, for increase() and rate()",
+                        f"start, from {origin}: a counter, for increase() and rate()",
                         (("team", team),),
                         used,
                     )

@@ -114,7 +114,12 @@ class Exporter:
                 self.source.team = team  # type: ignore[attr-defined]
             history = self.source.fetch(start, now, "hour", "all", page_size=1000)
             snapshot = take_snapshot(
-                history, team=team, now=now, budgets=self.budgets, prices=self.prices
+                history,
+                team=team,
+                now=now,
+                budgets=self.budgets,
+                prices=self.prices,
+                origin=self.origin,
             )
             samples += snapshot.samples
         if self.plan:
