@@ -27,7 +27,7 @@ from ..models import (
     Pagination,
     metric_names,
 )
-from .error_bodies import error_for
+from .error_bodies import raise_for_status
 from .wire import SUMMARY_FIELDS, Exchange
 
 __all__ = ["to_page", "why_unreadable"]
@@ -45,12 +45,7 @@ def to_page(exchange: Exchange, *, now: datetime | None = None) -> HistoryPage:
     """The page in an exchange, or the typed error its status or body calls for."""
     response = exchange.response
     status = response.status_code
-    if status != 200:
-        if 200 <= status < 300:
-            raise ResponseFormatError(
-                "undocumented success status", status=status, body=excerpt(response.content)
-            )
-        raise error_for(response, now=now)
+    raise_for_status(response, now=now)
     if exchange.parse_error is not None or not isinstance(exchange.parsed, SessionHistoryResponse):
         reason, retryable = why_unreadable(exchange.parse_error, response.content)
         raise ResponseFormatError(
