@@ -58,7 +58,7 @@ focus-validator: $(FOCUS_VALIDATOR) ## Install the FinOps Foundation's FOCUS val
 test: setup lint typecheck check-generated focus-validator ## The whole suite: the README's test command
 	@# Two workers on this 2-core machine, a test file each at a time (a module's
 	@# sandbox is made once); pytest's closing line says how long the suite took.
-	$(BIN)/pytest -q -m "not browser and not prometheus" -n 2 --dist loadfile
+	$(BIN)/pytest -q -m "not browser and not prometheus and not slow" -n 2 --dist loadfile
 
 browser: ## Install Debian's headless Chromium for the browser tests (once; needs root)
 	@command -v chromium >/dev/null || { \
@@ -79,6 +79,7 @@ prometheus: ## Install Debian's Prometheus and promtool (once; needs root) for t
 e2e: setup browser focus-validator prometheus ## Chromium renders the report; the FOCUS validator and promtool check their files
 	$(BIN)/pytest -q -m browser
 	$(BIN)/pytest -q tests/test_focus.py tests/test_monitoring.py
+	$(BIN)/pytest -q -m slow
 
 demo: setup ## Usage history from the sandbox, as a table and a chart
 	@scripts/demo.sh

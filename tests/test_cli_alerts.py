@@ -18,6 +18,7 @@ from anchor_history.cli.alerting import run_alerts
 from anchor_history.cli.check import _settings
 from anchor_history.sandbox import Sandbox
 from anchor_history.store import UsageStore
+from anchor_history.zones import period_floor
 from test_cli import SCRIPT, environment, run
 from test_cli_budgets import AS_OF, Webhook
 
@@ -25,29 +26,39 @@ from test_cli_budgets import AS_OF, Webhook
 
 
 WEEK = datetime(2026, 10, 12, tzinfo=UTC)  # a Monday
-SPIKE = date(2026, 10, 14)  # its Wednesday, 6x
+MONTH = datetime(2026, 10, 1, tzinfo=UTC)
+SPIKE = date(2026, 10, 14)  # the week's Wednesday, 6x
+# Each period replayed: its start, its hours, and its budget over the period before.
+PERIODS = {"week": (WEEK, 24 * 7, 1.3), "month": (MONTH, 24 * 31, 1.05)}
+NEXT_HOURS = {"week": 61, "month": 24 * 9}  # long enough to use 20% of the budget again
 LABELS = ("actual:20", "actual:80", "actual:100", "forecast:100")
 
 
 @pytest.fixture(scope="module")
-def replay_store(tmp_path_factory) -> tuple[str, float]:
-    """A store of 100 days up to Thursday Oct 22, and a weekly session budget of
-    1.3 times the week before the spike (so the spike week crosses everything)."""
+def replay_store(tmp_path_factory) -> tuple[str, dict[str, float]]:
+    """A store of 150 days up to Nov 11, and for a week and a month each a session
+    budget over the period before (so the spike's period crosses everything)."""
     path = str(tmp_path_factory.mktemp("replay") / "usage.db")
-    end = datetime(2026, 10, 22, tzinfo=UTC)
+    end = datetime(2026, 11, 11, tzinfo=UTC)
     with (
-        Sandbox(seed=9, sessions=30_000, days=100, end=end, spikes=((SPIKE, 6.0),)) as box,
+        Sandbox(seed=9, sessions=45_000, days=150, end=end, spikes=((SPIKE, 6.0),)) as box,
         HistoryClient(box.api_key, box.base_url) as client,
         UsageStore(path) as store,
     ):
-        store.sync(client, team="default", from_date="100d", now=end)
-        before = client.fetch(WEEK - timedelta(days=7), WEEK, "week", "session_count")
-    return path, round(1.3 * before.totals()["session_count"])
+        store.sync(client, team="default", from_date="150d", now=end)
+        limits = {}
+        for period, (start, _, factor) in PERIODS.items():
+            before = period_floor(start - timedelta(days=1), period)
+            total = client.fetch(before, start, period, "session_count").totals()
+            limits[period] = round(factor * total["session_count"])
+    return path, limits
 
 
-def replay(path: str, limit: float, hook: Webhook, state: Path, hours: list[datetime]):
+def replay(
+    path: str, limit: float, hook: Webhook, state: Path, hours: list[datetime], period: str
+) -> dict[datetime, set[str]]:
     """check at each hour, as cron would run it: what each run found crossed."""
-    words = ["check", "--store", path, "--budget", f"session_count={limit}", "--period", "week"]
+    words = ["check", "--store", path, "--budget", f"session_count={limit}", "--period", period]
     words += [x for label in LABELS for x in ("--alert", label)]
     args = _parser().parse_args([*words, "--notify", hook.url, "--state", str(state)])
     settings = _settings(args)
@@ -56,13 +67,26 @@ def replay(path: str, limit: float, hook: Webhook, state: Path, hours: list[date
         synced = store.held()[1]
         for hour in hours:
             report = check_budgets(
-                store, settings["budgets"], period="week", as_of=hour, now=synced
+                store, settings["budgets"], period=period, as_of=hour, now=synced
             )
             with redirect_stderr(io.StringIO()):
                 statuses, delivered = run_alerts(report, settings, args)
             assert delivered
             crossed[hour] = {s.threshold.label for s in statuses if s.crossed}
     return crossed
+
+
+def transitions(
+    hours: list[datetime], crossed: dict[datetime, set[str]]
+) -> list[tuple[datetime, str, str]]:
+    """What each hour's run should say: a threshold newly crossed, or one that was
+    and no longer is (only a forecast can fall back)."""
+    said, before = [], set()
+    for hour in hours:
+        said += [(hour, "crossed", label) for label in sorted(crossed[hour] - before)]
+        said += [(hour, "resolved", label) for label in sorted(before - crossed[hour])]
+        before = crossed[hour]
+    return said
 
 
 def posts(hook: Webhook) -> list[tuple[datetime, str, str]]:
@@ -74,22 +98,21 @@ def posts(hook: Webhook) -> list[tuple[datetime, str, str]]:
     ]  # fmt: skip
 
 
+@pytest.mark.parametrize("period", ["week", pytest.param("month", marks=pytest.mark.slow)])
 def test_check_hour_by_hour_notifies_each_crossing_once_and_replays_quietly(
-    replay_store, tmp_path
+    replay_store, tmp_path, period
 ) -> None:
-    path, limit = replay_store
+    """Every hour of the spike's week (month: in make e2e, 1,500 runs), twice, then
+    the next period's first days."""
+    path, limits = replay_store
+    limit = limits[period]
+    start, length, _ = PERIODS[period]
     hook = Webhook()
     state = tmp_path / "alerts.json"
     try:
-        hours = [WEEK + timedelta(hours=h) for h in range(1, 24 * 7)]  # to Sunday 23:00
-        crossed = replay(path, limit, hook, state, hours)
-        # What each hour's run should have said: a threshold newly crossed, or one
-        # that was and no longer is (only a forecast can fall back).
-        expected, before = [], set()
-        for hour in hours:
-            expected += [(hour, "crossed", label) for label in sorted(crossed[hour] - before)]
-            expected += [(hour, "resolved", label) for label in sorted(before - crossed[hour])]
-            before = crossed[hour]
+        hours = [start + timedelta(hours=h) for h in range(1, length)]  # to the last hour
+        crossed = replay(path, limit, hook, state, hours, period)
+        expected = transitions(hours, crossed)
         assert sorted(posts(hook)) == sorted(expected)
         for label in LABELS:  # the spike week crosses every threshold
             assert (label in crossed[hours[-1]]) or label.startswith("forecast"), label
@@ -99,14 +122,15 @@ def test_check_hour_by_hour_notifies_each_crossing_once_and_replays_quietly(
         assert len(hook.bodies) == len({e[0] for e in expected})  # one message per run
 
         sent = len(hook.bodies)
-        assert replay(path, limit, hook, state, hours) == crossed
+        assert replay(path, limit, hook, state, hours, period) == crossed
         assert len(hook.bodies) == sent  # the same hours again: nothing new to say
 
-        next_week = [hours[-1] + timedelta(hours=h) for h in range(1, 62)]  # from Monday 00:00
-        later = replay(path, limit, hook, state, next_week)
+        next_period = [hours[-1] + timedelta(hours=h) for h in range(1, NEXT_HOURS[period] + 1)]
+        later = replay(path, limit, hook, state, next_period, period)
         new = posts(hook)[len(expected) :]
-        first = next(h for h in next_week if "actual:20" in later[h])
-        assert new == [(first, "crossed", "actual:20")]  # a new period starts clean
+        # A new period starts clean: what it crosses is said again, from nothing.
+        assert sorted(new) == sorted(transitions(next_period, later))
+        assert any(e[1:] == ("crossed", "actual:20") for e in new)
         kept = json.loads(state.read_text())["alerts"]
         assert all(record["period_end"] > hours[-1].isoformat() for record in kept.values())
     finally:
