@@ -28,6 +28,16 @@ def scrape(exporter: Exporter) -> dict[tuple[str, tuple[tuple[str, str], ...]], 
     }
 
 
+def when_up(url: str, seconds: float = 20.0) -> str:
+    """The exposition once the first refresh is in (the server answers before it)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        text = httpx.get(url).text
+        if "anchor_history_up 1.0" in text or time.monotonic() > deadline:
+            return text
+        time.sleep(0.05)
+
+
 def labels(**pairs: str) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(pairs.items()))
 
@@ -103,7 +113,7 @@ def test_the_command_serves_then_stops_on_sigterm(anchor_sandbox) -> None:
         url = line.split()[2]
         assert url.startswith("http://127.0.0.1:")
         assert url.endswith("/metrics")
-        metrics = httpx.get(url).text
+        metrics = when_up(url)
         assert 'anchorbrowser_sessions{period="day",team="default"}' in metrics
         assert anchor_sandbox.api_key not in metrics
     finally:
@@ -353,11 +363,7 @@ def test_a_store_without_team_serves_each_team_by_name(tmp_path) -> None:
     try:
         assert process.stdout is not None
         url = process.stdout.readline().split()[2]
-        for _ in range(50):
-            text = httpx.get(url).text
-            if "anchor_history_up 1.0" in text:
-                break
-            time.sleep(0.1)
+        text = when_up(url)
     finally:
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=10)
