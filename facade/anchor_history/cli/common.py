@@ -120,15 +120,15 @@ def _megabytes(value: float) -> int:
 @contextmanager
 def open_client(args: argparse.Namespace, *, reading: bool = False) -> Iterator[Any]:
     """A HistoryClient from the connection flags (on a terminal, waits are shown),
-    or, ``reading`` with ``--store``, the store, which answers ``fetch`` alike."""
-    from ..client import HistoryClient
-
+    or, ``reading`` with ``--store``, the store, which answers ``fetch`` alike
+    (and loads nothing for sending: no httpx, no generated client)."""
     if reading and args.store:
         from ..store import UsageStore
 
         with UsageStore(args.store, team=args.team, create=False) as store:
             yield store
         return
+    from ..client import HistoryClient
 
     undo = show_waits(sys.stderr) if not args.quiet and sys.stderr.isatty() else None
     try:

@@ -1,0 +1,71 @@
+"""A read from a local store sends nothing, so it loads nothing for sending: no
+httpx, no generated client (a cold `history --store` paid 85 ms for them)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from anchor_history import GRANULARITIES, METRICS, HistoryClient
+from anchor_history.metrics import normalize_granularity, normalize_metrics
+from anchor_history.models import metric_names
+from anchor_history.sandbox import Sandbox
+from anchor_history.store import UsageStore
+
+PROBE = """
+import json, sys
+from anchor_history.cli import main
+sys.argv = ["anchor-history", *json.loads(sys.argv[1])]
+try:
+    code = main()
+except SystemExit as exit:
+    code = exit.code
+print(json.dumps({"code": code, "httpx": "httpx" in sys.modules,
+                  "generated": "anchorbrowser_api" in sys.modules}), file=sys.stderr)
+"""
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Iterator[Path]:
+    path = tmp_path_factory.mktemp("read") / "usage.db"
+    with Sandbox(seed=8, sessions=3_000, days=40) as box, UsageStore(str(path)) as s:
+        with HistoryClient(box.api_key, box.base_url) as client:
+            s.sync(client, team="web", from_date="35d")
+        yield path
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        ["history", "--from", "7d", "-m", "all"],
+        ["history", "--from", "7d", "--by-team", "-m", "credits_used,session_count"],
+        ["check", "--budget", "credits_used=1e9"],
+        ["compare", "-m", "session_count"],
+        ["anomalies", "--from", "20d", "-g", "hour"],
+        ["export", "--parquet", "{tmp}/dataset"],
+        ["report", "-o", "{tmp}/report.html", "--from", "10d"],
+    ],
+)
+def test_reading_a_store_loads_neither_httpx_nor_the_generated_client(
+    store: Path, tmp_path: Path, words: list[str]
+) -> None:
+    args = [w.replace("{tmp}", str(tmp_path)) for w in words] + ["--store", str(store)]
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(args)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    probe = json.loads(result.stderr.strip().splitlines()[-1])
+    assert probe["code"] in (0, 1), result.stderr
+    assert probe == {"code": probe["code"], "httpx": False, "generated": False}
+
+
+def test_the_hand_written_names_are_the_spec_enums() -> None:
+    """What lets the read path check names without the generated client."""
+    assert metric_names() == METRICS
+    assert normalize_metrics("all") == METRICS
+    assert set(GRANULARITIES) == {"hour", "day", "week", "month"}  # the Literal is alphabetical
+    assert [normalize_granularity(g.upper()) for g in GRANULARITIES] == list(GRANULARITIES)
