@@ -25,7 +25,8 @@ try:
 except SystemExit as exit:
     code = exit.code
 print(json.dumps({"code": code, "httpx": "httpx" in sys.modules,
-                  "generated": "anchorbrowser_api" in sys.modules}), file=sys.stderr)
+                  "generated": "anchorbrowser_api" in sys.modules,
+                  "metadata": "importlib.metadata" in sys.modules}), file=sys.stderr)
 """
 
 
@@ -60,7 +61,16 @@ def test_reading_a_store_loads_neither_httpx_nor_the_generated_client(
     )  # fmt: skip
     probe = json.loads(result.stderr.strip().splitlines()[-1])
     assert probe["code"] in (0, 1), result.stderr
-    assert probe == {"code": probe["code"], "httpx": False, "generated": False}
+    assert probe == {"code": probe["code"], "httpx": False, "generated": False, "metadata": False}
+
+
+def test_the_version_is_read_only_for_version() -> None:
+    from anchor_history import __version__
+    from test_cli import SCRIPT
+
+    result = subprocess.run([SCRIPT, "--version"], capture_output=True, text=True)
+    assert result.stdout == f"anchor-history {__version__}\n"
+    assert result.returncode == 0
 
 
 def test_the_hand_written_names_are_the_spec_enums() -> None:

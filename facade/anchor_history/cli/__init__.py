@@ -10,7 +10,7 @@ import argparse
 import difflib
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from . import anomalies, check, compare, export, exporter, history, plan, report, sandbox, sync
 from .errors import EXIT_CODES, EXIT_USAGE, fail, guarded
@@ -41,6 +41,19 @@ def _version() -> str:
         return "unknown"
 
 
+class _Version(argparse.Action):
+    """--version, its number read only when asked (importlib.metadata costs about
+    37 ms, which every command paid when argparse's own action formatted it)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        kwargs.pop("nargs", None)
+        super().__init__(option_strings, argparse.SUPPRESS, nargs=0, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
+        print(f"anchor-history {_version()}")
+        parser.exit()
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, with its errors as one line in the CLI's words, not the whole usage."""
 
@@ -68,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
         + "\nexample:\n  anchor-history --from 30d --metrics session_count,credits_used --chart",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"anchor-history {_version()}")
+    parser.add_argument("--version", action=_Version, help="show the version and exit")
     subs = parser.add_subparsers(dest="command", metavar="{" + ",".join(_COMMANDS) + "}")
     history.add_parser(subs, metrics)
     check.add_parser(subs)
