@@ -79,3 +79,33 @@ def test_the_hand_written_names_are_the_spec_enums() -> None:
     assert normalize_metrics("all") == METRICS
     assert set(GRANULARITIES) == {"hour", "day", "week", "month"}  # the Literal is alphabetical
     assert [normalize_granularity(g.upper()) for g in GRANULARITIES] == list(GRANULARITIES)
+
+
+def test_reading_a_store_writes_nothing(store: Path, tmp_path: Path) -> None:
+    """Opening to read ran BEGIN IMMEDIATE and recreated the views: a write."""
+    import hashlib
+    import sqlite3
+
+    copy = tmp_path / "copy.db"
+    with sqlite3.connect(store) as source, sqlite3.connect(copy) as target:
+        source.backup(target)  # one file, no WAL beside it
+    before = (copy.stat().st_mtime_ns, hashlib.sha256(copy.read_bytes()).hexdigest())
+    with UsageStore(str(copy), create=False) as reader:
+        assert reader.fetch("7d", None, "day", "all").points
+    after = (copy.stat().st_mtime_ns, hashlib.sha256(copy.read_bytes()).hexdigest())
+    assert after == before
+
+
+def test_a_store_from_an_older_version_is_upgraded_on_first_open(store: Path, tmp_path) -> None:
+    import sqlite3
+
+    old = tmp_path / "old.db"
+    with sqlite3.connect(store) as source, sqlite3.connect(old) as target:
+        source.backup(target)
+    with sqlite3.connect(old) as conn:
+        conn.execute("DROP VIEW days")  # as a version before the views would have it
+    with UsageStore(str(old), create=False) as reader:  # read: it upgrades, then reads
+        assert reader.fetch("7d", None, "day", "session_count").points
+    with sqlite3.connect(old) as conn:
+        names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    assert "days" in names

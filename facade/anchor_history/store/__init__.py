@@ -28,11 +28,12 @@ from typing import TYPE_CHECKING, Any, Self
 from attrs import evolve
 
 from ..dates import DateLike, format_api_datetime, parse_when, resolve_window
-from ..errors import AnchorHistoryError, InvalidInputError
+from ..errors import InvalidInputError
 from ..metrics import MetricsArg, normalize_granularity, normalize_metrics
 from ..models import History, HistoryPoint, HistoryQuery, HistorySummary, metric_names
 from ..periods import is_partial
 from ..zones import period_floor
+from .connection import BUSY_SECONDS, StoreError, open_error, open_to_read, use_wal
 from .coverage import held_span, team_spans
 from .schema import PERIOD_SQL, create_schema, metric_sum
 from .sync import (
@@ -50,11 +51,6 @@ if TYPE_CHECKING:
 __all__ = ["NotHeldError", "StoreError", "SyncResult", "UsageStore"]
 
 _TEAM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-_BUSY_SECONDS = 60.0
-
-
-class StoreError(AnchorHistoryError):
-    """The store file cannot be used: not a store, or held by another sync too long."""
 
 
 class NotHeldError(StoreError):
@@ -71,43 +67,8 @@ def check_team(name: object) -> str:
     return name
 
 
-def _open_error(path: str, error: sqlite3.DatabaseError) -> StoreError:
-    if not isinstance(error, sqlite3.OperationalError):
-        return StoreError(f"store {path}: {error}; is it an anchor-history store?")
-    if not _is_busy(error):
-        return StoreError(f"store {path}: {error}")
-    return StoreError(
-        f"store {path}: {error} (another sync has held it for over "
-        f"{_BUSY_SECONDS:g} s); try again when it is done"
-    )
-
-
 def _shown(moment: datetime) -> str:
     return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
-
-
-def _is_busy(error: sqlite3.OperationalError) -> bool:
-    return "locked" in str(error) or "busy" in str(error)
-
-
-def _use_wal(conn: sqlite3.Connection) -> None:
-    """Switch the file to WAL (readers never wait for a sync), waiting for other
-    connections as a transaction would.
-
-    The switch needs the file to itself, and SQLite answers "database is locked"
-    at once, without its busy wait, when another connection is part-way through
-    a write (so two syncs starting together on a new file would fail); hence
-    the retries. Once a file is in WAL, it stays so and this is immediate.
-    """
-    give_up = time.monotonic() + _BUSY_SECONDS
-    while True:
-        try:
-            conn.execute("PRAGMA journal_mode = WAL")
-            return
-        except sqlite3.OperationalError as error:
-            if not _is_busy(error) or time.monotonic() > give_up:
-                raise
-            time.sleep(0.02)
 
 
 class UsageStore:
@@ -122,19 +83,23 @@ class UsageStore:
                 f"store {path} does not exist (`anchor-history sync --store {path}` makes one)"
             )
         self._db: sqlite3.Connection | None = None
+        if not create:
+            self._db = open_to_read(path)
+            if self._db is not None:
+                return  # a current store, read as it is: nothing written
         try:
             # check_same_thread off: an exporter reads it from its refresher thread (one
             # refresh at a time; a store is never shared by concurrent threads).
             self._db = sqlite3.connect(
-                path, timeout=_BUSY_SECONDS, isolation_level=None, check_same_thread=False
+                path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False
             )
-            _use_wal(self._conn)
+            use_wal(self._conn)
             self._conn.execute("PRAGMA synchronous = NORMAL")
             with self._transaction():
                 create_schema(self._conn)
         except sqlite3.DatabaseError as error:
             self.close()
-            raise _open_error(path, error) from None
+            raise open_error(path, error) from None
         except BaseException:
             self.close()
             raise
@@ -169,7 +134,7 @@ class UsageStore:
         except sqlite3.OperationalError as error:
             raise StoreError(
                 f"store {self.path}: {error} (another sync has held it for over "
-                f"{_BUSY_SECONDS:g} s); try again when it is done"
+                f"{BUSY_SECONDS:g} s); try again when it is done"
             ) from None
         try:
             yield self._conn

@@ -12,7 +12,13 @@ import sqlite3
 
 from ..models import metric_names
 
-__all__ = ["PERIOD_SQL", "VIEWS", "create_schema", "metric_sum"]
+__all__ = [
+    "PERIOD_SQL",
+    "VIEWS",
+    "create_schema",
+    "metric_sum",
+    "schema_is_current",
+]
 
 # The start of each period holding ``hour`` (epoch hours), as epoch seconds, in UTC.
 PERIOD_SQL = {
@@ -30,6 +36,16 @@ def metric_sum(column: str) -> str:
         f"CASE WHEN typeof(sum({column})) = 'integer' THEN sum({column}) "
         f"ELSE round(sum({column}), 9) END"
     )
+
+
+def schema_is_current(conn: sqlite3.Connection) -> bool:
+    """True when the file holds this version's tables, every metric column and the
+    period views: a reader may then use it as it is, writing nothing."""
+    names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    if not {"hours", "syncs", *VIEWS.values()} <= names:
+        return False
+    present = {row[1] for row in conn.execute("PRAGMA table_info(hours)")}
+    return set(metric_names()) <= present
 
 
 def create_schema(conn: sqlite3.Connection) -> None:
