@@ -20,6 +20,7 @@ CORE = {
     "_config",
     "_optional",
     "_transport",
+    "async_client",
     "client",
     "dates",
     "errors",

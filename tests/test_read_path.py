@@ -109,3 +109,20 @@ def test_a_store_from_an_older_version_is_upgraded_on_first_open(store: Path, tm
     with sqlite3.connect(old) as conn:
         names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
     assert "days" in names
+
+
+def test_the_sync_client_loads_no_asyncio() -> None:
+    """AsyncHistoryClient lives in its own module: a program that never awaits does
+    not pay for asyncio (about 45 ms of a cold start)."""
+    probe = (
+        "import sys\n"
+        "from anchor_history import HistoryClient\n"
+        "HistoryClient(api_key='k').close()\n"
+        "print('asyncio' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert result.stdout == "False\n", result.stderr
+    from anchor_history import AsyncHistoryClient
+    from anchor_history.client import AsyncHistoryClient as from_client
+
+    assert from_client is AsyncHistoryClient  # still importable where it was

@@ -11,7 +11,8 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .client import AsyncHistoryClient, HistoryClient
+    from .async_client import AsyncHistoryClient
+    from .client import HistoryClient
     from .errors import (
         AnchorHistoryError,
         APIError,
@@ -72,7 +73,8 @@ __all__ = [
 # Public names load on first use, so `import anchor_history` and the CLI's
 # --help do not pay for httpx (which imports its own CLI stack when present).
 _HOMES = {
-    **dict.fromkeys(["HistoryClient", "AsyncHistoryClient"], "client"),
+    "HistoryClient": "client",
+    "AsyncHistoryClient": "async_client",
     **dict.fromkeys(["GRANULARITIES", "METRICS"], "metrics"),
     **dict.fromkeys(
         ["History", "HistoryPage", "HistoryPoint", "HistoryQuery", "HistorySummary", "Pagination"],

@@ -10,10 +10,9 @@ two classes below only send requests, wait and loop, so they stay alike.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -32,7 +31,7 @@ from ._client_base import (
     translate_httpx,
 )
 from ._config import check_page
-from ._transport import AsyncGuardedTransport, GuardedTransport, call_deadline, check_deadline
+from ._transport import GuardedTransport, call_deadline, check_deadline
 from .dates import DateLike
 from .errors import AnchorHistoryError
 from .metrics import MetricsArg
@@ -43,7 +42,7 @@ from .retry import RetryPolicy
 
 T = TypeVar("T")
 
-__all__ = ["AsyncHistoryClient", "HistoryClient", "ProgressCallback"]
+__all__ = ["AsyncHistoryClient", "HistoryClient", "ProgressCallback"]  # noqa: F822
 
 
 class HistoryClient(ClientBase[httpx.BaseTransport, Callable[[float], None]]):
@@ -211,162 +210,11 @@ class HistoryClient(ClientBase[httpx.BaseTransport, Callable[[float], None]]):
         return checker.history(points)
 
 
-class AsyncHistoryClient(ClientBase[httpx.AsyncBaseTransport, Callable[[float], Awaitable[Any]]]):
-    """The asyncio twin of :class:`HistoryClient`.
+def __getattr__(name: str) -> Any:
+    """``AsyncHistoryClient`` lives in :mod:`.async_client` (so this module loads no
+    asyncio); it is still importable from here."""
+    if name == "AsyncHistoryClient":
+        from .async_client import AsyncHistoryClient
 
-    ``await`` get_page and fetch; ``async for`` over iter_points.
-    """
-
-    _default_sleep = staticmethod(asyncio.sleep)
-
-    def _open(self, options: dict[str, Any]) -> None:
-        inner = options.pop("transport") or httpx.AsyncHTTPTransport(limits=self._limits())
-        self._http_async = httpx.AsyncClient(
-            **options,
-            transport=AsyncGuardedTransport(inner, self._max_response_bytes),
-            event_hooks={"response": [_api.remember_response_async]},
-        )
-        self._api.set_async_httpx_client(self._http_async)
-
-    async def aclose(self) -> None:
-        await self._http_async.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def _get(self, query: HistoryQuery, page: int, call: Call) -> HistoryPage:
-        return await self._retrying(
-            call,
-            lambda: _api.send_async(self._api, query, page),
-            lambda exchange, attempt, started: self._page_from(exchange, page, attempt, started),
-        )
-
-    async def _retrying(
-        self,
-        call: Call,
-        send: Callable[[], Awaitable[_api.Exchange]],
-        convert: Callable[[_api.Exchange, int, float], T],
-    ) -> T:
-        """The asyncio twin of :meth:`HistoryClient._retrying`."""
-        if self._http_async.is_closed:
-            raise closed_error(self)
-        token = call_deadline.set(call.deadline)  # for the transport, in this task
-        try:
-            attempt = 0
-            while True:
-                started = time.perf_counter()
-                try:
-                    check_deadline()
-                    with translate_httpx(self._settings.base_url):
-                        exchange = await send()
-                    return convert(exchange, attempt, started)
-                except AnchorHistoryError as error:
-                    attempt += 1
-                    await self._sleep(self._next_delay(call, error, attempt))
-        finally:
-            call_deadline.reset(token)
-
-    async def plan(self, *, max_retries: int | None = None, deadline: float | None = None) -> Plan:
-        """The team's plan from ``GET /v1/billing`` (see :meth:`HistoryClient.plan`)."""
-        return await self._retrying(
-            self._call(max_retries, deadline),
-            lambda: _api.send_billing_async(self._api),
-            lambda exchange, attempt, started: self._plan_from(exchange, attempt, started),
-        )
-
-    async def get_page(
-        self,
-        from_date: DateLike | None = None,
-        to_date: DateLike | None = None,
-        granularity: str = "day",
-        metrics: MetricsArg = DEFAULT_METRICS,
-        page: int = 1,
-        limit: int = 100,
-        *,
-        max_retries: int | None = None,
-        deadline: float | None = None,
-    ) -> HistoryPage:
-        query = self._query(from_date, to_date, granularity, metrics, limit)
-        return await self._get(query, check_page(page), self._call(max_retries, deadline))
-
-    def iter_points(
-        self,
-        from_date: DateLike | None = None,
-        to_date: DateLike | None = None,
-        granularity: str = "day",
-        metrics: MetricsArg = DEFAULT_METRICS,
-        *,
-        page_size: int = 1000,
-        max_retries: int | None = None,
-        deadline: float | None = None,
-    ) -> AsyncIterator[HistoryPoint]:
-        query = self._query(from_date, to_date, granularity, metrics, page_size, "page_size")
-        return self._iter(query, self._policy_for(max_retries), check_deadline_arg(deadline))
-
-    async def _iter(
-        self, query: HistoryQuery, retry: RetryPolicy, seconds: float | None
-    ) -> AsyncIterator[HistoryPoint]:
-        call = Call.starting(retry, seconds)  # the clock starts with the first request
-        first = await self._get(query, 1, call)
-        checker = PageChecker(query, first, now=self._clock())
-        for point in checker.accept(1, first):
-            yield point
-        for number in checker.remaining_pages():
-            for point in checker.accept(number, await self._get(query, number, call)):
-                yield point
-
-    async def fetch(
-        self,
-        from_date: DateLike | None = None,
-        to_date: DateLike | None = None,
-        granularity: str = "day",
-        metrics: MetricsArg = DEFAULT_METRICS,
-        *,
-        page_size: int = 1000,
-        concurrency: int | None = None,
-        max_retries: int | None = None,
-        progress: ProgressCallback | None = None,
-        deadline: float | None = None,
-    ) -> History:
-        query = self._query(from_date, to_date, granularity, metrics, page_size, "page_size")
-        call = self._call(max_retries, deadline)
-        limit = asyncio.Semaphore(self._concurrency(concurrency))
-        first = await self._get(query, 1, call)
-        checker = PageChecker(query, first, now=self._clock())
-        points = list(checker.accept(1, first))
-        report_progress(progress, 1, checker.total_pages)
-
-        pages = iter(checker.remaining_pages())
-        in_flight: deque[tuple[int, asyncio.Task[HistoryPage]]] = deque()
-
-        async def one(number: int) -> HistoryPage:
-            async with limit:
-                return await self._get(query, number, call)
-
-        def start_next() -> None:  # the same sliding window as the sync client's
-            number = next(pages, None)
-            if number is not None:
-                in_flight.append((number, asyncio.ensure_future(one(number))))
-
-        try:
-            for _ in range(4 * self._concurrency(concurrency)):
-                start_next()
-            while in_flight:
-                number, task = in_flight.popleft()
-                page = await task
-                start_next()
-                points.extend(checker.accept(number, page))
-                report_progress(progress, number, checker.total_pages)
-        finally:
-            for _, task in in_flight:
-                task.cancel()
-            await asyncio.gather(*(task for _, task in in_flight), return_exceptions=True)
-        return checker.history(points)
+        return AsyncHistoryClient
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
