@@ -118,7 +118,9 @@ def _megabytes(value: float) -> int:
 
 
 @contextmanager
-def open_client(args: argparse.Namespace, *, reading: bool = False) -> Iterator[Any]:
+def open_client(
+    args: argparse.Namespace, *, reading: bool = False, transport: Any = None
+) -> Iterator[Any]:
     """A HistoryClient from the connection flags (on a terminal, waits are shown),
     or, ``reading`` with ``--store``, the store, which answers ``fetch`` alike
     (and loads nothing for sending: no httpx, no generated client)."""
@@ -140,6 +142,7 @@ def open_client(args: argparse.Namespace, *, reading: bool = False) -> Iterator[
             concurrency=getattr(args, "concurrency", 4),
             allow_insecure_http=args.allow_insecure_http,
             max_response_bytes=_megabytes(args.max_response_mb),
+            transport=transport,
         ) as client:
             yield client
     finally:
