@@ -38,8 +38,8 @@ def side_by_side(histories: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_by_team(args: argparse.Namespace, target: Any) -> int:
-    from ..periods import fetch_periods
     from ..store import UsageStore
+    from .history import periods_of
 
     if not args.store or args.team:
         raise UsageError("--by-team reads every team of a --store (without --team)")
@@ -50,17 +50,7 @@ def run_by_team(args: argparse.Namespace, target: Any) -> int:
         moment = store_moment(store, args)
         for team in store.teams():
             store.team = team
-            histories[team] = fetch_periods(
-                store,
-                args.from_date,
-                args.to_date,
-                args.granularity,
-                args.metrics,
-                tz=args.tz,
-                exact=args.exact,
-                fill=args.fill,
-                now=moment,
-            )
+            histories[team] = periods_of(store, args, moment)
     table = side_by_side(histories)
     any_history = next(iter(histories.values()))
     out = sys.stdout if target.path is None else open(target.path, "w", encoding="utf-8")  # noqa: SIM115

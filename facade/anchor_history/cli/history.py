@@ -107,7 +107,6 @@ def add_parser(subs: Any, metric_names: tuple[str, ...]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from .._optional import require
-    from ..periods import fetch_periods
 
     target = plan_output(
         args.output, args.format, chart=args.chart, stdout_is_tty=sys.stdout.isatty()
@@ -121,16 +120,10 @@ def run(args: argparse.Namespace) -> int:
     on_terminal = not args.quiet and sys.stderr.isatty()
     progress = _progress_bar(sys.stderr) if on_terminal else None
     with open_client(args, reading=True) as client:
-        history = fetch_periods(
+        history = periods_of(
             client,
-            args.from_date,
-            args.to_date,
-            args.granularity,
-            args.metrics,
-            tz=args.tz,
-            exact=args.exact,
-            fill=args.fill,
-            now=store_moment(client, args),
+            args,
+            store_moment(client, args),
             page_size=args.page_size,
             progress=progress,
             deadline=args.deadline,
@@ -152,6 +145,25 @@ def run(args: argparse.Namespace) -> int:
         stream = sys.stderr if target.chart_to_stderr else sys.stdout
         stream.write(terminal_chart(history, width=min(100, _columns())))
     return EXIT_OK
+
+
+def periods_of(source: Any, args: argparse.Namespace, now: Any, **fetch_options: Any) -> Any:
+    """The whole periods the window flags ask for (the one reading of --from, --to,
+    -g, -m, --tz, --exact and --no-fill, for history and --by-team alike)."""
+    from ..periods import fetch_periods
+
+    return fetch_periods(
+        source,
+        args.from_date,
+        args.to_date,
+        args.granularity,
+        args.metrics,
+        tz=args.tz,
+        exact=args.exact,
+        fill=args.fill,
+        now=now,
+        **fetch_options,
+    )
 
 
 def _priced(client: Any, history: Any, prices: Any, args: argparse.Namespace) -> Any:
