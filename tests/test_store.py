@@ -23,9 +23,11 @@ from anchor_history.sandbox import Sandbox
 from anchor_history.sandbox.aggregate import _buckets
 from anchor_history.sandbox.data import HOUR_MS
 from anchor_history.store import StoreError, UsageStore
+from anchor_history.store.schema import refresh_days
 from conftest import body
 from test_cli import SCRIPT, run
 from test_exporter import when_up
+from test_store_rollup import assert_rollup_is_its_hours
 
 
 @pytest.fixture(scope="module")
@@ -134,6 +136,7 @@ def test_a_sync_killed_inside_its_transaction_leaves_the_previous_run(box, tmp_p
     with UsageStore(str(path)) as store, client_of(box) as client:
         store.sync(client, team="web", from_date="90d")
         store._conn.execute("DELETE FROM hours WHERE hour > (SELECT max(hour) - 100 FROM hours)")
+        refresh_days(store._conn)  # as a sync would have left it
     before = stored_total(path, "web")
     marker = tmp_path / "inside"
     child = subprocess.Popen(
@@ -149,9 +152,11 @@ def test_a_sync_killed_inside_its_transaction_leaves_the_previous_run(box, tmp_p
         child.wait(timeout=10)
     assert child.returncode == -signal.SIGKILL
     assert stored_total(path, "web") == before  # exactly what the previous run left
+    assert_rollup_is_its_hours(path)
     with UsageStore(str(path)) as store, client_of(box) as client:
         store.sync(client, team="web", lookback=timedelta(days=20))
     assert stored_total(path, "web") == box.data.sessions  # the next run completes the job
+    assert_rollup_is_its_hours(path)
 
 
 def test_two_syncs_at_once_on_one_file_both_land(box, other, tmp_path) -> None:

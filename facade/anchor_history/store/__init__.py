@@ -35,12 +35,12 @@ from ..periods import is_partial
 from ..zones import period_floor
 from .connection import BUSY_SECONDS, StoreError, open_error, open_to_read, use_wal
 from .coverage import held_span, team_spans
-from .schema import PERIOD_SQL, create_schema, metric_sum
+from .read import column_totals, period_query
+from .schema import SCHEMA_VERSION, create_schema, schema_version
 from .sync import (
     DEFAULT_BACKFILL,
     DEFAULT_LOOKBACK,
     SyncResult,
-    hour_index,
     replace_hours,
     sync_window,
 )
@@ -93,12 +93,24 @@ class UsageStore:
             self._db = sqlite3.connect(
                 path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False
             )
+            found = schema_version(self._conn)
+            if found > SCHEMA_VERSION:
+                raise StoreError(
+                    f"store {path} was written by a newer anchor-history (schema {found}; "
+                    f"this version reads schema {SCHEMA_VERSION}); upgrade anchor-history"
+                )
             use_wal(self._conn)
             self._conn.execute("PRAGMA synchronous = NORMAL")
             with self._transaction():
                 create_schema(self._conn)
         except sqlite3.DatabaseError as error:
             self.close()
+            if "readonly" in str(error):
+                raise StoreError(
+                    f"store {path} is from an older anchor-history and is upgraded in place "
+                    "on its first open, which needs to write, but it is read-only here; "
+                    "open it once where it can be written (any command), or read a copy"
+                ) from None
             raise open_error(path, error) from None
         except BaseException:
             self.close()
@@ -256,18 +268,9 @@ class UsageStore:
                 f"store {self.path} holds {who} from {_shown(held[0])} to {_shown(held[1])}, "
                 f"nothing of {_shown(asked[0])} to {_shown(asked[1])}"
             )
-        where = "hour >= ? AND hour < ?"
-        args: list[Any] = [hour_index(start), -(-int(end.timestamp()) // 3600)]
-        if chosen is not None:
-            where += " AND team = ?"
-            args.append(check_team(chosen))
-        sums = ", ".join(metric_sum(m) for m in names)
-        rows = self._conn.execute(
-            f"SELECT {PERIOD_SQL[period]} AS p, {sums} FROM hours WHERE {where} "
-            "GROUP BY p ORDER BY p",
-            args,
-        ).fetchall()
-        totals = self._conn.execute(f"SELECT {sums} FROM hours WHERE {where}", args).fetchone()
+        team_sql = None if chosen is None else check_team(chosen)
+        rows = self._conn.execute(*period_query(period, names, start, end, team_sql)).fetchall()
+        totals = column_totals(rows, len(names))
         points = []
         for seconds, *values in rows:
             begins = datetime.fromtimestamp(seconds, UTC)
@@ -280,11 +283,7 @@ class UsageStore:
                     partial=partial,
                 )
             )
-        # A held window without a stored hour had no usage: zeros, as the API's summary
-        # says (SQL's SUM over no rows is NULL, which would read as "not sent").
-        summary = HistorySummary(
-            **dict(zip(names, totals if rows else [0] * len(names), strict=True))
-        )
+        summary = HistorySummary(**dict(zip(names, totals, strict=True)))
         return History(tuple(points), summary, HistoryQuery(start, end, period, names, 1000))
 
     def export_parquet(self, folder: str) -> list[str]:

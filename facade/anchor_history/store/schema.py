@@ -1,9 +1,19 @@
-"""The store's tables and views: hourly buckets per team are the atom.
+"""The store's tables and views, and the schema version written in the file.
 
-Days, weeks (ISO, from Monday) and months are SQL views over the hours, so any
+Hourly buckets per team (``hours``) are the atom. ``day_sums`` rolls them up
+per team and UTC day, rewritten from the hours by every sync in the same
+transaction, so it can never disagree with them; a year by day of a hundred
+teams reads 36,500 rows instead of 876,000. ``held`` keeps each team's span
+(first backfill to last sync) beside the ``syncs`` log, which grows by a row
+per run. Days, weeks (ISO, from Monday) and months are SQL views, so any
 SQLite tool reads them as the library does. Integer sums stay integers; real
 sums are rounded to 9 decimals, as a ``numeric`` column would add them (no
 ``652.8335999999999``). A sum over nothing but NULLs stays NULL ("no value").
+
+The file says which schema it holds in ``PRAGMA user_version``: 0 is a store
+from before the version was written (hours, syncs and views only). An older
+file is upgraded in place on its first writable open; a newer one is refused,
+never misread.
 """
 
 from __future__ import annotations
@@ -14,11 +24,16 @@ from ..models import metric_names
 
 __all__ = [
     "PERIOD_SQL",
+    "SCHEMA_VERSION",
     "VIEWS",
     "create_schema",
     "metric_sum",
+    "refresh_days",
     "schema_is_current",
+    "schema_version",
 ]
+
+SCHEMA_VERSION = 1
 
 # The start of each period holding ``hour`` (epoch hours), as epoch seconds, in UTC.
 PERIOD_SQL = {
@@ -29,6 +44,12 @@ PERIOD_SQL = {
     "month": "CAST(strftime('%s', hour * 3600, 'unixepoch', 'start of month') AS INTEGER)",
 }
 VIEWS = {"day": "days", "week": "weeks", "month": "months"}
+# The first hour of the UTC day holding ``hour`` (SQLite's % keeps the dividend's
+# sign, hence the double modulo for hours before 1970).
+DAY_OF_HOUR = "hour - ((hour % 24) + 24) % 24"
+# The sums keep SQL's type as it is: no affinity, or a real sum that happens to be
+# whole (0.5 + 1.5) would be stored as an integer and a month would read 2, not 2.0.
+_TYPE = {"hours": " NUMERIC", "day_sums": ""}
 
 
 def metric_sum(column: str) -> str:
@@ -38,31 +59,47 @@ def metric_sum(column: str) -> str:
     )
 
 
+def schema_version(conn: sqlite3.Connection) -> int:
+    (version,) = conn.execute("PRAGMA user_version").fetchone()
+    return int(version)
+
+
 def schema_is_current(conn: sqlite3.Connection) -> bool:
-    """True when the file holds this version's tables, every metric column and the
-    period views: a reader may then use it as it is, writing nothing."""
-    names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
-    if not {"hours", "syncs", *VIEWS.values()} <= names:
+    """True when the file is this version's schema with every metric column: a
+    reader may then use it as it is, writing nothing."""
+    if schema_version(conn) != SCHEMA_VERSION:
         return False
-    present = {row[1] for row in conn.execute("PRAGMA table_info(hours)")}
-    return set(metric_names()) <= present
+    names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    if not {"hours", "syncs", "day_sums", "held", *VIEWS.values()} <= names:
+        return False
+    for table in ("hours", "day_sums"):
+        present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if not set(metric_names()) <= present:
+            return False
+    return True
 
 
 def create_schema(conn: sqlite3.Connection) -> None:
-    """Tables, any metric column a newer spec added, and the period views (idempotent)."""
+    """Tables, any metric column a newer spec added, the views, and the upgrade of an
+    older file (idempotent; the caller holds a write transaction)."""
     metrics = metric_names()
-    columns = ", ".join(f"{m} NUMERIC" for m in metrics)
+    found = schema_version(conn)
     # execute(), not executescript(): that one commits the caller's transaction first.
-    conn.execute(
-        f"""
-        CREATE TABLE IF NOT EXISTS hours (
-            team TEXT NOT NULL,
-            hour INTEGER NOT NULL,  -- the UTC hour, in hours since 1970-01-01
-            {columns},
-            PRIMARY KEY (team, hour)
-        ) WITHOUT ROWID
-        """
-    )
+    for table, what in (
+        ("hours", "the UTC hour, in hours since 1970-01-01"),
+        ("day_sums", "the first UTC hour of the day: the hours' sums per team and day"),
+    ):
+        columns = ", ".join(f"{m}{_TYPE[table]}" for m in metrics)
+        conn.execute(
+            f"""
+            CREATE TABLE IF NOT EXISTS {table} (
+                team TEXT NOT NULL,
+                hour INTEGER NOT NULL,  -- {what}
+                {columns},
+                PRIMARY KEY (team, hour)
+            ) WITHOUT ROWID
+            """
+        )
     conn.execute(
         """
         CREATE TABLE IF NOT EXISTS syncs (
@@ -79,15 +116,62 @@ def create_schema(conn: sqlite3.Connection) -> None:
         )
         """
     )
-    present = {row[1] for row in conn.execute("PRAGMA table_info(hours)")}
-    for metric in metrics:
-        if metric not in present:
-            conn.execute(f"ALTER TABLE hours ADD COLUMN {metric} NUMERIC")
+    conn.execute(
+        """
+        CREATE TABLE IF NOT EXISTS held (
+            team TEXT PRIMARY KEY,
+            held_from TEXT NOT NULL,  -- the first sync's start
+            held_to TEXT NOT NULL     -- the last sync's end
+        ) WITHOUT ROWID
+        """
+    )
+    added = False
+    for table in ("hours", "day_sums"):
+        present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        for metric in metrics:
+            if metric not in present:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {metric}{_TYPE[table]}")
+                added = True
+    if found < 1 or added:  # a store from before the rollup, or a new metric column
+        conn.execute("DELETE FROM held")
+        conn.execute(
+            "INSERT INTO held SELECT team, min(window_start), max(window_end) "
+            "FROM syncs GROUP BY team"
+        )
+        refresh_days(conn)
     sums = ", ".join(f"{metric_sum(m)} AS {m}" for m in metrics)
     for granularity, view in VIEWS.items():
         conn.execute(f"DROP VIEW IF EXISTS {view}")
         conn.execute(
             f"CREATE VIEW {view} AS SELECT team, "
             f"datetime({PERIOD_SQL[granularity]}, 'unixepoch') AS start, {sums} "
-            f"FROM hours GROUP BY team, {PERIOD_SQL[granularity]}"
+            f"FROM day_sums GROUP BY team, {PERIOD_SQL[granularity]}"
         )
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def refresh_days(
+    conn: sqlite3.Connection, team: str | None = None, hours: tuple[int, int] | None = None
+) -> None:
+    """Rewrite ``day_sums`` from ``hours`` for every day touching ``hours`` (epoch
+    hours [first, last)) of ``team``; all of it when not given. Sums are SQL's,
+    unrounded, so that rounding happens once, where a period is read."""
+    metrics = metric_names()
+    where: list[str] = ["1"]
+    args: list[str | int] = []
+    if team is not None:
+        where.append("team = ?")
+        args.append(team)
+    if hours is not None:
+        first = hours[0] - hours[0] % 24  # Python's % is a floor: right before 1970 too
+        last = hours[1] + (-hours[1]) % 24
+        where.append("hour >= ? AND hour < ?")
+        args += [first, last]
+    condition = " AND ".join(where)
+    conn.execute(f"DELETE FROM day_sums WHERE {condition}", args)
+    conn.execute(
+        f"INSERT INTO day_sums (team, hour, {', '.join(metrics)}) "
+        f"SELECT team, {DAY_OF_HOUR} AS day, {', '.join(f'sum({m})' for m in metrics)} "
+        f"FROM hours WHERE {condition} GROUP BY team, day",
+        args,
+    )

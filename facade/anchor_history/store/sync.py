@@ -22,6 +22,7 @@ from ..dates import format_api_datetime
 from ..errors import ResponseFormatError
 from ..models import History, metric_names
 from ..zones import period_floor
+from .schema import refresh_days
 
 __all__ = ["DEFAULT_BACKFILL", "DEFAULT_LOOKBACK", "SyncResult", "hour_index", "sync_window"]
 
@@ -112,6 +113,7 @@ def replace_hours(
     conn.execute("DELETE FROM hours WHERE team = ? AND hour >= ? AND hour < ?", (team, first, last))
     marks = ", ".join("?" * (2 + len(metrics)))
     conn.executemany(f"INSERT INTO hours (team, hour, {', '.join(metrics)}) VALUES ({marks})", rows)
+    refresh_days(conn, team, (first, last))
     result = SyncResult(
         team=team,
         start=window[0],
@@ -136,6 +138,12 @@ def replace_hours(
             requests,
             json.dumps(_summary(history)),
         ),
+    )
+    conn.execute(
+        "INSERT INTO held VALUES (?, ?, ?) ON CONFLICT (team) DO UPDATE SET "
+        "held_from = min(held_from, excluded.held_from), "
+        "held_to = max(held_to, excluded.held_to)",
+        (team, format_api_datetime(window[0]), format_api_datetime(window[1])),
     )
     return result
 

@@ -1,0 +1,63 @@
+"""The SQL that answers a window from the store, and the window's totals.
+
+A day, week or month reads the daily rollup for the whole UTC days inside the
+window and the hours only at its cut edges: a year by day of a hundred teams
+sums 36,500 rows instead of 876,000. An hour reads the hours.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from .schema import PERIOD_SQL, metric_sum
+from .sync import hour_index
+
+__all__ = ["column_totals", "period_query"]
+
+
+def period_query(
+    period: str, names: Sequence[str], start: datetime, end: datetime, team: str | None
+) -> tuple[str, list[Any]]:
+    """SQL and its arguments: one row per period (its UTC start in epoch seconds,
+    then a sum per metric), in order, over the epoch hours [start, end)."""
+    first, last = hour_index(start), -(-int(end.timestamp()) // 3600)
+    columns = ", ".join(names)
+    who, whom = (" AND team = ?", [team]) if team is not None else ("", [])
+    day_first, day_last = first + (-first) % 24, last - last % 24  # the whole days inside
+    if period == "hour" or day_first >= day_last:
+        source = f"SELECT hour, {columns} FROM hours WHERE hour >= ? AND hour < ?{who}"
+        args = [first, last, *whom]
+    else:
+        source = (
+            f"SELECT hour, {columns} FROM day_sums WHERE hour >= ? AND hour < ?{who} "
+            f"UNION ALL SELECT hour, {columns} FROM hours "
+            f"WHERE (hour >= ? AND hour < ? OR hour >= ? AND hour < ?){who}"
+        )
+        args = [day_first, day_last, *whom, first, day_first, day_last, last, *whom]
+    sums = ", ".join(metric_sum(m) for m in names)
+    return (
+        f"SELECT {PERIOD_SQL[period]} AS p, {sums} FROM ({source}) GROUP BY p ORDER BY p",
+        args,
+    )
+
+
+def column_totals(rows: Sequence[Sequence[Any]], count: int) -> list[Any]:
+    """Each metric's total over the period rows (after the period's start column):
+    integers exactly, reals with ``fsum`` to 9 decimals as the periods are, NULL when
+    every period is. No rows at all is a window without usage: zeros, as the API's
+    summary says."""
+    if not rows:
+        return [0] * count
+    totals: list[Any] = []
+    for column in range(1, count + 1):
+        values = [row[column] for row in rows if row[column] is not None]
+        if not values:
+            totals.append(None)
+        elif all(isinstance(v, int) for v in values):
+            totals.append(sum(values))
+        else:
+            totals.append(round(math.fsum(values), 9))
+    return totals
