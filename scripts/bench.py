@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_anomalies import bench_anomalies
+from bench_store_scale import bench_store_scale
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -519,6 +520,7 @@ def main() -> int:
     try:
         bench_fetch(report, base_url, key, args.repeat)
         bench_store(report, base_url, key, args.repeat)
+        bench_store_scale(report, base_url, key, args.repeat)
     finally:
         proc.terminate()
         proc.wait(timeout=10)

@@ -36,7 +36,7 @@ from ..zones import period_floor
 from .connection import BUSY_SECONDS, StoreError, open_error, open_to_read, use_wal
 from .coverage import held_span, team_spans
 from .read import column_totals, period_query
-from .schema import SCHEMA_VERSION, create_schema, schema_version
+from .schema import SCHEMA_VERSION, create_schema, schema_is_current, schema_version
 from .sync import (
     DEFAULT_BACKFILL,
     DEFAULT_LOOKBACK,
@@ -101,8 +101,9 @@ class UsageStore:
                 )
             use_wal(self._conn)
             self._conn.execute("PRAGMA synchronous = NORMAL")
-            with self._transaction():
-                create_schema(self._conn)
+            if not schema_is_current(self._conn):  # else nothing to write, nor to wait for
+                with self._transaction():
+                    create_schema(self._conn)
         except sqlite3.DatabaseError as error:
             self.close()
             if "readonly" in str(error):

@@ -36,16 +36,17 @@ __all__ = [
 SCHEMA_VERSION = 1
 
 # The start of each period holding ``hour`` (epoch hours), as epoch seconds, in UTC.
+# Days and ISO weeks by arithmetic (1970-01-01 was a Thursday: the Monday before is
+# hour -72; SQLite's % keeps the dividend's sign, hence the double modulo for hours
+# before 1970), months by the calendar.
 PERIOD_SQL = {
     "hour": "hour * 3600",
-    "day": "CAST(strftime('%s', hour * 3600, 'unixepoch', 'start of day') AS INTEGER)",
-    "week": "CAST(strftime('%s', hour * 3600, 'unixepoch', 'start of day', '-6 days', "
-    "'weekday 1') AS INTEGER)",
+    "day": "(hour - ((hour % 24) + 24) % 24) * 3600",
+    "week": "(hour - (((hour + 72) % 168) + 168) % 168) * 3600",
     "month": "CAST(strftime('%s', hour * 3600, 'unixepoch', 'start of month') AS INTEGER)",
 }
 VIEWS = {"day": "days", "week": "weeks", "month": "months"}
-# The first hour of the UTC day holding ``hour`` (SQLite's % keeps the dividend's
-# sign, hence the double modulo for hours before 1970).
+# The first hour of the UTC day holding ``hour``.
 DAY_OF_HOUR = "hour - ((hour % 24) + 24) % 24"
 # The sums keep SQL's type as it is: no affinity, or a real sum that happens to be
 # whole (0.5 + 1.5) would be stored as an integer and a month would read 2, not 2.0.
