@@ -46,6 +46,8 @@ def to_page(exchange: Exchange, *, now: datetime | None = None) -> HistoryPage:
     response = exchange.response
     status = response.status_code
     raise_for_status(response, now=now)
+    if isinstance(exchange.parsed, HistoryPage):  # the fast road took it
+        return exchange.parsed
     if exchange.parse_error is not None or not isinstance(exchange.parsed, SessionHistoryResponse):
         reason, retryable = why_unreadable(exchange.parse_error, response.content)
         raise ResponseFormatError(
