@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_anomalies import bench_anomalies
+from bench_cold_start import bench_clean_cold_start
 from bench_store_scale import bench_store_scale
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -600,6 +601,7 @@ def main() -> int:
         proc.wait(timeout=10)
     bench_parse(report, args.repeat)
     bench_cold_start(report, args.repeat)
+    bench_clean_cold_start(report, args.repeat)
     bench_memory(report)
     bench_forecast(report)
     bench_anomalies(report, args.repeat)

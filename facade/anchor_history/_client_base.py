@@ -244,7 +244,9 @@ class ClientBase(Generic[TransportT, SleepT]):
             attempt + 1,
         )
         try:
-            return _api.to_plan(exchange, now=self._clock())
+            from ._api.billing import to_plan
+
+            return to_plan(exchange, now=self._clock())
         except AnchorHistoryError as error:
             redact(error, self._settings.api_key)
             raise

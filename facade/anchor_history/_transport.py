@@ -11,9 +11,10 @@ around each attempt, so concurrent pages (threads or tasks) keep their own.
 
 from __future__ import annotations
 
+import threading
 import time
 import zlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextvars import ContextVar
 from typing import Any
 
@@ -182,6 +183,34 @@ class _AsyncGuardedStream(httpx.AsyncByteStream):
 
     async def aclose(self) -> None:
         await self._inner.aclose()
+
+
+class LazyTransport(httpx.BaseTransport):
+    """An ``httpx.HTTPTransport`` made by the first request, not by the client.
+
+    Its SSL context (certifi's bundle, about 25 ms) and httpcore (about 30 ms) are
+    most of a cold start, and a client that never sends (a --help, a store read
+    that still makes a client, a program that fails its own checks first) never
+    needs them. Threads sending the first pages together make it once.
+    """
+
+    def __init__(self, make: Callable[[], httpx.BaseTransport]) -> None:
+        self._make = make
+        self._inner: httpx.BaseTransport | None = None
+        self._lock = threading.Lock()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        inner = self._inner
+        if inner is None:
+            with self._lock:
+                if self._inner is None:
+                    self._inner = self._make()
+                inner = self._inner
+        return inner.handle_request(request)
+
+    def close(self) -> None:
+        if self._inner is not None:
+            self._inner.close()
 
 
 class GuardedTransport(httpx.BaseTransport):

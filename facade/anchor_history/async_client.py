@@ -106,9 +106,11 @@ class AsyncHistoryClient(ClientBase[httpx.AsyncBaseTransport, Callable[[float], 
 
     async def plan(self, *, max_retries: int | None = None, deadline: float | None = None) -> Plan:
         """The team's plan from ``GET /v1/billing`` (see :meth:`HistoryClient.plan`)."""
+        from ._api.billing import send_billing_async
+
         return await self._retrying(
             self._call(max_retries, deadline),
-            lambda: _api.send_billing_async(self._api),
+            lambda: send_billing_async(self._api),
             lambda exchange, attempt, started: self._plan_from(exchange, attempt, started),
         )
 

@@ -13,9 +13,8 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 
@@ -31,7 +30,7 @@ from ._client_base import (
     translate_httpx,
 )
 from ._config import check_page
-from ._transport import GuardedTransport, call_deadline, check_deadline
+from ._transport import GuardedTransport, LazyTransport, call_deadline, check_deadline
 from .dates import DateLike
 from .errors import AnchorHistoryError
 from .metrics import MetricsArg
@@ -39,6 +38,9 @@ from .models import History, HistoryPage, HistoryPoint, HistoryQuery
 from .pagination import PageChecker
 from .plan import Plan
 from .retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 T = TypeVar("T")
 
@@ -55,7 +57,10 @@ class HistoryClient(ClientBase[httpx.BaseTransport, Callable[[float], None]]):
     _default_sleep = staticmethod(time.sleep)
 
     def _open(self, options: dict[str, Any]) -> None:
-        inner = options.pop("transport") or httpx.HTTPTransport(limits=self._limits())
+        limits = self._limits()
+        inner = options.pop("transport") or LazyTransport(
+            lambda: httpx.HTTPTransport(limits=limits)
+        )
         self._http = httpx.Client(
             **options,
             transport=GuardedTransport(inner, self._max_response_bytes),
@@ -113,9 +118,11 @@ class HistoryClient(ClientBase[httpx.BaseTransport, Callable[[float], None]]):
         """The team's plan from ``GET /v1/billing``, with the same retries, deadline,
         size cap and typed errors as history; :class:`PlanUnavailableError` when
         this key cannot read it (403/404)."""
+        from ._api.billing import send_billing
+
         return self._retrying(
             self._call(max_retries, deadline),
-            lambda: _api.send_billing(self._api),
+            lambda: send_billing(self._api),
             lambda exchange, attempt, started: self._plan_from(exchange, attempt, started),
         )
 
@@ -185,6 +192,8 @@ class HistoryClient(ClientBase[httpx.BaseTransport, Callable[[float], None]]):
         points = list(checker.accept(1, first))
         report_progress(progress, 1, checker.total_pages)
         pages = iter(checker.remaining_pages())
+        from concurrent.futures import ThreadPoolExecutor  # 10 ms of a cold start otherwise
+
         with ThreadPoolExecutor(max_workers=workers) as pool:
             # A sliding window of requests, 4x the workers (enough that one slow page
             # rarely idles them; measured against 2x and 8x), so a

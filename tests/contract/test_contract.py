@@ -17,6 +17,7 @@ import httpx
 import pytest
 import yaml
 from anchor_history import HistoryClient, _api
+from anchor_history._api.billing import to_plan
 from anchor_history.models import metric_names
 from anchorbrowser_api.models.billing_info import BillingInfo
 from anchorbrowser_api.models.billing_info_response import BillingInfoResponse
@@ -100,7 +101,7 @@ def _the_plan_parses(item: dict[str, Any]) -> None:
     assert isinstance(generated.data, BillingInfo)
     assert generated.data.additional_properties == {}
     exchange = _api.Exchange(httpx.Response(200, content=body_of(item).encode()), generated, None)
-    plan = _api.to_plan(exchange)
+    plan = to_plan(exchange)
     data = document["data"]
     assert (plan.credits_used, plan.included_credits, plan.tier) == (
         data["credits_used"],

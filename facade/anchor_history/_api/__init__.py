@@ -7,10 +7,11 @@ facade's, judging the status and the body's types itself, because the generated
 models keep wrong types silently and lose the raw body when parsing fails.
 
 ``wire`` sends a request and captures its response, ``pages`` converts a 200's
-body, ``error_bodies`` reads an error response.
+body, ``fast_pages`` reads a plain one faster, ``error_bodies`` reads an error
+response. ``billing`` (the plan) is imported by its callers when they need it:
+it loads the generated billing operation, about 20 ms of every cold start.
 """
 
-from .billing import send_billing, send_billing_async, to_plan
 from .pages import to_page
 from .wire import (
     GRANULARITIES,
@@ -38,8 +39,5 @@ __all__ = [
     "remember_response_async",
     "send",
     "send_async",
-    "send_billing",
-    "send_billing_async",
     "to_page",
-    "to_plan",
 ]
