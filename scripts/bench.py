@@ -445,7 +445,7 @@ def bench_sandbox(report: Report, sessions: int, args: argparse.Namespace) -> No
     proc, base_url, key = start_sandbox(args, 0)
     try:
         out = subprocess.run(
-            [sys.executable, "-c", _SANDBOX_CPU, base_url, key, "5", str(proc.pid)],
+            [sys.executable, "-c", _SANDBOX_CPU, base_url, key, "10", str(proc.pid)],
             capture_output=True, text=True, check=True,
         ).stdout  # fmt: skip
     finally:
@@ -454,7 +454,7 @@ def bench_sandbox(report: Report, sessions: int, args: argparse.Namespace) -> No
     per_page, again = json.loads(out)
     report.say(
         "  the sandbox process's CPU per 1000-point page, every metric, a year by hour, "
-        "read from /proc (5 queries, each a new window, all 9 pages):"
+        "read from /proc (10 queries, each a new window, all 9 pages):"
     )
     report.say(f"    a query's pages, the query included: {fmt_s(per_page)}")
     report.say(f"    the same query asked again         : {fmt_s(again)}")

@@ -6,8 +6,9 @@ the window come from the sessions table itself, so any window is exact.
 
 from __future__ import annotations
 
-import functools
 import sqlite3
+from bisect import bisect_left
+from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -62,10 +63,8 @@ def _hour_rows(conn: sqlite3.Connection, start_ms: int, end_ms: int) -> list[tup
 
     if first_whole >= last_whole:
         return raw(start_ms, end_ms)
-    whole = conn.execute(
-        f"SELECT hour, {', '.join(COLUMNS)} FROM hourly WHERE hour >= ? AND hour < ? ORDER BY hour",
-        (first_whole, last_whole),
-    ).fetchall()
+    hours, table = _buckets.hourly(conn)
+    whole = table[bisect_left(hours, first_whole) : bisect_left(hours, last_whole)]
     return raw(start_ms, first_whole * HOUR_MS) + whole + raw(last_whole * HOUR_MS, end_ms)
 
 
@@ -122,15 +121,58 @@ class _Window:
         return out
 
 
-@functools.lru_cache(maxsize=64)
-def _buckets(conn: sqlite3.Connection, start_ms: int, end_ms: int, granularity: str) -> _Window:
-    """The window's buckets and totals.
+class _Cache:
+    """The windows asked for (the last 64) and the hourly table, per connection.
 
-    Cached: the data never changes once generated, and every page of one query
-    asks for the same window, so pages after the first are slices of this (a
-    1000-point page of every metric cost the sandbox 8 ms of CPU, json included,
-    when each page was made afresh; benchmarks against it measured the sandbox).
+    The data never changes once generated (a test that changes it calls
+    ``_buckets.cache_clear()``), and every page of one query asks for the same
+    window, so pages after the first are slices of it, and a new window is a
+    slice of the table held in memory: a 1000-point page of every metric cost
+    the sandbox 8 ms of CPU when each was made afresh and 17 ms in an earlier
+    measure, which benchmarks against it measured instead of the client.
     """
+
+    def __init__(self) -> None:
+        self._windows: OrderedDict[tuple[Any, ...], _Window] = OrderedDict()
+        # Keyed by the connection itself (as functools' cache was): an id() could be
+        # a closed sandbox's, reused by the next one.
+        self._tables: OrderedDict[sqlite3.Connection, tuple[list[int], list[tuple[Any, ...]]]]
+        self._tables = OrderedDict()
+
+    def cache_clear(self) -> None:
+        self._windows.clear()
+        self._tables.clear()
+
+    def hourly(self, conn: sqlite3.Connection) -> tuple[list[int], list[tuple[Any, ...]]]:
+        """The hourly table in order, and its hours (for bisect)."""
+        table = self._tables.get(conn)
+        if table is None:
+            rows = conn.execute(f"SELECT hour, {', '.join(COLUMNS)} FROM hourly ORDER BY hour")
+            listed = rows.fetchall()
+            table = self._tables[conn] = ([row[0] for row in listed], listed)
+            if len(self._tables) > 8:
+                self._tables.popitem(last=False)
+        return table
+
+    def __call__(
+        self, conn: sqlite3.Connection, start_ms: int, end_ms: int, granularity: str
+    ) -> _Window:
+        key = (conn, start_ms, end_ms, granularity)
+        window = self._windows.get(key)
+        if window is None:
+            window = self._windows[key] = _window(conn, start_ms, end_ms, granularity)
+            if len(self._windows) > 64:
+                self._windows.popitem(last=False)
+        else:
+            self._windows.move_to_end(key)
+        return window
+
+
+_buckets = _Cache()
+
+
+def _window(conn: sqlite3.Connection, start_ms: int, end_ms: int, granularity: str) -> _Window:
+    """The window's buckets and totals."""
     rows = _hour_rows(conn, start_ms, end_ms)
     if granularity == "hour":  # a bucket per stored hour: nothing to add up
         ordered = [(EPOCH + timedelta(hours=row[0]), row[1:]) for row in rows]
