@@ -24,27 +24,10 @@ from typing import Any
 from bench_anomalies import bench_anomalies
 from bench_cold_start import bench_clean_cold_start
 from bench_store_scale import bench_store_scale
+from bench_timing import fmt_s, summary, timed
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-
-
-def timed(fn: Callable[[], Any], repeat: int) -> list[float]:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return times
-
-
-def summary(times: list[float]) -> tuple[float, float, float]:
-    return statistics.median(times), min(times), max(times)
-
-
-def fmt_s(times: list[float]) -> str:
-    med, lo, hi = summary(times)
-    return f"{med * 1000:8.1f} ms (range {lo * 1000:.1f}-{hi * 1000:.1f})"
 
 
 class Report:

@@ -24,6 +24,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench_timing import fmt_s, timed
+
 __all__ = ["bench_store_scale"]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,28 +122,28 @@ def bench_store_scale(report: Any, base_url: str, key: str, repeat: int) -> None
     with UsageStore(str(cache), create=False) as store:
         held_end = store.held()[1]
         store.fetch("365d", None, "day", "all", now=held_end)  # warm the page cache
-        rollup = _times(lambda: store.fetch("365d", None, "day", "all", now=held_end), repeat)
-        one = _times(
+        rollup = timed(lambda: store.fetch("365d", None, "day", "all", now=held_end), repeat)
+        one = timed(
             lambda: store.fetch("365d", None, "day", "all", team="team-042", now=held_end), repeat
         )
         last = int(held_end.timestamp()) // 3600
-        plain = _times(lambda: _old_answer(store._conn, last - 365 * 24, last, names), repeat)
+        plain = timed(lambda: _old_answer(store._conn, last - 365 * 24, last, names), repeat)
     ratio = statistics.median(plain) / statistics.median(rollup)
-    report.say(f"  a year by day, all teams, all metrics, in-process (warm): {_fmt(rollup)}")
+    report.say(f"  a year by day, all teams, all metrics, in-process (warm): {fmt_s(rollup)}")
     report.say(
-        f"    the same over the hours, as before the rollup      : {_fmt(plain)}; "
+        f"    the same over the hours, as before the rollup      : {fmt_s(plain)}; "
         f"{ratio:.0f}x slower"
     )
-    report.say(f"  one team's year by day, in-process                     : {_fmt(one)}")
+    report.say(f"  one team's year by day, in-process                     : {fmt_s(one)}")
     report.target("all teams' year by day under 100 ms warm", statistics.median(rollup) < 0.1,
                   f"{statistics.median(rollup) * 1000:.0f} ms")  # fmt: skip
 
     cli = [str(BIN / "anchor-history"), "history", "--store", str(cache), "--from", "365d",
            "-g", "day", "-m", "all", "--format", "json"]  # fmt: skip
-    everyone = _times(lambda: _run(cli), repeat)
-    alone = _times(lambda: _run([*cli, "--team", "team-042"]), repeat)
-    report.say(f"  CLI history --store, a year by day, all teams: {_fmt(everyone)}")
-    report.say(f"  CLI history --store, one team                : {_fmt(alone)}")
+    everyone = timed(lambda: _run(cli), repeat)
+    alone = timed(lambda: _run([*cli, "--team", "team-042"]), repeat)
+    report.say(f"  CLI history --store, a year by day, all teams: {fmt_s(everyone)}")
+    report.say(f"  CLI history --store, one team                : {fmt_s(alone)}")
     report.target("CLI all teams under 0.4 s", statistics.median(everyone) < 0.4,
                   f"{statistics.median(everyone):.3f} s")  # fmt: skip
     report.target("CLI one team under 0.25 s", statistics.median(alone) < 0.25,
@@ -168,7 +170,7 @@ def bench_store_scale(report: Any, base_url: str, key: str, repeat: int) -> None
                 raise SystemExit(f"sync --all-teams failed: {done.stderr[-2000:]}")
         lines = done.stdout.strip().splitlines()
     report.say(
-        f"  CLI sync --all-teams, {len(lines)} teams incremental (20 ms latency): {_fmt(runs)}"
+        f"  CLI sync --all-teams, {len(lines)} teams incremental (20 ms latency): {fmt_s(runs)}"
     )
     report.target("100 teams incremental under 5 s", statistics.median(runs) < 5,
                   f"{statistics.median(runs):.2f} s")  # fmt: skip
@@ -177,19 +179,3 @@ def bench_store_scale(report: Any, base_url: str, key: str, repeat: int) -> None
 
 def _run(command: list[str]) -> None:
     subprocess.run(command, capture_output=True, check=True)
-
-
-def _times(fn: Any, repeat: int) -> list[float]:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return times
-
-
-def _fmt(times: list[float]) -> str:
-    return (
-        f"{statistics.median(times) * 1000:7.1f} ms "
-        f"(range {min(times) * 1000:.1f}-{max(times) * 1000:.1f})"
-    )
