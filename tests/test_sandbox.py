@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -263,3 +263,13 @@ def test_a_to_date_too_early_for_the_default_window_is_a_400() -> None:
 
     with pytest.raises(BadParam, match="to_date: is too early for the default 30-day window"):
         parse_params([("to_date", "0001-01-01T00:00:00Z")], datetime.now(UTC))
+
+
+def test_an_hour_is_spelled_from_its_epoch_hour_as_from_its_datetime() -> None:
+    """The fast spelling of hour buckets agrees with format_bucket in every style."""
+    from anchor_history.sandbox.aggregate import EPOCH, format_bucket, hour_text
+
+    for hour in [*range(-50, 50), *range(490_000, 490_100), 8_000_000 - 1]:
+        start = EPOCH + timedelta(hours=hour)
+        for style in ("iso-ms", "date", "naive"):
+            assert hour_text(hour, style) == format_bucket(start, "hour", style), (hour, style)

@@ -11,6 +11,7 @@ from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from .data import COLUMNS, HOUR_MS
@@ -90,13 +91,29 @@ def format_bucket(start: datetime, granularity: str, style: str) -> str:
     return start.isoformat(timespec="milliseconds")[:-6] + "Z"  # strftime's cost, a tenth
 
 
+@lru_cache(maxsize=8192)
+def _day_text(day: int) -> str:
+    return (EPOCH + timedelta(days=day)).date().isoformat()
+
+
+def hour_text(hour: int, style: str) -> str:
+    """``format_bucket`` of an hour bucket, from its epoch hour: a day's text is made
+    once, so a page of hours costs a string join each, not a datetime each."""
+    day, clock = divmod(hour, 24)
+    if style == "naive":
+        return f"{_day_text(day)} {clock:02d}:00:00"
+    if style == "date":
+        return f"{_day_text(day)}T{clock:02d}:00:00Z"
+    return f"{_day_text(day)}T{clock:02d}:00:00.000Z"
+
+
 class _Window:
     """Every non-empty bucket of a window, in order, the window's totals, and its
     points as the body lists them, each made once per metrics and date style when
     a page first asks for it."""
 
     def __init__(
-        self, ordered: Sequence[tuple[datetime, Sequence[Any]]], totals: list[Any]
+        self, ordered: Sequence[tuple[datetime | int, Sequence[Any]]], totals: list[Any]
     ) -> None:
         self.ordered = ordered
         self.totals = totals
@@ -114,9 +131,12 @@ class _Window:
             point = made[i]
             if point is None:
                 bucket, sums = self.ordered[i]
-                point = made[i] = {"date": format_bucket(bucket, granularity, style)} | {
-                    m: source(sums) for m, source in sources
-                }
+                date = (
+                    hour_text(bucket, style)  # an hour, by its epoch hour
+                    if isinstance(bucket, int)
+                    else format_bucket(bucket, granularity, style)
+                )
+                point = made[i] = {"date": date} | {m: source(sums) for m, source in sources}
             out.append(point)
         return out
 
@@ -175,7 +195,7 @@ def _window(conn: sqlite3.Connection, start_ms: int, end_ms: int, granularity: s
     """The window's buckets and totals."""
     rows = _hour_rows(conn, start_ms, end_ms)
     if granularity == "hour":  # a bucket per stored hour: nothing to add up
-        ordered = [(EPOCH + timedelta(hours=row[0]), row[1:]) for row in rows]
+        ordered = [(row[0], row[1:]) for row in rows]
         totals = [sum(column) for column in zip(*(sums for _, sums in ordered), strict=True)]
         return _Window(ordered, totals or [0] * len(COLUMNS))
     buckets: dict[datetime, list[float]] = {}
