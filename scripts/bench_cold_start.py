@@ -70,21 +70,21 @@ def bench_clean_cold_start(report: Any, repeat: int) -> None:
     sdk = _venv("sdk", sdk_requirements)
     runs = max(7, repeat * 2)
 
-    def times(python: Path, code: str) -> list[float]:
-        subprocess.run([str(python), "-c", code], check=True)  # warm the page cache
-        out = []
-        for _ in range(runs):
-            started = time.perf_counter()
-            subprocess.run([str(python), "-c", code], check=True)
-            out.append(time.perf_counter() - started)
-        return out
+    def once(python: Path, code: str) -> float:
+        started = time.perf_counter()
+        subprocess.run([str(python), "-c", code], check=True)
+        return time.perf_counter() - started
 
-    bare = times(ours, "pass")
-    # Side by side, alternating, so a noisy moment falls on both.
-    mine, theirs = [], []
-    for _ in range(2):
-        mine += times(ours, OURS)
-        theirs += times(sdk, SDK)
+    def side_by_side(code: str, other: str) -> tuple[list[float], list[float]]:
+        """Ours and theirs in turn, run after run, so that a noisy moment on this
+        shared machine falls on both alike."""
+        once(ours, code)  # warm the page cache
+        once(sdk, other)
+        pairs = [(once(ours, code), once(sdk, other)) for _ in range(runs * 2)]
+        return [a for a, _ in pairs], [b for _, b in pairs]
+
+    bare = [once(ours, "pass") for _ in range(runs)]
+    mine, theirs = side_by_side(OURS, SDK)
     ratio = statistics.median(mine) / statistics.median(theirs)
     report.say(f"  python -c pass                              : {_fmt(bare)}")
     report.say(f"  anchor-history: import HistoryClient, make one: {_fmt(mine)}")
@@ -103,20 +103,14 @@ def bench_clean_cold_start(report: Any, repeat: int) -> None:
         assert stub.stdout is not None
         url = stub.stdout.readline().split("=", 1)[1].strip()
         window = "from_date='2026-11-01', to_date='2026-11-08'"
-        mine_sent, theirs_sent = [], []
-        for _ in range(2):
-            mine_sent += times(
-                ours,
-                f"from anchor_history import HistoryClient\n"
-                f"with HistoryClient('k', {url!r}) as c: c.fetch({window})",
-            )
-            theirs_sent += times(
-                sdk,
-                f"from anchorbrowser import Anchorbrowser\n"
-                f"c = Anchorbrowser(api_key='k', base_url={url!r}, max_retries=0)\n"
-                f"c.sessions.get_sessions_history({window}, granularity='day', "
-                f"metrics=['session_count'])\nc.close()",
-            )
+        mine_sent, theirs_sent = side_by_side(
+            f"from anchor_history import HistoryClient\n"
+            f"with HistoryClient('k', {url!r}) as c: c.fetch({window})",
+            f"from anchorbrowser import Anchorbrowser\n"
+            f"c = Anchorbrowser(api_key='k', base_url={url!r}, max_retries=0)\n"
+            f"c.sessions.get_sessions_history({window}, granularity='day', "
+            f"metrics=['session_count'])\nc.close()",
+        )
     finally:
         stub.terminate()
         stub.wait(timeout=10)
