@@ -87,6 +87,7 @@ class UsageStore:
             self._db = open_to_read(path)
             if self._db is not None:
                 return  # a current store, read as it is: nothing written
+        upgrading = False  # the write that needs a writable file is the upgrade's
         try:
             # check_same_thread off: an exporter reads it from its refresher thread (one
             # refresh at a time; a store is never shared by concurrent threads).
@@ -102,11 +103,12 @@ class UsageStore:
             use_wal(self._conn)
             self._conn.execute("PRAGMA synchronous = NORMAL")
             if not schema_is_current(self._conn):  # else nothing to write, nor to wait for
+                upgrading = True
                 with self._transaction():
                     create_schema(self._conn)
         except sqlite3.DatabaseError as error:
             self.close()
-            if "readonly" in str(error):
+            if upgrading and "readonly" in str(error):
                 raise StoreError(
                     f"store {path} is from an older anchor-history and is upgraded in place "
                     "on its first open, which needs to write, but it is read-only here; "
