@@ -117,16 +117,5 @@ def _summary(body: Any) -> HistorySummary:
 def _pages(body: Any) -> Pagination | None:
     if body.pagination is UNSET:
         return None
-    p = body.pagination
-
-    def value(name: str) -> Any:
-        got = getattr(p, name)
-        return None if got is UNSET else got
-
-    return Pagination(
-        current_page=value("current_page"),
-        total_pages=value("total_pages"),
-        total_records=value("total_records"),
-        has_next=value("has_next"),
-        has_prev=value("has_prev"),
-    )
+    given = {f.name: getattr(body.pagination, f.name) for f in fields(Pagination)}
+    return Pagination(**{name: None if v is UNSET else v for name, v in given.items()})
