@@ -10,6 +10,10 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from . import _moved
+
+_moved.install()  # old paths (anchor_history.budgets, ...) still import, with a warning
+
 if TYPE_CHECKING:
     from .async_client import AsyncHistoryClient
     from .client import HistoryClient
