@@ -22,7 +22,7 @@ CORE = {
     "_transport",
     "async_client",
     "client",
-    "dates",
+    "calendar",
     "errors",
     "metrics",
     "models",
@@ -30,7 +30,6 @@ CORE = {
     "plan",
     "retry",
     "writers",
-    "zones",
 }
 # Modules a capability may not reach into: the core's private machinery.
 CORE_PRIVATE = {"_api", "_client_base", "_config", "_transport"}

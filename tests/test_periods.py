@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from anchor_history import InvalidInputError, ResponseFormatError
-from anchor_history.dates import format_api_datetime, parse_when
+from anchor_history.calendar.windows import format_api_datetime, parse_when
+from anchor_history.calendar.zones import period_after, period_floor, zone
 from anchor_history.models import (
     History,
     HistoryPoint,
@@ -16,7 +17,6 @@ from anchor_history.models import (
     exact_sum,
 )
 from anchor_history.periods import fetch_periods, whole_periods
-from anchor_history.zones import period_after, period_floor, zone
 from conftest import KEY, Recorder, body, make_client
 
 NOW = datetime(2026, 11, 25, 12, 30, tzinfo=UTC)  # a Wednesday

@@ -24,7 +24,7 @@ from ._config import (
     resolve_settings,
 )
 from ._transport import DEFAULT_MAX_RESPONSE_BYTES, check_deadline
-from .dates import DateLike
+from .calendar.windows import DateLike
 from .errors import (
     AnchorHistoryError,
     APIError,

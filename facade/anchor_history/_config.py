@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import httpx
 from attrs import field, frozen
 
-from .dates import DateLike, resolve_window
+from .calendar.windows import DateLike, resolve_window
 from .errors import InvalidInputError, MissingAPIKeyError
 from .metrics import MetricsArg, normalize_granularity, normalize_metrics
 from .models import HistoryQuery

@@ -20,7 +20,10 @@ from types import ModuleType
 __all__ = ["MOVED", "install"]
 
 # old name -> new name, both below ``anchor_history``; a package's submodules follow it.
-MOVED: dict[str, str] = {}
+MOVED: dict[str, str] = {
+    "dates": "calendar",
+    "zones": "calendar",
+}
 
 
 def _new_name(fullname: str) -> str | None:
@@ -28,7 +31,7 @@ def _new_name(fullname: str) -> str | None:
     if not fullname.startswith(prefix):
         return None
     name = fullname[len(prefix) :]
-    head, _, rest = name.partition(".")
+    head = name.partition(".")[0]
     for old in (name, head):
         if old in MOVED:
             new = MOVED[old] + name[len(old) :]

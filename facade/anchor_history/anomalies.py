@@ -25,12 +25,12 @@ from typing import Any
 
 from attrs import frozen
 
-from .dates import DateLike, format_api_datetime, resolve_window
+from .calendar.windows import DateLike, format_api_datetime, resolve_window
+from .calendar.zones import period_floor
 from .errors import InvalidInputError
 from .metrics import MetricsArg, normalize_granularity
 from .models import History
 from .periods import HistorySource, fetch_periods
-from .zones import period_floor
 
 __all__ = [
     "DEFAULT_MIN_IMPACT_PERCENT",

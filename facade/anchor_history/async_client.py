@@ -28,7 +28,7 @@ from ._client_base import (
 )
 from ._config import check_page
 from ._transport import AsyncGuardedTransport, call_deadline, check_deadline
-from .dates import DateLike
+from .calendar.windows import DateLike
 from .errors import AnchorHistoryError
 from .metrics import MetricsArg
 from .models import History, HistoryPage, HistoryPoint, HistoryQuery

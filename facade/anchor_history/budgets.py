@@ -19,7 +19,8 @@ from typing import Any
 
 from attrs import frozen
 
-from .dates import DateLike, format_api_datetime, parse_when
+from .calendar.windows import DateLike, format_api_datetime, parse_when
+from .calendar.zones import period_after, period_floor
 from .errors import InvalidInputError
 from .forecast import TRAILING_DAYS, Forecast, forecast
 from .metrics import normalize_metrics
@@ -27,7 +28,6 @@ from .models import History
 from .periods import HistorySource
 from .pricing.charges import cost_of, credits_for
 from .pricing.prices import PriceList
-from .zones import period_after, period_floor
 
 __all__ = [
     "PERIODS",

@@ -18,13 +18,13 @@ from typing import Any
 from attrs import evolve, frozen
 
 from .budgets import billing_period
-from .dates import DateLike, format_api_datetime, parse_when
+from .calendar.windows import DateLike, format_api_datetime, parse_when
+from .calendar.zones import period_floor
 from .errors import InvalidInputError
 from .metrics import MetricsArg, normalize_metrics
 from .models import Number
 from .periods import HistorySource
 from .pricing.prices import PriceList
-from .zones import period_floor
 
 __all__ = [
     "Change",

@@ -18,7 +18,7 @@ from typing import Any
 from attrs import Factory, field, fields, frozen
 
 from . import writers
-from .dates import format_api_datetime
+from .calendar.windows import format_api_datetime
 from .writers import Output
 
 __all__ = [

@@ -20,11 +20,11 @@ from typing import Any, Protocol
 
 from attrs import evolve
 
-from .dates import DateLike, is_relative, resolve_window
+from .calendar.windows import DateLike, is_relative, resolve_window
+from .calendar.zones import check_whole_hour_zone, period_after, period_floor, zone, zone_name
 from .errors import ResponseFormatError
 from .metrics import MetricsArg, normalize_granularity
 from .models import History, HistoryPoint, Number, exact_sum
-from .zones import check_whole_hour_zone, period_after, period_floor, zone, zone_name
 
 __all__ = ["HistorySource", "fetch_periods", "is_partial", "whole_periods"]
 

@@ -15,9 +15,9 @@ from typing import Any
 
 from attrs import frozen
 
-from .dates import format_api_datetime
+from .calendar.windows import format_api_datetime
+from .calendar.zones import period_after
 from .models import Number
-from .zones import period_after
 
 __all__ = ["UNLIMITED", "Plan", "billing_period_span"]
 

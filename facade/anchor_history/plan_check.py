@@ -20,11 +20,11 @@ from typing import Any
 
 from attrs import frozen
 
-from .dates import format_api_datetime
+from .calendar.windows import format_api_datetime
+from .calendar.zones import period_floor
 from .forecast import TRAILING_DAYS, Forecast, forecast
 from .models import HistoryPoint
 from .plan import Plan
-from .zones import period_floor
 
 __all__ = [
     "DEFAULT_TOLERANCE",

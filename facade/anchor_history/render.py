@@ -10,8 +10,8 @@ from collections.abc import Collection
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
 
+from .calendar.zones import zone_name
 from .models import History, Number
-from .zones import zone_name
 
 __all__ = [
     "PARTIAL_NOTE",

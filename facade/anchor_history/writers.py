@@ -15,8 +15,8 @@ from datetime import UTC, datetime, tzinfo
 from typing import IO, TYPE_CHECKING, Any
 
 from ._optional import require
-from .dates import format_api_datetime
-from .zones import zone_name
+from .calendar.windows import format_api_datetime
+from .calendar.zones import zone_name
 
 if TYPE_CHECKING:
     from .models import History, HistoryPoint

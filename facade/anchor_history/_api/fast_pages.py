@@ -21,7 +21,7 @@ import msgspec
 from attrs import fields
 from msgspec import UNSET, Meta, UnsetType
 
-from ..dates import parse_bucket_start
+from ..calendar.windows import parse_bucket_start
 from ..models import HistoryPage, HistoryPoint, HistorySummary, Pagination, metric_names
 from .wire import METRICS, SUMMARY_FIELDS
 

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from attrs import frozen
 
 from ..budgets import BudgetReport, BudgetResult
-from ..dates import format_api_datetime
+from ..calendar.windows import format_api_datetime
 from .thresholds import Threshold
 
 __all__ = ["AlertStatus", "Decision", "Event", "Record", "apply", "channel_id", "decide"]

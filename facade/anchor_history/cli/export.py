@@ -71,11 +71,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _focus(args: argparse.Namespace) -> int:
+    from ..calendar.zones import period_floor
     from ..focus import focus_rows, write_focus
     from ..focus.columns import EXTRA_COLUMNS
     from ..periods import fetch_periods
     from ..pricing.charges import billing_month, credits_decimal
-    from ..zones import period_floor
 
     metrics = ("credits_used", *EXTRA_COLUMNS)
     rows: list[dict[str, Any]] = []

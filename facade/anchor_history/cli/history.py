@@ -172,9 +172,9 @@ def _priced(client: Any, history: Any, prices: Any, args: argparse.Namespace) ->
     or by hour where a day would straddle the window's edge or the zone's day."""
     from datetime import UTC
 
+    from ..calendar.zones import period_floor
     from ..periods import fetch_periods
     from ..pricing import billing_month, price_history
-    from ..zones import period_floor
 
     start, end = history.query.from_date, history.query.to_date
     whole_days = period_floor(start, "day") == start and history.tz is UTC

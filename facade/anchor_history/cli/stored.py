@@ -25,7 +25,7 @@ def store_moment(source: Any, args: argparse.Namespace) -> datetime | None:
     for all of them at once), or None for the API, whose answers are as of now."""
     if not getattr(args, "store", None):
         return None
-    from ..dates import parse_when
+    from ..calendar.windows import parse_when
 
     moment: datetime = source.held()[1]
     if datetime.now(UTC) - moment > _STALE and not args.quiet:

@@ -32,11 +32,11 @@ from decimal import Decimal
 from attrs import frozen
 
 from ..budgets import Budget, BudgetResult, billing_period, evaluate
+from ..calendar.zones import period_after
 from ..models import History, exact_sum, metric_names
 from ..plan import Plan
 from ..pricing import PriceList, billing_month, price_credits
 from ..pricing.charges import credits_decimal
-from ..zones import period_after
 
 __all__ = [
     "METRIC_NAMES",

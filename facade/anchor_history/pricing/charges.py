@@ -9,7 +9,7 @@ from typing import Any
 
 from attrs import frozen
 
-from ..zones import period_after, period_floor
+from ..calendar.zones import period_after, period_floor
 from .prices import PriceList
 
 __all__ = [

@@ -15,8 +15,8 @@ from attrs import evolve, frozen
 
 from ..anomalies import Anomaly, detect_anomalies
 from ..budgets import Budget, BudgetReport, check_budgets
+from ..calendar.windows import DateLike
 from ..compare import Comparison, Span, compare_spans, span_cost, span_totals
-from ..dates import DateLike
 from ..errors import PlanUnavailableError
 from ..models import History
 from ..periods import HistorySource, fetch_periods

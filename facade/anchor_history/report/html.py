@@ -7,11 +7,11 @@ from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 from ..budgets import BudgetReport
+from ..calendar.zones import zone_name
 from ..chart_marks import ChartMarks, chart_marks
 from ..models import History
 from ..plan_check import PlanReport
 from ..render import format_value, period_label
-from ..zones import zone_name
 from .spans import headlines, span_text
 
 if TYPE_CHECKING:

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
+from ..calendar.zones import period_after, period_floor, zone_name
 from ..periods import HistorySource, fetch_periods
 from ..render import format_value
-from ..zones import period_after, period_floor, zone_name
 
 if TYPE_CHECKING:
     from . import ReportData

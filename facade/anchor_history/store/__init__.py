@@ -27,12 +27,12 @@ from typing import TYPE_CHECKING, Any, Self
 
 from attrs import evolve
 
-from ..dates import DateLike, format_api_datetime, parse_when, resolve_window
+from ..calendar.windows import DateLike, format_api_datetime, parse_when, resolve_window
+from ..calendar.zones import period_floor
 from ..errors import InvalidInputError
 from ..metrics import MetricsArg, normalize_granularity, normalize_metrics
 from ..models import History, HistoryPoint, HistoryQuery, HistorySummary, metric_names
 from ..periods import is_partial
-from ..zones import period_floor
 from .connection import BUSY_SECONDS, StoreError, open_error, open_to_read, use_wal
 from .coverage import held_span, team_spans
 from .read import column_totals, period_query

@@ -18,10 +18,10 @@ from typing import Any
 
 from attrs import frozen
 
-from ..dates import format_api_datetime
+from ..calendar.windows import format_api_datetime
+from ..calendar.zones import period_floor
 from ..errors import ResponseFormatError
 from ..models import History, metric_names
-from ..zones import period_floor
 from .schema import refresh_days
 
 __all__ = ["DEFAULT_BACKFILL", "DEFAULT_LOOKBACK", "SyncResult", "hour_index", "sync_window"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from .errors import InvalidInputError
+from ..errors import InvalidInputError
 from .zones import as_utc, month_start, period_after, period_floor
 
 __all__ = [

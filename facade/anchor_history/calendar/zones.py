@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from .errors import InvalidInputError
+from ..errors import InvalidInputError
 
 __all__ = [
     "as_utc",

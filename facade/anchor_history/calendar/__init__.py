@@ -1,0 +1,45 @@
+"""Instants and periods: reading a window, zones, where periods begin and end.
+
+Pure functions over ``datetime`` values; nothing here reads the clock (``now``
+is always passed in) or knows about the API beyond how it spells a date.
+"""
+
+from __future__ import annotations
+
+from .windows import (
+    ACCEPTED_FORMS,
+    PYTHON_FORMS,
+    DateLike,
+    format_api_datetime,
+    is_relative,
+    parse_bucket_start,
+    parse_when,
+    resolve_window,
+)
+from .zones import (
+    as_utc,
+    check_whole_hour_zone,
+    month_start,
+    period_after,
+    period_floor,
+    zone,
+    zone_name,
+)
+
+__all__ = [
+    "ACCEPTED_FORMS",
+    "PYTHON_FORMS",
+    "DateLike",
+    "as_utc",
+    "check_whole_hour_zone",
+    "format_api_datetime",
+    "is_relative",
+    "month_start",
+    "parse_bucket_start",
+    "parse_when",
+    "period_after",
+    "period_floor",
+    "resolve_window",
+    "zone",
+    "zone_name",
+]
