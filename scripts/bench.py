@@ -202,7 +202,7 @@ def bench_fetch(report: Report, base_url: str, key: str, repeat: int) -> None:
 def bench_parse(report: Report, repeat: int) -> None:
     import httpx
     from anchor_history import _api
-    from anchor_history._api.fast_pages import fast_page
+    from anchor_history.core._api.fast_pages import fast_page
     from anchor_history.sandbox import Sandbox
     from anchorbrowser._models import construct_type
     from anchorbrowser.types import models as sdk_models

@@ -22,9 +22,9 @@ import pytest
 import schemathesis
 import yaml
 from anchor_history import ResponseFormatError
-from anchor_history._api import Exchange, to_page
-from anchor_history._api.fast_pages import fast_page
-from anchor_history._api.wire import PARSE_ERRORS, make_api_client
+from anchor_history.core._api import Exchange, to_page
+from anchor_history.core._api.fast_pages import fast_page
+from anchor_history.core._api.wire import PARSE_ERRORS, make_api_client
 from anchor_history.models import HistoryPage, metric_names
 from anchorbrowser_api.api.browser_sessions import get_v1_sessions_history as operation
 from hostile_server import CASES, page

@@ -15,20 +15,13 @@ PACKAGE = Path(__file__).resolve().parents[1] / "facade" / "anchor_history"
 
 # The client core: what HistoryClient needs to fetch, check and hand back a History.
 CORE = {
-    "_api",
-    "_client_base",
-    "_config",
+    "core",
     "_optional",
-    "_transport",
-    "async_client",
-    "client",
     "calendar",
     "errors",
     "metrics",
     "models",
-    "pagination",
     "plan",
-    "retry",
     "writers",
 }
 # Modules a capability may not reach into: the core's private machinery.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from anchor_history import METRICS, HistoryPoint, HistorySummary, InvalidInputError
-from anchor_history._api import SUMMARY_FIELDS
+from anchor_history.core._api import SUMMARY_FIELDS
 from anchor_history.metrics import normalize_granularity, normalize_metrics
 from anchor_history.models import metric_names
 from anchorbrowser_api.models.session_history_summary import SessionHistorySummary

@@ -123,6 +123,6 @@ def test_the_sync_client_loads_no_asyncio() -> None:
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert result.stdout == "False\n", result.stderr
     from anchor_history import AsyncHistoryClient
-    from anchor_history.client import AsyncHistoryClient as from_client
+    from anchor_history.core.client import AsyncHistoryClient as from_client
 
     assert from_client is AsyncHistoryClient  # still importable where it was

@@ -15,8 +15,9 @@ from . import _moved
 _moved.install()  # old paths (anchor_history.budgets, ...) still import, with a warning
 
 if TYPE_CHECKING:
-    from .async_client import AsyncHistoryClient
-    from .client import HistoryClient
+    from .core.async_client import AsyncHistoryClient
+    from .core.client import HistoryClient
+    from .core.retry import RetryPolicy
     from .errors import (
         AnchorHistoryError,
         APIError,
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
     from .metrics import GRANULARITIES, METRICS
     from .models import History, HistoryPage, HistoryPoint, HistoryQuery, HistorySummary, Pagination
     from .plan import Plan
-    from .retry import RetryPolicy
 
 __version__ = "0.1.0"
 
@@ -77,14 +77,14 @@ __all__ = [
 # Public names load on first use, so `import anchor_history` and the CLI's
 # --help do not pay for httpx (which imports its own CLI stack when present).
 _HOMES = {
-    "HistoryClient": "client",
-    "AsyncHistoryClient": "async_client",
+    "HistoryClient": "core.client",
+    "AsyncHistoryClient": "core.async_client",
     **dict.fromkeys(["GRANULARITIES", "METRICS"], "metrics"),
     **dict.fromkeys(
         ["History", "HistoryPage", "HistoryPoint", "HistoryQuery", "HistorySummary", "Pagination"],
         "models",
     ),
-    "RetryPolicy": "retry",
+    "RetryPolicy": "core.retry",
     "Plan": "plan",
 }
 

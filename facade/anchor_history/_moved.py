@@ -23,6 +23,10 @@ __all__ = ["MOVED", "install"]
 MOVED: dict[str, str] = {
     "dates": "calendar",
     "zones": "calendar",
+    "client": "core.client",
+    "async_client": "core.async_client",
+    "retry": "core.retry",
+    "pagination": "core.pagination",
 }
 
 

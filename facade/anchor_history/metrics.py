@@ -29,7 +29,7 @@ _GRANULARITIES = ("hour", "day", "week", "month")
 
 def _spec() -> Any:
     """The generated vocabulary (METRICS, GRANULARITIES, check_*), on first need."""
-    from . import _api
+    from .core import _api
 
     return _api
 

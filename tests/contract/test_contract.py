@@ -17,7 +17,7 @@ import httpx
 import pytest
 import yaml
 from anchor_history import HistoryClient, _api
-from anchor_history._api.billing import to_plan
+from anchor_history.core._api.billing import to_plan
 from anchor_history.models import metric_names
 from anchorbrowser_api.models.billing_info import BillingInfo
 from anchorbrowser_api.models.billing_info_response import BillingInfoResponse

@@ -130,7 +130,7 @@ def open_client(
         with UsageStore(args.store, team=args.team, create=False) as store:
             yield store
         return
-    from ..client import HistoryClient
+    from ..core.client import HistoryClient
 
     undo = show_waits(sys.stderr) if not args.quiet and sys.stderr.isatty() else None
     try:

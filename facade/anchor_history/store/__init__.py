@@ -46,7 +46,7 @@ from .sync import (
 )
 
 if TYPE_CHECKING:
-    from ..client import HistoryClient
+    from ..core.client import HistoryClient
 
 __all__ = ["NotHeldError", "StoreError", "SyncResult", "UsageStore"]
 

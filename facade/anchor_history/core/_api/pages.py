@@ -17,9 +17,9 @@ from anchorbrowser_api.types import UNSET as _UNSET
 from anchorbrowser_api.types import Unset
 from attrs import fields
 
-from ..calendar.windows import parse_bucket_start
-from ..errors import ResponseFormatError, excerpt
-from ..models import (
+from ...calendar.windows import parse_bucket_start
+from ...errors import ResponseFormatError, excerpt
+from ...models import (
     HistoryPage,
     HistoryPoint,
     HistorySummary,

@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 
 from attrs import evolve
 
-from .calendar.zones import period_after
-from .errors import PaginationError
-from .models import History, HistoryPage, HistoryPoint, HistoryQuery, Pagination
+from ..calendar.zones import period_after
+from ..errors import PaginationError
+from ..models import History, HistoryPage, HistoryPoint, HistoryQuery, Pagination
 
 __all__ = ["PageChecker"]
 

@@ -18,8 +18,13 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 
+from ..calendar.windows import DateLike
+from ..errors import AnchorHistoryError
+from ..metrics import MetricsArg
+from ..models import History, HistoryPage, HistoryPoint, HistoryQuery
+from ..plan import Plan
 from . import _api
-from ._client_base import (
+from ._base import (
     DEFAULT_METRICS,
     Call,
     ClientBase,
@@ -31,12 +36,7 @@ from ._client_base import (
 )
 from ._config import check_page
 from ._transport import GuardedTransport, LazyTransport, call_deadline, check_deadline
-from .calendar.windows import DateLike
-from .errors import AnchorHistoryError
-from .metrics import MetricsArg
-from .models import History, HistoryPage, HistoryPoint, HistoryQuery
 from .pagination import PageChecker
-from .plan import Plan
 from .retry import RetryPolicy
 
 if TYPE_CHECKING:

@@ -17,9 +17,9 @@ from anchorbrowser_api.models.billing_info import BillingInfo
 from anchorbrowser_api.models.billing_info_response import BillingInfoResponse
 from anchorbrowser_api.types import Unset
 
-from ..errors import APIError, PlanUnavailableError, ResponseFormatError, excerpt
-from ..models import Number
-from ..plan import Plan, billing_period_span
+from ...errors import APIError, PlanUnavailableError, ResponseFormatError, excerpt
+from ...models import Number
+from ...plan import Plan, billing_period_span
 from .error_bodies import raise_for_status
 from .pages import why_unreadable
 from .wire import Exchange, capture

@@ -17,7 +17,7 @@ from email.utils import parsedate_to_datetime
 
 from attrs import field, frozen
 
-from .errors import (
+from ..errors import (
     AnchorHistoryError,
     APIError,
     RateLimitError,

@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from .errors import RequestTimeoutError, ResponseFormatError
+from ..errors import RequestTimeoutError, ResponseFormatError
 
 __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",

@@ -1,4 +1,4 @@
-"""AsyncHistoryClient: the asyncio twin of :class:`~anchor_history.client.HistoryClient`.
+"""AsyncHistoryClient: the asyncio twin of :class:`~anchor_history.core.client.HistoryClient`.
 
 Its own module, so that the synchronous client does not load asyncio (about
 45 ms of a cold start) for a program that never awaits.
@@ -15,8 +15,13 @@ from typing import Any, Self, TypeVar
 
 import httpx
 
+from ..calendar.windows import DateLike
+from ..errors import AnchorHistoryError
+from ..metrics import MetricsArg
+from ..models import History, HistoryPage, HistoryPoint, HistoryQuery
+from ..plan import Plan
 from . import _api
-from ._client_base import (
+from ._base import (
     DEFAULT_METRICS,
     Call,
     ClientBase,
@@ -28,12 +33,7 @@ from ._client_base import (
 )
 from ._config import check_page
 from ._transport import AsyncGuardedTransport, call_deadline, check_deadline
-from .calendar.windows import DateLike
-from .errors import AnchorHistoryError
-from .metrics import MetricsArg
-from .models import History, HistoryPage, HistoryPoint, HistoryQuery
 from .pagination import PageChecker
-from .plan import Plan
 from .retry import RetryPolicy
 
 __all__ = ["AsyncHistoryClient"]

@@ -15,6 +15,18 @@ from typing import Any, Generic, TypeVar
 import httpx
 from attrs import evolve, frozen
 
+from ..calendar.windows import DateLike
+from ..errors import (
+    AnchorHistoryError,
+    APIError,
+    InvalidInputError,
+    RequestTimeoutError,
+    TransportError,
+    redact,
+)
+from ..metrics import MetricsArg
+from ..models import HistoryPage, HistoryQuery
+from ..plan import Plan
 from . import _api
 from ._config import (
     DEFAULT_TIMEOUT,
@@ -24,18 +36,6 @@ from ._config import (
     resolve_settings,
 )
 from ._transport import DEFAULT_MAX_RESPONSE_BYTES, check_deadline
-from .calendar.windows import DateLike
-from .errors import (
-    AnchorHistoryError,
-    APIError,
-    InvalidInputError,
-    RequestTimeoutError,
-    TransportError,
-    redact,
-)
-from .metrics import MetricsArg
-from .models import HistoryPage, HistoryQuery
-from .plan import Plan
 from .retry import RetryPolicy
 
 __all__ = [

@@ -11,7 +11,7 @@ from anchorbrowser_api.models.error_response import ErrorResponse
 from anchorbrowser_api.types import UNSET as _UNSET
 from anchorbrowser_api.types import Unset
 
-from ..errors import (
+from ...errors import (
     APIError,
     AuthenticationError,
     BadRequestError,
