@@ -36,7 +36,7 @@ TEAMS, YEARS = 100, 3
 def _build_old_store(path: Path, end: datetime) -> None:
     """Hours of every team for three years, written as a schema-0 store would be."""
     from anchor_history.calendar.windows import format_api_datetime
-    from anchor_history.models import metric_names
+    from anchor_history.models.history import metric_names
     from anchor_history.store import UsageStore
 
     with UsageStore(str(path)):
@@ -93,7 +93,7 @@ def _old_answer(conn: sqlite3.Connection, first: int, last: int, names: tuple[st
 
 
 def bench_store_scale(report: Any, base_url: str, key: str, repeat: int) -> None:
-    from anchor_history.models import metric_names
+    from anchor_history.models.history import metric_names
     from anchor_history.store import UsageStore
 
     report.say(f"## 9. The store at scale: {TEAMS} teams x {YEARS} years of hours")

@@ -21,8 +21,6 @@ CORE = {
     "errors",
     "metrics",
     "models",
-    "plan",
-    "writers",
 }
 # Modules a capability may not reach into: the core's private machinery.
 CORE_PRIVATE = {"_api", "_client_base", "_config", "_transport"}

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     )
     from .metrics import GRANULARITIES, METRICS
     from .models import History, HistoryPage, HistoryPoint, HistoryQuery, HistorySummary, Pagination
-    from .plan import Plan
+    from .models.plan import Plan
 
 __version__ = "0.1.0"
 
@@ -85,7 +85,7 @@ _HOMES = {
         "models",
     ),
     "RetryPolicy": "core.retry",
-    "Plan": "plan",
+    "Plan": "models.plan",
 }
 
 

@@ -27,6 +27,8 @@ MOVED: dict[str, str] = {
     "async_client": "core.async_client",
     "retry": "core.retry",
     "pagination": "core.pagination",
+    "plan": "models.plan",
+    "writers": "models.writers",
 }
 
 

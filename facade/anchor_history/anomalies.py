@@ -29,7 +29,7 @@ from .calendar.windows import DateLike, format_api_datetime, resolve_window
 from .calendar.zones import period_floor
 from .errors import InvalidInputError
 from .metrics import MetricsArg, normalize_granularity
-from .models import History
+from .models.history import History
 from .periods import HistorySource, fetch_periods
 
 __all__ = [

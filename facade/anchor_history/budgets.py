@@ -1,6 +1,6 @@
 """Budgets: are we over, and will we be by the end of the period?
 
-Pure functions over hourly :class:`~anchor_history.models.History` points, plus
+Pure functions over hourly :class:`~anchor_history.models.history.History` points, plus
 :func:`check_budgets`, which makes the one fetch they need: hours from eight
 weeks before ``as_of`` (or the period's start, if earlier) up to ``as_of``, two
 pages of 1,000 fetched at once.
@@ -24,7 +24,7 @@ from .calendar.zones import period_after, period_floor
 from .errors import InvalidInputError
 from .forecast import TRAILING_DAYS, Forecast, forecast
 from .metrics import normalize_metrics
-from .models import History
+from .models.history import History
 from .periods import HistorySource
 from .pricing.charges import cost_of, credits_for
 from .pricing.prices import PriceList

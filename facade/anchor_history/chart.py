@@ -17,7 +17,7 @@ from typing import Any
 from ._optional import require
 from .calendar.zones import zone_name
 from .chart_marks import ChartMarks, draw_marks
-from .models import History
+from .models.history import History
 from .render import period_label
 
 __all__ = ["IMAGE_SUFFIXES", "axis_unit", "figure", "svg_text", "terminal_chart", "write_image"]

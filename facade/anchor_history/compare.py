@@ -22,7 +22,7 @@ from .calendar.windows import DateLike, format_api_datetime, parse_when
 from .calendar.zones import period_floor
 from .errors import InvalidInputError
 from .metrics import MetricsArg, normalize_metrics
-from .models import Number
+from .models.history import Number
 from .periods import HistorySource
 from .pricing.prices import PriceList
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .errors import InvalidInputError
-from .models import metric_names
+from .models.history import metric_names
 
 __all__ = ["GRANULARITIES", "METRICS", "MetricsArg", "normalize_granularity", "normalize_metrics"]  # noqa: F822
 

@@ -4,7 +4,7 @@ The API answers in UTC buckets, lists no bucket where nothing happened, and
 cuts the first and last bucket at the window's edges. People read usage by
 whole days, weeks and billing months, in their own time zone, with quiet days
 as zeros and the unfinished period marked as such. This module turns the one
-into the other, as pure functions over :class:`~anchor_history.models.History`
+into the other, as pure functions over :class:`~anchor_history.models.history.History`
 (no I/O), plus :func:`fetch_periods`, the one call that plans the request.
 
 >>> # from anchor_history.periods import fetch_periods
@@ -24,7 +24,7 @@ from .calendar.windows import DateLike, is_relative, resolve_window
 from .calendar.zones import check_whole_hour_zone, period_after, period_floor, zone, zone_name
 from .errors import ResponseFormatError
 from .metrics import MetricsArg, normalize_granularity
-from .models import History, HistoryPoint, Number, exact_sum
+from .models.history import History, HistoryPoint, Number, exact_sum
 
 __all__ = ["HistorySource", "fetch_periods", "is_partial", "whole_periods"]
 

@@ -1,6 +1,6 @@
 """Does the history add up to the bill, and how much of the plan is left?
 
-Pure functions over a :class:`~anchor_history.plan.Plan` and hourly history:
+Pure functions over a :class:`~anchor_history.models.plan.Plan` and hourly history:
 the forecast of the period's credits (as ``check`` computes it), when the
 included credits and the cost limit run out at its pace, the reconciliation of
 the history's credits with the plan's own ``credits_used``, and the busiest
@@ -23,8 +23,8 @@ from attrs import frozen
 from .calendar.windows import format_api_datetime
 from .calendar.zones import period_floor
 from .forecast import TRAILING_DAYS, Forecast, forecast
-from .models import HistoryPoint
-from .plan import Plan
+from .models.history import HistoryPoint
+from .models.plan import Plan
 
 __all__ = [
     "DEFAULT_TOLERANCE",

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
 
 from .calendar.zones import zone_name
-from .models import History, Number
+from .models.history import History, Number
 
 __all__ = [
     "PARTIAL_NOTE",

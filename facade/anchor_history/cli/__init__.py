@@ -69,7 +69,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    from ..models import metric_names  # attrs only: no httpx, so --help stays fast
+    from ..models.history import metric_names  # attrs only: no httpx, so --help stays fast
 
     metrics = metric_names()
     parser = _Parser(

@@ -23,7 +23,7 @@ def side_by_side(histories: dict[str, Any]) -> dict[str, Any]:
     """Teams' whole periods as one table: ``starts`` (sorted), ``partial`` (the
     starts partial for any team), ``columns`` (``team:metric`` -> {start: value})
     and ``totals`` (``team:metric`` -> the exact sum)."""
-    from ..models import exact_sum
+    from ..models.history import exact_sum
 
     columns: dict[str, dict[datetime, Any]] = {}
     partial: set[datetime] = set()
@@ -64,8 +64,8 @@ def run_by_team(args: argparse.Namespace, target: Any) -> int:
 
 def _render(fmt: str, table: dict[str, Any], history: Any, teams: list[str]) -> str:
     from ..calendar.zones import zone_name
+    from ..models.writers import format_start
     from ..render import PARTIAL_NOTE, align, format_value, period_label
-    from ..writers import format_start
 
     tz, granularity = history.tz, history.query.granularity
     names = list(table["columns"])

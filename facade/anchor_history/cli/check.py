@@ -200,7 +200,7 @@ def plan_budgets(client: Any, settings: dict[str, Any], args: argparse.Namespace
             budget = Budget("credits_used", float(limit), name)
             settings["budgets"].append(budget)
             settings["thresholds"][budget.key] = given
-    # The plan's period is the calendar month in UTC (its YYYY-MM, see anchor_history.plan).
+    # The plan's period is the calendar month in UTC (its YYYY-MM, see anchor_history.models.plan).
     settings["period"], settings["cycle_start"] = "month", 1
 
 

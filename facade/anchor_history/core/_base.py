@@ -25,8 +25,8 @@ from ..errors import (
     redact,
 )
 from ..metrics import MetricsArg
-from ..models import HistoryPage, HistoryQuery
-from ..plan import Plan
+from ..models.history import HistoryPage, HistoryQuery
+from ..models.plan import Plan
 from . import _api
 from ._config import (
     DEFAULT_TIMEOUT,

@@ -17,7 +17,7 @@ from attrs import field, frozen
 from ..calendar.windows import DateLike, resolve_window
 from ..errors import InvalidInputError, MissingAPIKeyError
 from ..metrics import MetricsArg, normalize_granularity, normalize_metrics
-from ..models import HistoryQuery
+from ..models.history import HistoryQuery
 
 __all__ = [
     "DEFAULT_BASE_URL",

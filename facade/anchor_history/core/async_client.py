@@ -18,8 +18,8 @@ import httpx
 from ..calendar.windows import DateLike
 from ..errors import AnchorHistoryError
 from ..metrics import MetricsArg
-from ..models import History, HistoryPage, HistoryPoint, HistoryQuery
-from ..plan import Plan
+from ..models.history import History, HistoryPage, HistoryPoint, HistoryQuery
+from ..models.plan import Plan
 from . import _api
 from ._base import (
     DEFAULT_METRICS,

@@ -15,7 +15,7 @@ from attrs import evolve
 
 from ..calendar.zones import period_after
 from ..errors import PaginationError
-from ..models import History, HistoryPage, HistoryPoint, HistoryQuery, Pagination
+from ..models.history import History, HistoryPage, HistoryPoint, HistoryQuery, Pagination
 
 __all__ = ["PageChecker"]
 

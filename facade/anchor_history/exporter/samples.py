@@ -33,8 +33,8 @@ from attrs import frozen
 
 from ..budgets import Budget, BudgetResult, billing_period, evaluate
 from ..calendar.zones import period_after
-from ..models import History, exact_sum, metric_names
-from ..plan import Plan
+from ..models.history import History, exact_sum, metric_names
+from ..models.plan import Plan
 from ..pricing import PriceList, billing_month, price_credits
 from ..pricing.charges import credits_decimal
 

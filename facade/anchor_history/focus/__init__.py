@@ -5,7 +5,7 @@ Management, any warehouse).
 - :mod:`.columns`: the columns FOCUS 1.0 requires, in order, and this
   provider's fixed values (provider, service, units), with why.
 - :mod:`.rows`: one row per team, day and charge, from a team's daily
-  :class:`~anchor_history.models.History` and a price list (pure).
+  :class:`~anchor_history.models.history.History` and a price list (pure).
 - :mod:`.write`: the rows as CSV or Parquet (the I/O edge).
 """
 

@@ -18,7 +18,7 @@ from ..budgets import Budget, BudgetReport, check_budgets
 from ..calendar.windows import DateLike
 from ..compare import Comparison, Span, compare_spans, span_cost, span_totals
 from ..errors import PlanUnavailableError
-from ..models import History
+from ..models.history import History
 from ..periods import HistorySource, fetch_periods
 from ..plan_check import PlanReport, check_plan
 from ..pricing import PriceList

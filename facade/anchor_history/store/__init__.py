@@ -31,7 +31,7 @@ from ..calendar.windows import DateLike, format_api_datetime, parse_when, resolv
 from ..calendar.zones import period_floor
 from ..errors import InvalidInputError
 from ..metrics import MetricsArg, normalize_granularity, normalize_metrics
-from ..models import History, HistoryPoint, HistoryQuery, HistorySummary, metric_names
+from ..models.history import History, HistoryPoint, HistoryQuery, HistorySummary, metric_names
 from ..periods import is_partial
 from .connection import BUSY_SECONDS, StoreError, open_error, open_to_read, use_wal
 from .coverage import held_span, team_spans

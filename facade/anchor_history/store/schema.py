@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from ..models import metric_names
+from ..models.history import metric_names
 
 __all__ = [
     "PERIOD_SQL",

@@ -21,7 +21,7 @@ from attrs import frozen
 from ..calendar.windows import format_api_datetime
 from ..calendar.zones import period_floor
 from ..errors import ResponseFormatError
-from ..models import History, metric_names
+from ..models.history import History, metric_names
 from .schema import refresh_days
 
 __all__ = ["DEFAULT_BACKFILL", "DEFAULT_LOOKBACK", "SyncResult", "hour_index", "sync_window"]

@@ -1,5 +1,5 @@
 """``GET /v1/billing`` through the generated operation, and its 200 judged and
-converted into the facade's :class:`~anchor_history.plan.Plan`: every field's
+converted into the facade's :class:`~anchor_history.models.plan.Plan`: every field's
 type checked (the generated model keeps a string where a number belongs), the
 optional ones None when absent or null, unknown extras tolerated (the contract
 tests flag them as drift)."""
@@ -18,8 +18,8 @@ from anchorbrowser_api.models.billing_info_response import BillingInfoResponse
 from anchorbrowser_api.types import Unset
 
 from ...errors import APIError, PlanUnavailableError, ResponseFormatError, excerpt
-from ...models import Number
-from ...plan import Plan, billing_period_span
+from ...models.history import Number
+from ...models.plan import Plan, billing_period_span
 from .error_bodies import raise_for_status
 from .pages import why_unreadable
 from .wire import Exchange, capture

@@ -22,7 +22,7 @@ from attrs import fields
 from msgspec import UNSET, Meta, UnsetType
 
 from ...calendar.windows import parse_bucket_start
-from ...models import HistoryPage, HistoryPoint, HistorySummary, Pagination, metric_names
+from ...models.history import HistoryPage, HistoryPoint, HistorySummary, Pagination, metric_names
 from .wire import METRICS, SUMMARY_FIELDS
 
 __all__ = ["fast_page"]

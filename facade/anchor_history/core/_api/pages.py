@@ -19,7 +19,7 @@ from attrs import fields
 
 from ...calendar.windows import parse_bucket_start
 from ...errors import ResponseFormatError, excerpt
-from ...models import (
+from ...models.history import (
     HistoryPage,
     HistoryPoint,
     HistorySummary,

@@ -26,7 +26,7 @@ from anchorbrowser_api.models.get_v1_sessions_history_metrics_type_1_item import
 from attrs import frozen
 
 from ...calendar.windows import format_api_datetime
-from ...models import HistoryQuery, metric_names
+from ...models.history import HistoryQuery, metric_names
 
 __all__ = [
     "GRANULARITIES",

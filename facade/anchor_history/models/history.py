@@ -1,5 +1,5 @@
 """The values the facade returns: frozen, typed, and without I/O (History's
-``write_*`` and ``to_*`` methods hand over to :mod:`anchor_history.writers`).
+``write_*`` and ``to_*`` methods hand over to :mod:`anchor_history.models.writers`).
 
 ``HistoryPoint`` and ``HistorySummary`` carry one attribute per metric of the
 spec's enum (a test checks they match the generated enum, so a regenerated spec
@@ -17,8 +17,8 @@ from typing import Any
 
 from attrs import Factory, field, fields, frozen
 
+from ..calendar.windows import format_api_datetime
 from . import writers
-from .calendar.windows import format_api_datetime
 from .writers import Output
 
 __all__ = [

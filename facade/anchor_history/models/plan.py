@@ -15,9 +15,9 @@ from typing import Any
 
 from attrs import frozen
 
-from .calendar.windows import format_api_datetime
-from .calendar.zones import period_after
-from .models import Number
+from ..calendar.windows import format_api_datetime
+from ..calendar.zones import period_after
+from .history import Number
 
 __all__ = ["UNLIMITED", "Plan", "billing_period_span"]
 

@@ -14,12 +14,12 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, tzinfo
 from typing import IO, TYPE_CHECKING, Any
 
-from ._optional import require
-from .calendar.windows import format_api_datetime
-from .calendar.zones import zone_name
+from .._optional import require
+from ..calendar.windows import format_api_datetime
+from ..calendar.zones import zone_name
 
 if TYPE_CHECKING:
-    from .models import History, HistoryPoint
+    from .history import History, HistoryPoint
 
 __all__ = [
     "Output",
