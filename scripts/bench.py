@@ -511,8 +511,8 @@ def bench_forecast(report: Report) -> None:
     """The month-end forecast backtested on the sandbox's steady data, against the
     run rate (used so far / time gone), measured in the same run."""
     from anchor_history import HistoryClient
-    from anchor_history.budgets import billing_period
-    from anchor_history.forecast import forecast
+    from anchor_history.insights.budgets import billing_period
+    from anchor_history.insights.forecast import forecast
     from anchor_history.sandbox import Sandbox
 
     report.say("## 6. Forecast backtest: month-end totals forecast within the month")

@@ -19,7 +19,7 @@ __all__ = ["bench_anomalies"]
 
 def bench_anomalies(report: Any, repeat: int) -> None:
     from anchor_history import HistoryClient
-    from anchor_history.anomalies import LOOKBACK, detect_anomalies, scan_anomalies
+    from anchor_history.insights.anomalies import LOOKBACK, detect_anomalies, scan_anomalies
     from anchor_history.periods import whole_periods
     from anchor_history.sandbox import Sandbox
 

@@ -26,8 +26,8 @@ from anchor_history.alerts import (
     parse_threshold,
 )
 from anchor_history.alerts.state import AlertStateError
-from anchor_history.budgets import BudgetReport, BudgetResult
-from anchor_history.forecast import Forecast
+from anchor_history.insights.budgets import BudgetReport, BudgetResult
+from anchor_history.insights.forecast import Forecast
 
 NOV = (datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC))
 

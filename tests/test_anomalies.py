@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from anchor_history import InvalidInputError
-from anchor_history.anomalies import LOOKBACK, Anomaly, find_anomalies, scan_anomalies
+from anchor_history.insights.anomalies import LOOKBACK, Anomaly, find_anomalies, scan_anomalies
 from anchor_history.models import History, HistoryPoint, HistoryQuery, HistorySummary
 
 START = datetime(2026, 6, 1, tzinfo=UTC)

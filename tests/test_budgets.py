@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from anchor_history import HistoryClient, InvalidInputError
-from anchor_history.anomalies import LOOKBACK, find_anomalies
-from anchor_history.budgets import Budget, billing_period, evaluate, parse_budget
-from anchor_history.compare import Span, compare_spans, comparison_spans
-from anchor_history.forecast import FINAL, METHOD, RUN_RATE, forecast
+from anchor_history.insights.anomalies import LOOKBACK, find_anomalies
+from anchor_history.insights.budgets import Budget, billing_period, evaluate, parse_budget
+from anchor_history.insights.compare import Span, compare_spans, comparison_spans
+from anchor_history.insights.forecast import FINAL, METHOD, RUN_RATE, forecast
 from anchor_history.models import History, HistoryPoint, HistoryQuery, HistorySummary
 from anchor_history.periods import whole_periods
 from anchor_history.sandbox import Sandbox
@@ -253,7 +253,7 @@ def test_a_period_in_progress_is_never_an_anomaly() -> None:
 
 
 def test_a_comparison_of_short_or_small_spans_is_early() -> None:
-    from anchor_history.compare import Span, is_early
+    from anchor_history.insights.compare import Span, is_early
 
     week = timedelta(days=7)
     monday = utc(2026, 11, 23)

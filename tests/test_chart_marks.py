@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from anchor_history.anomalies import Anomaly
-from anchor_history.budgets import BudgetReport, BudgetResult
 from anchor_history.chart import svg_text
 from anchor_history.chart_marks import chart_marks
-from anchor_history.forecast import Forecast
+from anchor_history.insights.anomalies import Anomaly
+from anchor_history.insights.budgets import BudgetReport, BudgetResult
+from anchor_history.insights.forecast import Forecast
 from anchor_history.models import History, HistoryPoint, HistoryQuery, HistorySummary
 
 NOV = datetime(2026, 11, 1, tzinfo=UTC)

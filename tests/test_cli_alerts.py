@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 from anchor_history import HistoryClient
-from anchor_history.budgets import check_budgets
 from anchor_history.calendar.zones import period_floor
 from anchor_history.cli import _parser
 from anchor_history.cli.alerting import run_alerts
 from anchor_history.cli.check import _settings
+from anchor_history.insights.budgets import check_budgets
 from anchor_history.sandbox import Sandbox
 from anchor_history.store import UsageStore
 from test_cli import SCRIPT, environment, run

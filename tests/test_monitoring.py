@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 from anchor_history import HistoryClient
-from anchor_history.budgets import Budget
 from anchor_history.exporter import Exporter
+from anchor_history.insights.budgets import Budget
 from test_exporter import scrape
 
 MONITORING = Path(__file__).resolve().parents[1] / "monitoring"
@@ -137,7 +137,7 @@ def test_a_real_prometheus_scrapes_it_and_the_stale_alert_fires_and_resolves(tmp
     from datetime import UTC, datetime, timedelta
 
     import httpx
-    from anchor_history.budgets import billing_period
+    from anchor_history.insights.budgets import billing_period
     from anchor_history.sandbox import Sandbox
     from test_cli import SCRIPT, environment
 

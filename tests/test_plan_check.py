@@ -12,9 +12,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
+from anchor_history.insights.plan_check import busiest_hours, plan_report, reconcile
 from anchor_history.models import HistoryPoint
 from anchor_history.models.plan import Plan
-from anchor_history.plan_check import busiest_hours, plan_report, reconcile
 from anchor_history.sandbox import Sandbox
 from anchor_history.sandbox.billing import PlanSettings
 from test_cli import run

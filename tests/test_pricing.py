@@ -81,8 +81,8 @@ def test_prices_from_a_config_file_and_bad_prices(anchor_sandbox, tmp_path: Path
 
 
 def test_a_budget_in_money(anchor_sandbox) -> None:
-    from anchor_history.budgets import Budget, evaluate
-    from anchor_history.forecast import Forecast
+    from anchor_history.insights.budgets import Budget, evaluate
+    from anchor_history.insights.forecast import Forecast
     from anchor_history.models import History, HistoryQuery, HistorySummary
     from anchor_history.pricing import parse_price_list
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 from anchor_history import HistoryClient, ResponseFormatError
-from anchor_history.compare import span_totals
+from anchor_history.insights.compare import span_totals
 from anchor_history.sandbox import Sandbox
 from anchor_history.sandbox.aggregate import _buckets
 from anchor_history.sandbox.data import HOUR_MS

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import _moved
 
-_moved.install()  # old paths (anchor_history.budgets, ...) still import, with a warning
+_moved.install()  # old paths (anchor_history.insights.budgets, ...) still import, with a warning
 
 if TYPE_CHECKING:
     from .core.async_client import AsyncHistoryClient

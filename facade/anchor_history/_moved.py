@@ -1,6 +1,6 @@
 """Old import paths of modules that moved into the package's folders, for one release.
 
-``import anchor_history.budgets`` still works, warns with a ``DeprecationWarning``
+``import anchor_history.insights.budgets`` still works, warns with a ``DeprecationWarning``
 naming the new home (``anchor_history.insights.budgets``), and gives the very
 module object of the new home, so there is one copy of each module's state.
 A finder rather than a stub file per old name, so the top level of the package
@@ -29,6 +29,11 @@ MOVED: dict[str, str] = {
     "pagination": "core.pagination",
     "plan": "models.plan",
     "writers": "models.writers",
+    "forecast": "insights.forecast",
+    "budgets": "insights.budgets",
+    "compare": "insights.compare",
+    "anomalies": "insights.anomalies",
+    "plan_check": "insights.plan_check",
 }
 
 

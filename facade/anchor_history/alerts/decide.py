@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 
 from attrs import frozen
 
-from ..budgets import BudgetReport, BudgetResult
 from ..calendar.windows import format_api_datetime
+from ..insights.budgets import BudgetReport, BudgetResult
 from .thresholds import Threshold
 
 __all__ = ["AlertStatus", "Decision", "Event", "Record", "apply", "channel_id", "decide"]

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from ..budgets import BudgetReport
+from ..insights.budgets import BudgetReport
 from ..render import format_money, format_value
 from .decide import AlertStatus, Event
 

@@ -10,8 +10,8 @@ from decimal import Decimal
 
 from attrs import frozen
 
-from ..budgets import BudgetResult
 from ..errors import InvalidInputError
+from ..insights.budgets import BudgetResult
 
 __all__ = ["DEFAULT_THRESHOLDS", "KINDS", "Threshold", "parse_duration", "parse_threshold"]
 

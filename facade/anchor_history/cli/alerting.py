@@ -18,7 +18,7 @@ def budgets_and_thresholds(
     """The budgets (a flag replaces the file's) and each one's thresholds: the
     file's ``alerts`` for that budget, else ``--alert`` flags, else the defaults."""
     from ..alerts import DEFAULT_THRESHOLDS, parse_threshold
-    from ..budgets import make_budget, parse_budget
+    from ..insights.budgets import make_budget, parse_budget
 
     given = tuple(parse_threshold(text) for text in alerts) or DEFAULT_THRESHOLDS
     budgets, thresholds = {}, {}

@@ -71,7 +71,7 @@ def add_parser(subs: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..anomalies import detect_anomalies
+    from ..insights.anomalies import detect_anomalies
     from ..notify import check_webhook_url
 
     if args.notify:

@@ -138,7 +138,7 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..budgets import check_budgets
+    from ..insights.budgets import check_budgets
     from ..notify import check_webhook_url
     from .alerting import run_alerts
 
@@ -179,8 +179,8 @@ def plan_budgets(client: Any, settings: dict[str, Any], args: argparse.Namespace
     import sys
 
     from ..alerts import DEFAULT_THRESHOLDS, parse_threshold
-    from ..budgets import Budget
     from ..errors import PlanUnavailableError
+    from ..insights.budgets import Budget
 
     try:
         plan = client.plan(deadline=args.deadline)

@@ -49,7 +49,7 @@ def add_parser(subs: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..compare import compare_periods
+    from ..insights.compare import compare_periods
 
     with open_client(args, reading=True) as client:
         comparison = compare_periods(

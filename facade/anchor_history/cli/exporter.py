@@ -67,8 +67,8 @@ def add_parser(subs: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..budgets import parse_budget
     from ..exporter import Exporter
+    from ..insights.budgets import parse_budget
     from .errors import UsageError
 
     budgets = [parse_budget(text) for text in args.budget]

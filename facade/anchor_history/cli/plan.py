@@ -49,7 +49,7 @@ def add_parser(subs: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..plan_check import check_plan
+    from ..insights.plan_check import check_plan
 
     if args.store:
         raise UsageError("plan reads GET /v1/billing: it needs the API, not a --store")
@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         prices = price_list(args, client)
     document, text = report.to_dict(), render_plan(report)
     if prices is not None:
-        from ..plan_check import plan_costs
+        from ..insights.plan_check import plan_costs
 
         costs = plan_costs(report, prices)
         document["cost"] = _strings(costs)

@@ -66,7 +66,7 @@ def add_parser(subs: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from .._optional import require
-    from ..budgets import parse_budget
+    from ..insights.budgets import parse_budget
     from ..report import gather_report, write_report
     from .output import check_output_folder
 

@@ -11,8 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from .._optional import require
-from ..budgets import Budget, billing_period
-from ..forecast import TRAILING_DAYS
+from ..insights.budgets import Budget, billing_period
+from ..insights.forecast import TRAILING_DAYS
 from ..periods import HistorySource
 from ..pricing import PriceList, billing_month
 from .samples import Sample, Snapshot, plan_samples, take_snapshot

@@ -13,14 +13,14 @@ from typing import Any
 
 from attrs import evolve, frozen
 
-from ..anomalies import Anomaly, detect_anomalies
-from ..budgets import Budget, BudgetReport, check_budgets
 from ..calendar.windows import DateLike
-from ..compare import Comparison, Span, compare_spans, span_cost, span_totals
 from ..errors import PlanUnavailableError
+from ..insights.anomalies import Anomaly, detect_anomalies
+from ..insights.budgets import Budget, BudgetReport, check_budgets
+from ..insights.compare import Comparison, Span, compare_spans, span_cost, span_totals
+from ..insights.plan_check import PlanReport, check_plan
 from ..models.history import History
 from ..periods import HistorySource, fetch_periods
-from ..plan_check import PlanReport, check_plan
 from ..pricing import PriceList
 from ..render import format_value
 from .html import marks, render_html

@@ -6,11 +6,11 @@ import html
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
-from ..budgets import BudgetReport
 from ..calendar.zones import zone_name
 from ..chart_marks import ChartMarks, chart_marks
+from ..insights.budgets import BudgetReport
+from ..insights.plan_check import PlanReport
 from ..models.history import History
-from ..plan_check import PlanReport
 from ..render import format_value, period_label
 from .spans import headlines, span_text
 

@@ -36,7 +36,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from attrs import field, frozen
 
-from .models.history import HistoryPoint
+from ..models.history import HistoryPoint
 
 __all__ = ["TRAILING_DAYS", "Forecast", "forecast"]
 

@@ -17,14 +17,14 @@ from typing import Any
 
 from attrs import evolve, frozen
 
+from ..calendar.windows import DateLike, format_api_datetime, parse_when
+from ..calendar.zones import period_floor
+from ..errors import InvalidInputError
+from ..metrics import MetricsArg, normalize_metrics
+from ..models.history import Number
+from ..periods import HistorySource
+from ..pricing.prices import PriceList
 from .budgets import billing_period
-from .calendar.windows import DateLike, format_api_datetime, parse_when
-from .calendar.zones import period_floor
-from .errors import InvalidInputError
-from .metrics import MetricsArg, normalize_metrics
-from .models.history import Number
-from .periods import HistorySource
-from .pricing.prices import PriceList
 
 __all__ = [
     "Change",
@@ -188,8 +188,8 @@ def span_cost(
 ) -> Decimal | None:
     """The span's credits priced; with included credits, after the credits of its
     billing month before it (one more small request). None where unknown."""
-    from .pricing import billing_month
-    from .pricing.charges import cost_of, credits_decimal
+    from ..pricing import billing_month
+    from ..pricing.charges import cost_of, credits_decimal
 
     start, _ = span
     (credits,) = span_totals(client, span, ("credits_used",), **fetch_options).values.values()
@@ -212,7 +212,7 @@ def span_totals(
 ) -> Span:
     """Each metric's total over ``span``; None where it is unknown: a metric the
     server sent no value for, or a span a store holds only part of, or none."""
-    from .store import NotHeldError
+    from ..store import NotHeldError
 
     start, end = span
     if end <= start:  # the period has only just begun: nothing used yet

@@ -19,15 +19,15 @@ from typing import Any
 
 from attrs import frozen
 
-from .calendar.windows import DateLike, format_api_datetime, parse_when
-from .calendar.zones import period_after, period_floor
-from .errors import InvalidInputError
+from ..calendar.windows import DateLike, format_api_datetime, parse_when
+from ..calendar.zones import period_after, period_floor
+from ..errors import InvalidInputError
+from ..metrics import normalize_metrics
+from ..models.history import History
+from ..periods import HistorySource
+from ..pricing.charges import cost_of, credits_for
+from ..pricing.prices import PriceList
 from .forecast import TRAILING_DAYS, Forecast, forecast
-from .metrics import normalize_metrics
-from .models.history import History
-from .periods import HistorySource
-from .pricing.charges import cost_of, credits_for
-from .pricing.prices import PriceList
 
 __all__ = [
     "PERIODS",
@@ -311,7 +311,7 @@ def check_budgets(
     fetch_options.setdefault("page_size", 1000)  # eight weeks of hours: two pages
     history = client.fetch(start, when, "hour", metrics, **fetch_options)
     if not history.covers(window[0], when):  # a store holds only part of it
-        from .store import NotHeldError
+        from ..store import NotHeldError
 
         held = history.query.from_date, history.query.to_date
         raise NotHeldError(

@@ -25,12 +25,12 @@ from typing import Any
 
 from attrs import frozen
 
-from .calendar.windows import DateLike, format_api_datetime, resolve_window
-from .calendar.zones import period_floor
-from .errors import InvalidInputError
-from .metrics import MetricsArg, normalize_granularity
-from .models.history import History
-from .periods import HistorySource, fetch_periods
+from ..calendar.windows import DateLike, format_api_datetime, resolve_window
+from ..calendar.zones import period_floor
+from ..errors import InvalidInputError
+from ..metrics import MetricsArg, normalize_granularity
+from ..models.history import History
+from ..periods import HistorySource, fetch_periods
 
 __all__ = [
     "DEFAULT_MIN_IMPACT_PERCENT",

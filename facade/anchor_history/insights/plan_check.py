@@ -20,11 +20,11 @@ from typing import Any
 
 from attrs import frozen
 
-from .calendar.windows import format_api_datetime
-from .calendar.zones import period_floor
+from ..calendar.windows import format_api_datetime
+from ..calendar.zones import period_floor
+from ..models.history import HistoryPoint
+from ..models.plan import Plan
 from .forecast import TRAILING_DAYS, Forecast, forecast
-from .models.history import HistoryPoint
-from .models.plan import Plan
 
 __all__ = [
     "DEFAULT_TOLERANCE",
@@ -194,7 +194,7 @@ def check_plan(
 def plan_costs(report: PlanReport, prices: Any) -> dict[str, Any]:
     """The period's credits in money: used so far, the overage so far, and the
     forecast with its range, priced from the billing month's start (exact)."""
-    from .pricing.charges import cost_of, credits_decimal
+    from ..pricing.charges import cost_of, credits_decimal
 
     f, plan = report.forecast, report.plan
 
