@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from anchor_history.chart import svg_text
-from anchor_history.chart_marks import chart_marks
 from anchor_history.insights.anomalies import Anomaly
 from anchor_history.insights.budgets import BudgetReport, BudgetResult
 from anchor_history.insights.forecast import Forecast
 from anchor_history.models import History, HistoryPoint, HistoryQuery, HistorySummary
+from anchor_history.outputs.chart import svg_text
+from anchor_history.outputs.chart_marks import chart_marks
 
 NOV = datetime(2026, 11, 1, tzinfo=UTC)
 NOW = datetime(2026, 11, 30, 5, tzinfo=UTC)

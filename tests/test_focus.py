@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 from anchor_history import HistoryClient
-from anchor_history.focus import COLUMNS, EXTRA_COLUMNS, focus_rows
 from anchor_history.models import History, HistoryPoint, HistoryQuery, HistorySummary
+from anchor_history.outputs.focus import COLUMNS, EXTRA_COLUMNS, focus_rows
 from anchor_history.pricing import parse_price_list
 from anchor_history.sandbox import Sandbox
 from anchor_history.store import UsageStore

@@ -28,7 +28,7 @@ from anchor_history import (
     ServerError,
     TransportError,
 )
-from anchor_history.render import render_table
+from anchor_history.outputs.table import render_table
 from hostile_server import KEY, HostileServer
 from test_cli import SCRIPT
 

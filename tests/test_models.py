@@ -10,7 +10,7 @@ from pathlib import Path
 import anchor_history
 import pytest
 from anchor_history.models import History, HistoryPoint, HistoryQuery, HistorySummary
-from anchor_history.render import format_bytes, format_period, format_value, render_table
+from anchor_history.outputs.table import format_bytes, format_period, format_value, render_table
 
 
 def history(
@@ -164,7 +164,7 @@ def test_a_partial_period_is_marked_in_the_table_and_the_files() -> None:
 
 
 def test_chart_axes_carry_units_and_partial_periods_show() -> None:
-    from anchor_history.chart import axis_unit, terminal_chart
+    from anchor_history.outputs.chart import axis_unit, terminal_chart
 
     assert axis_unit("network_bytes_total", 5 * 1024**3) == (1024**3, "GiB")
     assert axis_unit("proxy_bytes", 100) == (1, "B")
@@ -177,7 +177,7 @@ def test_chart_axes_carry_units_and_partial_periods_show() -> None:
 
 
 def test_a_single_period_chart_shows_it(tmp_path: Path) -> None:
-    from anchor_history.chart import terminal_chart, write_image
+    from anchor_history.outputs.chart import terminal_chart, write_image
 
     one = History(history().points[:1], history().summary, history().query)
     drawn = terminal_chart(one)

@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 import pytest
 from anchor_history import HistoryClient
 from anchor_history.insights.budgets import Budget
-from anchor_history.report import gather_report, headlines, render_html
+from anchor_history.outputs.report import gather_report, headlines, render_html
 from anchor_history.sandbox import Sandbox
 from moments import settled_moment
 from test_cli import run

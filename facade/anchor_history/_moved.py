@@ -34,6 +34,12 @@ MOVED: dict[str, str] = {
     "compare": "insights.compare",
     "anomalies": "insights.anomalies",
     "plan_check": "insights.plan_check",
+    "render": "outputs.table",
+    "chart": "outputs.chart",
+    "chart_marks": "outputs.chart_marks",
+    "report": "outputs.report",
+    "focus": "outputs.focus",
+    "notify": "alerts.notify",
 }
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..insights.budgets import BudgetReport
-from ..render import format_money, format_value
+from ..outputs.table import format_money, format_value
 from .decide import AlertStatus, Event
 
 __all__ = ["alert_message"]

@@ -56,8 +56,8 @@ def run_alerts(
     every channel took its message."""
     from ..alerts import StateFile, alert_message, apply, channel_id, decide
     from ..alerts.decide import notified
+    from ..alerts.notify import post_json
     from ..errors import NotificationError
-    from ..notify import post_json
 
     urls: list[str] = settings["notify"]
     team = getattr(args, "team", None) or "default"

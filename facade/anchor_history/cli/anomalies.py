@@ -71,8 +71,8 @@ def add_parser(subs: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..alerts.notify import check_webhook_url
     from ..insights.anomalies import detect_anomalies
-    from ..notify import check_webhook_url
 
     if args.notify:
         check_webhook_url(args.notify)
@@ -150,7 +150,7 @@ def skipped_note(scan: Any, granularity: str) -> str:
 
 
 def render_anomalies(found: list[Any], granularity: str) -> str:
-    from ..render import align, format_period, format_value
+    from ..outputs.table import align, format_period, format_value
 
     if not found:
         return "no anomalies\n"

@@ -65,7 +65,7 @@ def run_by_team(args: argparse.Namespace, target: Any) -> int:
 def _render(fmt: str, table: dict[str, Any], history: Any, teams: list[str]) -> str:
     from ..calendar.zones import zone_name
     from ..models.writers import format_start
-    from ..render import PARTIAL_NOTE, align, format_value, period_label
+    from ..outputs.table import PARTIAL_NOTE, align, format_value, period_label
 
     tz, granularity = history.tz, history.query.granularity
     names = list(table["columns"])

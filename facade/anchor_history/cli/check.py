@@ -138,8 +138,8 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..alerts.notify import check_webhook_url
     from ..insights.budgets import check_budgets
-    from ..notify import check_webhook_url
     from .alerting import run_alerts
 
     settings = _settings(args)
@@ -208,7 +208,7 @@ _MARKS = {"ok": "ok", "at_risk": "AT RISK", "over": "OVER"}
 
 
 def render_report(report: Any) -> str:
-    from ..render import align, format_money, format_value
+    from ..outputs.table import align, format_money, format_value
 
     start, end = report.period
     head = (

@@ -164,8 +164,8 @@ def print_result(document: dict[str, Any], text: str, fmt: str) -> None:
 def notify(url: str, message: dict[str, Any], code: int) -> int:
     """POST ``message``; ``code`` when the webhook took it, else the error and exit 7
     (the result was printed already: a failed notification never hides it)."""
+    from ..alerts.notify import post_json
     from ..errors import NotificationError
-    from ..notify import post_json
 
     try:
         post_json(url, message)

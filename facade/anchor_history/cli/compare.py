@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _change_text(metric: str, change: Any) -> str:
     """``▲ +49 (+3.4%)``, ``▼ -43 (-2.6%)``, ``= 0 (0.0%)``, or ``-`` when unknown."""
-    from ..render import format_value
+    from ..outputs.table import format_value
 
     if change.absolute is None:
         return "-"
@@ -80,7 +80,7 @@ def _change_text(metric: str, change: Any) -> str:
 
 
 def _cost_row(cost: Any) -> list[str]:
-    from ..render import format_money
+    from ..outputs.table import format_money
 
     now, before, currency, _ = cost
 
@@ -100,7 +100,7 @@ def _cost_row(cost: Any) -> list[str]:
 
 
 def render_comparison(comparison: Any, period: str) -> str:
-    from ..render import align, format_value
+    from ..outputs.table import align, format_value
 
     cur, prev = comparison.current, comparison.previous
     head = (

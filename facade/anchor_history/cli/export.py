@@ -72,8 +72,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _focus(args: argparse.Namespace) -> int:
     from ..calendar.zones import period_floor
-    from ..focus import focus_rows, write_focus
-    from ..focus.columns import EXTRA_COLUMNS
+    from ..outputs.focus import focus_rows, write_focus
+    from ..outputs.focus.columns import EXTRA_COLUMNS
     from ..periods import fetch_periods
     from ..pricing.charges import billing_month, credits_decimal
 

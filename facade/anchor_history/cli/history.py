@@ -135,12 +135,12 @@ def run(args: argparse.Namespace) -> int:
     if prices is not None and not args.quiet:
         print(f"anchor-history: cost: {prices.rule()}", file=sys.stderr)
     if target.format != "table" and not args.quiet:
-        from ..render import warnings
+        from ..outputs.table import warnings
 
         for text in warnings(history):
             print(f"anchor-history: warning: {text}", file=sys.stderr)
     if args.chart:
-        from ..chart import terminal_chart
+        from ..outputs.chart import terminal_chart
 
         stream = sys.stderr if target.chart_to_stderr else sys.stdout
         stream.write(terminal_chart(history, width=min(100, _columns())))

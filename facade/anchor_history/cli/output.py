@@ -105,7 +105,7 @@ def required_extras(target: Target, chart: bool) -> list[tuple[str, str]]:
 def write_output(history: Any, target: Target, *, raw_dates: bool, quiet: bool) -> None:
     """Write ``history`` where ``target`` says."""
     if target.format == "image":
-        from ..chart import write_image
+        from ..outputs.chart import write_image
 
         write_image(history, target.path or "")
         if not quiet:
@@ -117,7 +117,7 @@ def write_output(history: Any, target: Target, *, raw_dates: bool, quiet: bool) 
     out: IO[str] = sys.stdout if target.path is None else _open(target.path)
     try:
         if target.format == "table":
-            from ..render import render_table
+            from ..outputs.table import render_table
 
             text = render_table(history)
             if quiet:

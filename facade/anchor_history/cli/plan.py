@@ -80,7 +80,7 @@ def _strings(value: Any) -> Any:
 
 
 def _cost_lines(costs: dict[str, Any]) -> str:
-    from ..render import format_money
+    from ..outputs.table import format_money
 
     currency = costs["currency"]
 
@@ -102,7 +102,7 @@ def _when(moment: Any) -> str:
 def render_plan(report: Any) -> str:
     from datetime import timedelta
 
-    from ..render import align, format_value
+    from ..outputs.table import align, format_value
 
     plan, f, r, c = report.plan, report.forecast, report.reconciliation, report.concurrency
     start, end = plan.billing_period

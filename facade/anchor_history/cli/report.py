@@ -67,7 +67,7 @@ def add_parser(subs: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from .._optional import require
     from ..insights.budgets import parse_budget
-    from ..report import gather_report, write_report
+    from ..outputs.report import gather_report, write_report
     from .output import check_output_folder
 
     suffix = os.path.splitext(args.output)[1].lower()

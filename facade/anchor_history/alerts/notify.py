@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import InvalidInputError, NotificationError
+from ..errors import InvalidInputError, NotificationError
 
 __all__ = ["check_webhook_url", "post_json"]
 

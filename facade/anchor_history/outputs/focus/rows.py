@@ -15,10 +15,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from ..calendar.zones import period_after
-from ..models.history import History
-from ..pricing import PriceList
-from ..pricing.charges import INCLUDED, OVERAGE, billing_month, credits_decimal, price_credits
+from ...calendar.zones import period_after
+from ...models.history import History
+from ...pricing import PriceList
+from ...pricing.charges import INCLUDED, OVERAGE, billing_month, credits_decimal, price_credits
 from .columns import COLUMNS, EXTRA_COLUMNS, PROVIDER, SERVICE_CATEGORY, SERVICE_NAME, SKU_ID, UNIT
 
 __all__ = ["focus_rows", "instant", "quantity"]

@@ -13,16 +13,16 @@ from typing import Any
 
 from attrs import evolve, frozen
 
-from ..calendar.windows import DateLike
-from ..errors import PlanUnavailableError
-from ..insights.anomalies import Anomaly, detect_anomalies
-from ..insights.budgets import Budget, BudgetReport, check_budgets
-from ..insights.compare import Comparison, Span, compare_spans, span_cost, span_totals
-from ..insights.plan_check import PlanReport, check_plan
-from ..models.history import History
-from ..periods import HistorySource, fetch_periods
-from ..pricing import PriceList
-from ..render import format_value
+from ...calendar.windows import DateLike
+from ...errors import PlanUnavailableError
+from ...insights.anomalies import Anomaly, detect_anomalies
+from ...insights.budgets import Budget, BudgetReport, check_budgets
+from ...insights.compare import Comparison, Span, compare_spans, span_cost, span_totals
+from ...insights.plan_check import PlanReport, check_plan
+from ...models.history import History
+from ...periods import HistorySource, fetch_periods
+from ...pricing import PriceList
+from ..table import format_value
 from .html import marks, render_html
 from .spans import LAST_MS, headlines, previous_held_in_part, span_before, span_text
 

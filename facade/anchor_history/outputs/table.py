@@ -10,8 +10,8 @@ from collections.abc import Collection
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
 
-from .calendar.zones import zone_name
-from .models.history import History, Number
+from ..calendar.zones import zone_name
+from ..models.history import History, Number
 
 __all__ = [
     "PARTIAL_NOTE",
@@ -92,7 +92,7 @@ def format_value(metric: str, value: Number | None) -> str:
 
 def format_money(amount: Decimal, currency: str) -> str:
     """``1,234.57``: to the currency's minor unit (ISO 4217), half even; only when shown."""
-    from .pricing.prices import minor_unit
+    from ..pricing.prices import minor_unit
 
     places = minor_unit(currency)
     return f"{amount.quantize(Decimal(1).scaleb(-places)):,.{places}f}"

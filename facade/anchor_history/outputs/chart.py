@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from ._optional import require
-from .calendar.zones import zone_name
+from .._optional import require
+from ..calendar.zones import zone_name
+from ..models.history import History
 from .chart_marks import ChartMarks, draw_marks
-from .models.history import History
-from .render import period_label
+from .table import period_label
 
 __all__ = ["IMAGE_SUFFIXES", "axis_unit", "figure", "svg_text", "terminal_chart", "write_image"]
 

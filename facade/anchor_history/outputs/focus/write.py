@@ -8,7 +8,7 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-from .._optional import require
+from ..._optional import require
 from .columns import COLUMNS, EXTRA_COLUMNS
 
 __all__ = ["write_focus"]

@@ -6,12 +6,12 @@ import html
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
-from ..calendar.zones import zone_name
+from ...calendar.zones import zone_name
+from ...insights.budgets import BudgetReport
+from ...insights.plan_check import PlanReport
+from ...models.history import History
 from ..chart_marks import ChartMarks, chart_marks
-from ..insights.budgets import BudgetReport
-from ..insights.plan_check import PlanReport
-from ..models.history import History
-from ..render import format_value, period_label
+from ..table import format_value, period_label
 from .spans import headlines, span_text
 
 if TYPE_CHECKING:

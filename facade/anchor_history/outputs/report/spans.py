@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from ..calendar.zones import period_after, period_floor, zone_name
-from ..periods import HistorySource, fetch_periods
-from ..render import format_value
+from ...calendar.zones import period_after, period_floor, zone_name
+from ...periods import HistorySource, fetch_periods
+from ..table import format_value
 
 if TYPE_CHECKING:
     from . import ReportData
@@ -44,7 +44,7 @@ def previous_held_in_part(
     span (and over two days), then usage. A young account's first month set
     against the weeks before it is not a +164% rise. (A store that holds the
     span only in part already answers None.)"""
-    from ..store import NotHeldError
+    from ...store import NotHeldError
 
     start, end = span
     if end - start < timedelta(days=3):
@@ -98,7 +98,7 @@ def headlines(data: ReportData) -> list[tuple[str, str, str]]:
 
 def _cost_headline(cost: Any, span: str) -> tuple[str, str, str]:
     """('cost (USD)', '1,234.57', '▲ +3.4% on ...'): the money, rounded only here."""
-    from ..render import format_money
+    from ..table import format_money
 
     now, before, currency, _ = cost
     total = "-" if now is None else format_money(now, currency)
