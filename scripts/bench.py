@@ -203,7 +203,7 @@ def bench_parse(report: Report, repeat: int) -> None:
     import httpx
     from anchor_history import _api
     from anchor_history.core._api.fast_pages import fast_page
-    from anchor_history.sandbox import Sandbox
+    from anchor_history.testing.sandbox import Sandbox
     from anchorbrowser._models import construct_type
     from anchorbrowser.types import models as sdk_models
 
@@ -399,8 +399,8 @@ print(json.dumps([fresh, again]))
 
 
 def bench_sandbox(report: Report, sessions: int, args: argparse.Namespace) -> None:
-    from anchor_history.sandbox.aggregate import _buckets, bucket_history
-    from anchor_history.sandbox.data import DataSpec, create_database
+    from anchor_history.testing.sandbox.aggregate import _buckets, bucket_history
+    from anchor_history.testing.sandbox.data import DataSpec, create_database
 
     report.say(f"## 5. Sandbox: a year of hourly buckets on {sessions:,} sessions")
     db = ROOT / "bench" / ".cache" / f"sandbox-{sessions}.sqlite3"
@@ -513,7 +513,7 @@ def bench_forecast(report: Report) -> None:
     from anchor_history import HistoryClient
     from anchor_history.insights.budgets import billing_period
     from anchor_history.insights.forecast import forecast
-    from anchor_history.sandbox import Sandbox
+    from anchor_history.testing.sandbox import Sandbox
 
     report.say("## 6. Forecast backtest: month-end totals forecast within the month")
     end = datetime(2026, 11, 1, tzinfo=UTC)

@@ -21,7 +21,7 @@ def bench_anomalies(report: Any, repeat: int) -> None:
     from anchor_history import HistoryClient
     from anchor_history.insights.anomalies import LOOKBACK, detect_anomalies, scan_anomalies
     from anchor_history.periods import whole_periods
-    from anchor_history.sandbox import Sandbox
+    from anchor_history.testing.sandbox import Sandbox
 
     report.say("## 8. Anomalies by hour: a year of hours, all metrics (sandbox, no latency)")
     end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)

@@ -12,7 +12,7 @@ from anchor_history.insights.compare import Span, compare_spans, comparison_span
 from anchor_history.insights.forecast import FINAL, METHOD, RUN_RATE, forecast
 from anchor_history.models import History, HistoryPoint, HistoryQuery, HistorySummary
 from anchor_history.periods import whole_periods
-from anchor_history.sandbox import Sandbox
+from anchor_history.testing.sandbox import Sandbox
 
 
 def utc(*args: int) -> datetime:

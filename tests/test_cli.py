@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from anchor_history import HistoryClient
 from anchor_history.periods import fetch_periods
-from anchor_history.sandbox import Sandbox
+from anchor_history.testing.sandbox import Sandbox
 
 SCRIPT = str(Path(sys.executable).parent / "anchor-history")
 WINDOW = ["--from", "2026-08-01", "--to", "2026-10-31"]

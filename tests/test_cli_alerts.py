@@ -17,8 +17,8 @@ from anchor_history.cli import _parser
 from anchor_history.cli.alerting import run_alerts
 from anchor_history.cli.check import _settings
 from anchor_history.insights.budgets import check_budgets
-from anchor_history.sandbox import Sandbox
 from anchor_history.store import UsageStore
+from anchor_history.testing.sandbox import Sandbox
 from test_cli import SCRIPT, environment, run
 from test_cli_budgets import AS_OF, Webhook
 

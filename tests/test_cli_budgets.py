@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from anchor_history.sandbox import Sandbox
+from anchor_history.testing.sandbox import Sandbox
 from moments import settled_moment
 from test_cli import run
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from anchor_history import HistoryClient
 from anchor_history.models import metric_names
-from anchor_history.sandbox import Sandbox
+from anchor_history.testing.sandbox import Sandbox
 from test_cli import SCRIPT, run, run_on_a_terminal
 
 

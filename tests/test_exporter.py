@@ -347,8 +347,8 @@ def test_sigterm_ends_it_within_a_second_even_during_a_hung_first_refresh() -> N
 
 
 def test_a_store_without_team_serves_each_team_by_name(tmp_path) -> None:
-    from anchor_history.sandbox import Sandbox
     from anchor_history.store import UsageStore
+    from anchor_history.testing.sandbox import Sandbox
 
     path = str(tmp_path / "usage.db")
     with Sandbox(seed=1, sessions=3_000, days=40) as web, Sandbox(seed=2, sessions=1_000,

@@ -16,7 +16,7 @@ from anchor_history import (
     ResponseFormatError,
     RetryPolicy,
 )
-from anchor_history.sandbox import FAULT_KINDS, Sandbox
+from anchor_history.testing.sandbox import FAULT_KINDS, Sandbox
 
 _TODAY = datetime.now(UTC).date()
 # Inside the session sandbox's 400 days up to now, whatever the day the suite runs.

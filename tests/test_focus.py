@@ -17,8 +17,8 @@ from anchor_history import HistoryClient
 from anchor_history.models import History, HistoryPoint, HistoryQuery, HistorySummary
 from anchor_history.outputs.focus import COLUMNS, EXTRA_COLUMNS, focus_rows
 from anchor_history.pricing import parse_price_list
-from anchor_history.sandbox import Sandbox
 from anchor_history.store import UsageStore
+from anchor_history.testing.sandbox import Sandbox
 from test_cli import run
 
 ROOT = Path(__file__).resolve().parents[1]

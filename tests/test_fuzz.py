@@ -9,7 +9,7 @@ from typing import Any
 
 from anchor_history import HistoryClient, InvalidInputError, MissingExtraError
 from anchor_history.cli import main
-from anchor_history.sandbox import Sandbox
+from anchor_history.testing.sandbox import Sandbox
 from conftest import Recorder, make_client, ok
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

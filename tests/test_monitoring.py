@@ -138,7 +138,7 @@ def test_a_real_prometheus_scrapes_it_and_the_stale_alert_fires_and_resolves(tmp
 
     import httpx
     from anchor_history.insights.budgets import billing_period
-    from anchor_history.sandbox import Sandbox
+    from anchor_history.testing.sandbox import Sandbox
     from test_cli import SCRIPT, environment
 
     end = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)

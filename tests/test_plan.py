@@ -18,8 +18,8 @@ from anchor_history import (
     PlanUnavailableError,
     ResponseFormatError,
 )
-from anchor_history.sandbox import Sandbox
-from anchor_history.sandbox.billing import PlanSettings
+from anchor_history.testing.sandbox import Sandbox
+from anchor_history.testing.sandbox.billing import PlanSettings
 from hostile_server import KEY, HostileServer
 
 MODES = pytest.mark.parametrize("mode", ["sync", "async"])

@@ -15,8 +15,8 @@ import pytest
 from anchor_history.insights.plan_check import busiest_hours, plan_report, reconcile
 from anchor_history.models import HistoryPoint
 from anchor_history.models.plan import Plan
-from anchor_history.sandbox import Sandbox
-from anchor_history.sandbox.billing import PlanSettings
+from anchor_history.testing.sandbox import Sandbox
+from anchor_history.testing.sandbox.billing import PlanSettings
 from test_cli import run
 
 NOV = (datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC))

@@ -13,8 +13,8 @@ import pytest
 from anchor_history import GRANULARITIES, METRICS, HistoryClient
 from anchor_history.metrics import normalize_granularity, normalize_metrics
 from anchor_history.models import metric_names
-from anchor_history.sandbox import Sandbox
 from anchor_history.store import UsageStore
+from anchor_history.testing.sandbox import Sandbox
 
 PROBE = """
 import json, sys

@@ -12,7 +12,7 @@ import pytest
 from anchor_history import HistoryClient
 from anchor_history.insights.budgets import Budget
 from anchor_history.outputs.report import gather_report, headlines, render_html
-from anchor_history.sandbox import Sandbox
+from anchor_history.testing.sandbox import Sandbox
 from moments import settled_moment
 from test_cli import run
 

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from anchor_history import HistoryClient
-from anchor_history.sandbox import Sandbox
-from anchor_history.sandbox.app import BadParam, parse_params
-from anchor_history.sandbox.data import DataSpec, session_rows
-from anchor_history.sandbox.faults import FaultPlan, parse_faults
+from anchor_history.testing.sandbox import Sandbox
+from anchor_history.testing.sandbox.app import BadParam, parse_params
+from anchor_history.testing.sandbox.data import DataSpec, session_rows
+from anchor_history.testing.sandbox.faults import FaultPlan, parse_faults
 
 PATH = "/v1/sessions/history"
 
@@ -248,7 +248,7 @@ def test_the_sandbox_socket_is_tcp_so_answers_are_not_held_for_delayed_acks() ->
     created as IPPROTO_TCP; without it each kept-alive answer waited ~40 ms."""
     import socket
 
-    from anchor_history.sandbox.server import _listen
+    from anchor_history.testing.sandbox.server import _listen
 
     sock = _listen("127.0.0.1", 0)
     try:
@@ -259,7 +259,7 @@ def test_the_sandbox_socket_is_tcp_so_answers_are_not_held_for_delayed_acks() ->
 
 def test_a_to_date_too_early_for_the_default_window_is_a_400() -> None:
     """schemathesis found it: to_date=0001-01-01 without from_date overflowed (500)."""
-    from anchor_history.sandbox.app import BadParam, parse_params
+    from anchor_history.testing.sandbox.app import BadParam, parse_params
 
     with pytest.raises(BadParam, match="to_date: is too early for the default 30-day window"):
         parse_params([("to_date", "0001-01-01T00:00:00Z")], datetime.now(UTC))
@@ -267,7 +267,7 @@ def test_a_to_date_too_early_for_the_default_window_is_a_400() -> None:
 
 def test_an_hour_is_spelled_from_its_epoch_hour_as_from_its_datetime() -> None:
     """The fast spelling of hour buckets agrees with format_bucket in every style."""
-    from anchor_history.sandbox.aggregate import EPOCH, format_bucket, hour_text
+    from anchor_history.testing.sandbox.aggregate import EPOCH, format_bucket, hour_text
 
     for hour in [*range(-50, 50), *range(490_000, 490_100), 8_000_000 - 1]:
         start = EPOCH + timedelta(hours=hour)

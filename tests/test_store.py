@@ -19,11 +19,11 @@ import httpx
 import pytest
 from anchor_history import HistoryClient, ResponseFormatError
 from anchor_history.insights.compare import span_totals
-from anchor_history.sandbox import Sandbox
-from anchor_history.sandbox.aggregate import _buckets
-from anchor_history.sandbox.data import HOUR_MS
 from anchor_history.store import StoreError, UsageStore
 from anchor_history.store.schema import refresh_days
+from anchor_history.testing.sandbox import Sandbox
+from anchor_history.testing.sandbox.aggregate import _buckets
+from anchor_history.testing.sandbox.data import HOUR_MS
 from conftest import body
 from test_cli import SCRIPT, run
 from test_exporter import when_up

@@ -40,6 +40,7 @@ MOVED: dict[str, str] = {
     "report": "outputs.report",
     "focus": "outputs.focus",
     "notify": "alerts.notify",
+    "sandbox": "testing.sandbox",
 }
 
 

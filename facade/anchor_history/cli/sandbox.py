@@ -53,8 +53,8 @@ def _spike(text: str) -> tuple[Any, float]:
 
 
 def add_parser(subs: Any) -> None:
-    from ..sandbox.aggregate import DATE_FORMATS
-    from ..sandbox.faults import FAULT_KINDS
+    from ..testing.sandbox.aggregate import DATE_FORMATS
+    from ..testing.sandbox.faults import FAULT_KINDS
 
     kinds = "\n".join(f"  {k:<14} {v}" for k, v in FAULT_KINDS.items())
     styles = "\n".join(f"  {k:<8} {v}" for k, v in DATE_FORMATS.items())
@@ -181,9 +181,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         require("uvicorn", "sandbox")
         require("starlette", "sandbox")
-        from ..sandbox import Sandbox
-        from ..sandbox.billing import PlanSettings
-        from ..sandbox.server import PortInUseError
+        from ..testing.sandbox import Sandbox
+        from ..testing.sandbox.billing import PlanSettings
+        from ..testing.sandbox.server import PortInUseError
 
         box = Sandbox(
             host=args.host,
