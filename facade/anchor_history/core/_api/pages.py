@@ -28,7 +28,8 @@ from ...models.history import (
     metric_names,
 )
 from .error_bodies import raise_for_status
-from .wire import SUMMARY_FIELDS, Exchange
+from .vocabulary import SUMMARY_FIELDS
+from .wire import Exchange
 
 __all__ = ["to_page", "why_unreadable"]
 

@@ -6,58 +6,27 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any, cast, get_args
+from typing import Any, cast
 
 import httpx
 from anchorbrowser_api.api.browser_sessions import get_v1_sessions_history as _operation
 from anchorbrowser_api.client import AuthenticatedClient
-from anchorbrowser_api.models.get_v1_sessions_history_granularity import (
-    GetV1SessionsHistoryGranularity as _Granularity,
-)
-from anchorbrowser_api.models.get_v1_sessions_history_granularity import (
-    check_get_v1_sessions_history_granularity as check_granularity,
-)
-from anchorbrowser_api.models.get_v1_sessions_history_metrics_type_1_item import (
-    GetV1SessionsHistoryMetricsType1Item as _Metric,
-)
-from anchorbrowser_api.models.get_v1_sessions_history_metrics_type_1_item import (
-    check_get_v1_sessions_history_metrics_type_1_item as check_metric,
-)
 from attrs import frozen
 
 from ...calendar.windows import format_api_datetime
-from ...models.history import HistoryQuery, metric_names
+from ...models.history import HistoryQuery
+from .vocabulary import Granularity, Metric
 
 __all__ = [
-    "GRANULARITIES",
-    "METRICS",
     "PARSE_ERRORS",
-    "SUMMARY_FIELDS",
     "Exchange",
     "capture",
-    "check_granularity",
-    "check_metric",
     "make_api_client",
     "remember_response",
     "remember_response_async",
     "send",
     "send_async",
 ]
-
-# In the spec's order (HistoryPoint declares its metrics in it; the generated
-# Literal is alphabetical), any metric the hand-written types lack at the end.
-METRICS: tuple[str, ...] = tuple(
-    [m for m in metric_names() if m in get_args(_Metric)]
-    + sorted(set(get_args(_Metric)) - set(metric_names()))
-)
-GRANULARITIES: tuple[str, ...] = get_args(_Granularity)
-
-# The summary names its totals after the metrics, but session_count's total is
-# "total_sessions". A test checks every metric maps to a field of the generated model.
-SUMMARY_FIELDS: dict[str, str] = {
-    m: "total_sessions" if m == "session_count" else f"total_{m}" for m in METRICS
-}
-
 
 # Set by an httpx response hook, read right after the generated call returns or
 # raises: the generated code drops the raw response when parsing fails, and an
@@ -98,8 +67,8 @@ def _request_args(query: HistoryQuery, page: int) -> dict[str, Any]:
     return {
         "from_date": _WireDatetime.of(query.from_date),
         "to_date": _WireDatetime.of(query.to_date),
-        "granularity": cast(_Granularity, query.granularity),
-        "metrics": cast(list[_Metric], list(query.metrics)),
+        "granularity": cast(Granularity, query.granularity),
+        "metrics": cast(list[Metric], list(query.metrics)),
         "page": page,
         "limit": query.limit,
     }
