@@ -9,9 +9,9 @@ import httpx
 import pytest
 from anchor_history import HistoryClient
 from anchor_history.testing.sandbox import Sandbox
-from anchor_history.testing.sandbox.app import BadParam, parse_params
 from anchor_history.testing.sandbox.data import DataSpec, session_rows
 from anchor_history.testing.sandbox.faults import FaultPlan, parse_faults
+from anchor_history.testing.sandbox.requests import BadParam, parse_params
 
 PATH = "/v1/sessions/history"
 
@@ -259,7 +259,7 @@ def test_the_sandbox_socket_is_tcp_so_answers_are_not_held_for_delayed_acks() ->
 
 def test_a_to_date_too_early_for_the_default_window_is_a_400() -> None:
     """schemathesis found it: to_date=0001-01-01 without from_date overflowed (500)."""
-    from anchor_history.testing.sandbox.app import BadParam, parse_params
+    from anchor_history.testing.sandbox.requests import BadParam, parse_params
 
     with pytest.raises(BadParam, match="to_date: is too early for the default 30-day window"):
         parse_params([("to_date", "0001-01-01T00:00:00Z")], datetime.now(UTC))

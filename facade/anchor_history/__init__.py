@@ -15,6 +15,7 @@ from . import _moved
 _moved.install()  # old paths (anchor_history.insights.budgets, ...) still import, with a warning
 
 if TYPE_CHECKING:
+    from .core._api.vocabulary import GRANULARITIES, METRICS
     from .core.async_client import AsyncHistoryClient
     from .core.client import HistoryClient
     from .core.retry import RetryPolicy
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
         ServerError,
         TransportError,
     )
-    from .metrics import GRANULARITIES, METRICS
     from .models import History, HistoryPage, HistoryPoint, HistoryQuery, HistorySummary, Pagination
     from .models.plan import Plan
 
@@ -79,7 +79,7 @@ __all__ = [
 _HOMES = {
     "HistoryClient": "core.client",
     "AsyncHistoryClient": "core.async_client",
-    **dict.fromkeys(["GRANULARITIES", "METRICS"], "metrics"),
+    **dict.fromkeys(["GRANULARITIES", "METRICS"], "core._api.vocabulary"),  # the spec's
     **dict.fromkeys(
         ["History", "HistoryPage", "HistoryPoint", "HistoryQuery", "HistorySummary", "Pagination"],
         "models",

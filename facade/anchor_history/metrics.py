@@ -1,44 +1,54 @@
-"""Pure validation of metrics and granularity against the spec's own enums.
+"""The metric vocabulary: the names, the words people use for them, their units,
+which count bytes, and the validation of metric and granularity names.
 
-The valid names come from the generated client (``literal_enums`` gives a
-``Literal`` and a ``check_*`` function per enum), so a new metric in the spec
-reaches users by regenerating, never by editing a hand-copied list here.
+The names are HistoryPoint's metrics, pinned by a test to the spec's generated
+enum, so a new metric in the spec fails the suite until it is added there.
 """
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from typing import Any
 
 from .errors import InvalidInputError
 from .models.history import metric_names
 
-__all__ = ["GRANULARITIES", "METRICS", "MetricsArg", "normalize_granularity", "normalize_metrics"]  # noqa: F822
+__all__ = [
+    "UNIT_NAMES",
+    "MetricsArg",
+    "is_byte_metric",
+    "normalize_granularity",
+    "normalize_metrics",
+]
 
 MetricsArg = str | Iterable[str]
 
-# The names a caller usually gives are the hand-written types' (HistoryPoint's
-# metrics; the four granularities), which tests pin to the generated enums: they
-# are checked without loading the generated client, and so without httpx, so
-# that a read from a local store, which sends nothing, loads nothing for sending
-# (a cold `history --store` paid 85 ms for it). Any other name is judged by the
-# generated enums themselves.
+# The names are the hand-written types' (HistoryPoint's metrics; the four
+# granularities), which a test pins to the spec's generated enums
+# (tests/test_read_path.py): checked here without loading the generated client,
+# and so without httpx, so that a read from a local store, which sends nothing,
+# loads nothing for sending (a cold `history --store` paid 85 ms for it).
 _GRANULARITIES = ("hour", "day", "week", "month")
 
+# The unit of each metric that is not bytes, as an axis or a HELP text names it.
+UNIT_NAMES = {
+    "session_count": "sessions",
+    "ai_steps": "AI steps",
+    "session_hours": "hours",
+    "credits_used": "credits",
+    "screenshots": "screenshots",
+}
 
-def _spec() -> Any:
-    """The generated vocabulary (METRICS, GRANULARITIES, check_*), on first need."""
-    from .core import _api
 
-    return _api
+def is_byte_metric(metric: str) -> bool:
+    """True for the metrics that count bytes (shown in KiB, MiB, ... and summed as
+    integers): ``proxy_bytes`` and ``network_bytes_total``, and any metric the spec
+    names alike.
 
-
-def __getattr__(name: str) -> Any:
-    """``METRICS`` and ``GRANULARITIES``: the spec's, loaded on first use."""
-    if name in ("METRICS", "GRANULARITIES"):
-        return getattr(_spec(), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    >>> [is_byte_metric(m) for m in ("proxy_bytes", "network_bytes_total", "credits_used")]
+    [True, True, False]
+    """
+    return metric.endswith(("_bytes", "_bytes_total"))
 
 
 # What people call a metric, word by word: "sessions" is a count of sessions
@@ -106,16 +116,10 @@ def normalize_metrics(value: MetricsArg) -> tuple[str, ...]:
     for name in names:
         if not isinstance(name, str):
             raise InvalidInputError(f"metrics: {name!r} is not a string; valid: {', '.join(known)}")
-        if name in known:
-            checked = name
-        else:
-            spec = _spec()
-            try:
-                checked = spec.check_metric(name)
-            except TypeError:
-                raise _unknown("metric", name, spec.METRICS, "all, ") from None
-        if checked not in chosen:
-            chosen.append(checked)
+        if name not in known:
+            raise _unknown("metric", name, known, "all, ")
+        if name not in chosen:
+            chosen.append(name)
     return tuple(chosen)
 
 
@@ -132,8 +136,4 @@ def normalize_granularity(value: str) -> str:
     word = value.strip().lower()
     if word in _GRANULARITIES:
         return word
-    spec = _spec()
-    try:
-        return str(spec.check_granularity(word))
-    except TypeError:
-        raise _unknown("granularity", value, spec.GRANULARITIES) from None
+    raise _unknown("granularity", value, _GRANULARITIES)

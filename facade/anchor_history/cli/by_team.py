@@ -15,6 +15,7 @@ from typing import Any
 
 from .errors import EXIT_OK, UsageError
 from .stored import store_moment
+from .window import periods_of
 
 __all__ = ["run_by_team", "side_by_side"]
 
@@ -39,7 +40,6 @@ def side_by_side(histories: dict[str, Any]) -> dict[str, Any]:
 
 def run_by_team(args: argparse.Namespace, target: Any) -> int:
     from ..store import UsageStore
-    from .history import periods_of
 
     if not args.store or args.team:
         raise UsageError("--by-team reads every team of a --store (without --team)")

@@ -11,6 +11,7 @@ from .errors import EXIT_CODES, EXIT_OK
 from .output import FORMATS, SUFFIXES, plan_output, required_extras, write_output
 from .prices import add_price_args, price_list
 from .stored import store_moment
+from .window import periods_of
 
 __all__ = ["add_parser", "run"]
 
@@ -145,25 +146,6 @@ def run(args: argparse.Namespace) -> int:
         stream = sys.stderr if target.chart_to_stderr else sys.stdout
         stream.write(terminal_chart(history, width=min(100, _columns())))
     return EXIT_OK
-
-
-def periods_of(source: Any, args: argparse.Namespace, now: Any, **fetch_options: Any) -> Any:
-    """The whole periods the window flags ask for (the one reading of --from, --to,
-    -g, -m, --tz, --exact and --no-fill, for history and --by-team alike)."""
-    from ..periods import fetch_periods
-
-    return fetch_periods(
-        source,
-        args.from_date,
-        args.to_date,
-        args.granularity,
-        args.metrics,
-        tz=args.tz,
-        exact=args.exact,
-        fill=args.fill,
-        now=now,
-        **fetch_options,
-    )
 
 
 def _priced(client: Any, history: Any, prices: Any, args: argparse.Namespace) -> Any:

@@ -16,22 +16,14 @@ from typing import Any
 
 from .._optional import require
 from ..calendar.zones import zone_name
+from ..metrics import UNIT_NAMES, is_byte_metric
 from ..models.history import History
 from .chart_marks import ChartMarks, draw_marks
 from .table import period_label
 
-__all__ = ["IMAGE_SUFFIXES", "axis_unit", "figure", "svg_text", "terminal_chart", "write_image"]
-
-IMAGE_SUFFIXES = (".png", ".svg")
+__all__ = ["axis_unit", "figure", "svg_text", "terminal_chart", "write_image"]
 
 _BYTE_UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
-_UNIT_NAMES = {
-    "session_count": "sessions",
-    "ai_steps": "AI steps",
-    "session_hours": "hours",
-    "credits_used": "credits",
-    "screenshots": "screenshots",
-}
 
 
 def axis_unit(metric: str, largest: float) -> tuple[float, str]:
@@ -42,12 +34,12 @@ def axis_unit(metric: str, largest: float) -> tuple[float, str]:
     >>> axis_unit("credits_used", 12.5)
     (1, 'credits')
     """
-    if metric.endswith(("_bytes", "_bytes_total")):
+    if is_byte_metric(metric):
         power = 0
         while power < len(_BYTE_UNITS) - 1 and largest >= 1024 ** (power + 1):
             power += 1
         return 1024**power, _BYTE_UNITS[power]
-    return 1, _UNIT_NAMES.get(metric, metric)
+    return 1, UNIT_NAMES.get(metric, metric)
 
 
 def _series(history: History, metric: str) -> tuple[list[float], str]:

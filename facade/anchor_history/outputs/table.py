@@ -11,6 +11,7 @@ from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
 
 from ..calendar.zones import zone_name
+from ..metrics import is_byte_metric
 from ..models.history import History, Number
 
 __all__ = [
@@ -26,7 +27,6 @@ __all__ = [
 PARTIAL_MARK = "*"
 PARTIAL_NOTE = "* partial period: still in progress, or cut by the window's start or end"
 
-_BYTE_METRICS = frozenset({"proxy_bytes", "network_bytes_total"})
 _UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
 
 
@@ -81,7 +81,7 @@ def format_bytes(value: Number) -> str:
 def format_value(metric: str, value: Number | None) -> str:
     if value is None:
         return "-"
-    if metric in _BYTE_METRICS:
+    if is_byte_metric(metric):
         return format_bytes(value)
     if metric == "session_hours":
         return f"{value:,.1f}"

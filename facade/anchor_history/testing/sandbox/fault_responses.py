@@ -8,21 +8,14 @@ import json
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 
-if TYPE_CHECKING:
-    from .app import Params, SandboxSettings
+from .requests import Params, SandboxSettings, error_response
 
 __all__ = ["DropFilter", "apply_fault", "billing_fault"]
-
-
-def _error(code: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    from .app import _error as error
-
-    return error(code, message, headers)
 
 
 class _DropConnection(Exception):
@@ -57,13 +50,15 @@ def apply_fault(
     previous: Callable[[], dict[str, Any]],
 ) -> Response | dict[str, Any]:
     if kind == "429":
-        return _error(429, "Too many requests", {"Retry-After": f"{settings.retry_after:g}"})
+        return error_response(
+            429, "Too many requests", {"Retry-After": f"{settings.retry_after:g}"}
+        )
     if kind == "500":
-        return _error(500, "Internal server error")
+        return error_response(500, "Internal server error")
     if kind == "502":
         return HTMLResponse("<html><body><h1>502 Bad Gateway</h1></body></html>", status_code=502)
     if kind == "503":
-        return _error(503, "Service unavailable")
+        return error_response(503, "Service unavailable")
     text = json.dumps(body).encode()
     if kind == "reset":
         return _PartialResponse(text, media_type="application/json")
@@ -98,8 +93,6 @@ def billing_fault(
     """The faults that make sense for one object: statuses, cut bodies, a wrong
     type; the pagination faults leave it as it is."""
     if kind in ("429", "500", "502", "503", "reset", "truncated"):
-        from .app import Params
-
         empty = Params(datetime.now(UTC), datetime.now(UTC), "day", (), 1, 1)
         return apply_fault(kind, body, empty, settings, dict)
     if kind == "wrong-type":

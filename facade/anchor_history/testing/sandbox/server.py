@@ -78,7 +78,7 @@ class Sandbox:
         self.data = DataSpec(seed=seed, sessions=sessions, days=days, end=end, spikes=spikes)
         self.conn = create_database(db, self.data)
         self.faults = FaultPlan(parse_faults(faults), fault_seed)
-        from .app import SandboxSettings
+        from .requests import SandboxSettings
 
         self.settings = SandboxSettings(
             api_key=self.api_key,
