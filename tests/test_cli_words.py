@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from anchor_history import InvalidInputError
-from anchor_history.calendar.windows import PYTHON_FORMS, format_api_datetime
+from anchor_history.calendar.windows import PYTHON_FORMS, format_api_datetime, parse_when
 from anchor_history.cli import errors
 from anchor_history.metrics import normalize_metrics
 from test_cli import run
@@ -37,7 +37,13 @@ def test_bad_input_is_one_line_in_the_clis_words(anchor_sandbox, words, says) ->
 
 
 def test_the_cli_drops_exactly_the_librarys_python_forms() -> None:
-    assert PYTHON_FORMS in errors._PHRASES
+    with pytest.raises(InvalidInputError) as raised:
+        parse_when("2026-13-01", now=datetime.now(UTC), role="from")
+    assert PYTHON_FORMS in str(raised.value)
+    worded = errors.cli_message(raised.value)
+    assert worded == str(raised.value).replace("from_date", "--from").replace(PYTHON_FORMS, "")
+    assert raised.value.param == "from_date"
+    assert raised.value.value == "2026-13-01"
 
 
 @pytest.mark.parametrize(

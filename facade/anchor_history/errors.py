@@ -17,7 +17,15 @@ Catch ``AnchorHistoryError`` for all of them, or a branch of the tree::
     │   └── PaginationError        pages that do not fit together
     ├── TransportError             connection failed, reset or timed out
     │   └── RequestTimeoutError    no answer in time, or the call's deadline passed
-    └── NotificationError          a webhook did not take a message (budgets, anomalies)
+    ├── NotificationError          a webhook did not take a message (budgets, anomalies)
+    ├── StoreError                 a store file that cannot be used, or is held by a sync
+    │   └── NotHeldError           the store holds nothing of the window asked for
+    └── AlertStateError            the alert state file cannot be read or written
+
+An ``InvalidInputError`` carries what was wrong as fields: ``param`` (the
+keyword, ``from_date``), ``value`` (what was given), ``problem`` and
+``allowed``; the command line words its message from them with its own flag
+names (``--from``), not by rewriting the text.
 
 No exception of httpx or of the generated client escapes the facade: each is
 converted at the one place the facade talks to them, with ``raise ... from``.
@@ -25,8 +33,12 @@ converted at the one place the facade talks to them, with ``raise ... from``.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+
 __all__ = [
     "APIError",
+    "AlertStateError",
     "AnchorHistoryError",
     "AuthenticationError",
     "BadRequestError",
@@ -34,6 +46,7 @@ __all__ = [
     "MissingAPIKeyError",
     "MissingExtraError",
     "NotFoundError",
+    "NotHeldError",
     "NotificationError",
     "PaginationError",
     "PlanUnavailableError",
@@ -41,6 +54,7 @@ __all__ = [
     "RequestTimeoutError",
     "ResponseFormatError",
     "ServerError",
+    "StoreError",
     "TransportError",
     "excerpt",
     "redact",
@@ -85,7 +99,59 @@ class AnchorHistoryError(Exception):
 
 
 class InvalidInputError(AnchorHistoryError, ValueError):
-    """An argument was wrong; the message says what was given and what is allowed."""
+    """An argument was wrong: which one, what was given, what is wrong, what is allowed.
+
+    ``param`` is the library's name for it (``from_date``); ``problem`` says what is
+    wrong (``cannot read '2026-13-01'``); ``allowed`` what would be accepted, with
+    ``python_forms`` the part only a Python caller can pass (a datetime, None);
+    ``mentions`` names other parameters the problem speaks of. The message is
+    ``param: problem; accepted: allowed``. :meth:`describe` words the same with
+    other names for the parameters: the command line passes its flags.
+
+    >>> error = InvalidInputError("to_date", "is before from_date", mentions=("from_date",))
+    >>> str(error)
+    'to_date: is before from_date'
+    >>> error.describe({"to_date": "--to", "from_date": "--from"}, python=False)
+    '--to: is before --from'
+    """
+
+    def __init__(
+        self,
+        param: str,
+        problem: str,
+        *,
+        value: object = None,
+        allowed: str = "",
+        allowed_label: str = "accepted",
+        python_forms: str = "",
+        mentions: tuple[str, ...] = (),
+        named: bool = True,
+    ) -> None:
+        self.param = param
+        self.problem = problem
+        self.value = value
+        self.allowed = allowed
+        self.allowed_label = allowed_label
+        self.python_forms = python_forms
+        self.mentions = mentions
+        self.named = named  # False where the problem itself names what it is about
+        super().__init__(self.describe({}))
+
+    def describe(self, names: Mapping[str, str], *, python: bool = True) -> str:
+        """The message with each parameter called what ``names`` says (unlisted ones
+        keep their own name); ``python=False`` leaves out what only Python can pass."""
+        problem = self.problem
+        for other in self.mentions:
+            if other in names:
+                word = rf"(?<![\w-]){re.escape(other)}(?!\w)"
+                problem = re.sub(word, names[other].replace("\\", r"\\"), problem)
+        text = f"{names.get(self.param, self.param)}: {problem}" if self.named else problem
+        forms = self.python_forms if python else ""
+        if self.allowed:
+            text += f"; {self.allowed_label}: {forms}{self.allowed}"
+        elif forms:
+            text += f" {forms}"
+        return text
 
 
 class MissingAPIKeyError(InvalidInputError):
@@ -189,3 +255,16 @@ class RequestTimeoutError(TransportError):
 
 class NotificationError(AnchorHistoryError):
     """A webhook did not take the message, after retries; the result it carried stands."""
+
+
+class StoreError(AnchorHistoryError):
+    """The store file cannot be used: not a store, or held by another sync too long."""
+
+
+class NotHeldError(StoreError):
+    """The store holds nothing of the window asked for (before its first backfill,
+    or after its last sync): the usage there is unknown, not zero."""
+
+
+class AlertStateError(AnchorHistoryError):
+    """The alert state file cannot be read or written (CLI exit code 9)."""

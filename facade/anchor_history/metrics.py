@@ -86,7 +86,12 @@ def _unknown(kind: str, name: str, valid: tuple[str, ...], extra: str = "") -> I
     """'unknown metric 'credit_used'; did you mean 'credits_used'? valid: ...'"""
     close = _suggestion(name, valid)
     hint = f"; did you mean {close!r}?" if close else ";"
-    return InvalidInputError(f"unknown {kind} {name!r}{hint} valid: {extra}{', '.join(valid)}")
+    return InvalidInputError(
+        "metrics" if kind == "metric" else kind,
+        f"unknown {kind} {name!r}{hint} valid: {extra}{', '.join(valid)}",
+        value=name,
+        named=False,
+    )
 
 
 def normalize_metrics(value: MetricsArg) -> tuple[str, ...]:
@@ -104,18 +109,21 @@ def normalize_metrics(value: MetricsArg) -> tuple[str, ...]:
             names = [n.strip() if isinstance(n, str) else n for n in value]
         except TypeError:
             raise InvalidInputError(
-                f"metrics: {value!r} is not a list or a string; valid: {', '.join(metric_names())}"
+                "metrics",
+                f"{value!r} is not a list or a string; valid: {', '.join(metric_names())}",
             ) from None
     names = [n for n in names if n != ""]
     if not names:
-        raise InvalidInputError(f"metrics: none given; valid: all, {', '.join(metric_names())}")
+        raise InvalidInputError("metrics", f"none given; valid: all, {', '.join(metric_names())}")
     if any(isinstance(n, str) and n.lower() == "all" for n in names):
         return metric_names()  # the spec's, in its order (a test pins it to METRICS)
     known = metric_names()
     chosen: list[str] = []
     for name in names:
         if not isinstance(name, str):
-            raise InvalidInputError(f"metrics: {name!r} is not a string; valid: {', '.join(known)}")
+            raise InvalidInputError(
+                "metrics", f"{name!r} is not a string; valid: {', '.join(known)}"
+            )
         if name not in known:
             raise _unknown("metric", name, known, "all, ")
         if name not in chosen:
@@ -131,7 +139,7 @@ def normalize_granularity(value: str) -> str:
     """
     if not isinstance(value, str):
         raise InvalidInputError(
-            f"granularity: {value!r} is not a string; valid: {', '.join(_GRANULARITIES)}"
+            "granularity", f"{value!r} is not a string; valid: {', '.join(_GRANULARITIES)}"
         )
     word = value.strip().lower()
     if word in _GRANULARITIES:

@@ -22,7 +22,7 @@ _RETRYABLE = frozenset({429, 500, 502, 503, 504})
 def check_webhook_url(url: str) -> str:
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidInputError(f"notify: {url!r} is not an http(s) URL")
+        raise InvalidInputError("notify", f"{url!r} is not an http(s) URL")
     return url.strip()
 
 

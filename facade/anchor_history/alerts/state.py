@@ -25,16 +25,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..errors import AnchorHistoryError
+from ..errors import AlertStateError
 from .decide import Record
 
 __all__ = ["AlertStateError", "StateFile", "default_state_path"]
 
 VERSION = 1
-
-
-class AlertStateError(AnchorHistoryError):
-    """The alert state file cannot be read or written (CLI exit code 9)."""
 
 
 def default_state_path(environ: Mapping[str, str] | None = None) -> Path:

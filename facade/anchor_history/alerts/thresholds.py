@@ -56,14 +56,14 @@ def parse_threshold(text: str) -> Threshold:
     kind = kind.strip().lower()
     if not sep or kind not in KINDS:
         raise InvalidInputError(
-            f"alert: {text!r} is not KIND:PERCENT with KIND actual or forecast, e.g. actual:80"
+            "alert", f"{text!r} is not KIND:PERCENT with KIND actual or forecast, e.g. actual:80"
         )
     try:
         percent = float(number.strip().rstrip("%"))
     except ValueError:
         percent = math.nan
     if not 0 < percent < math.inf:
-        raise InvalidInputError(f"alert: {text!r}: the percent must be a number > 0, e.g. 80")
+        raise InvalidInputError("alert", f"{text!r}: the percent must be a number > 0, e.g. 80")
     return Threshold(kind, percent)
 
 
@@ -79,5 +79,5 @@ def parse_duration(text: str) -> timedelta:
     """
     match = _DURATION.match(str(text))
     if not match or float(match.group(1)) <= 0:
-        raise InvalidInputError(f"remind: {text!r} is not a duration like 24h, 90m, 2d or 1w")
+        raise InvalidInputError("remind", f"{text!r} is not a duration like 24h, 90m, 2d or 1w")
     return timedelta(**{_UNITS[match.group(2).lower()]: float(match.group(1))})

@@ -30,8 +30,9 @@ DateLike = datetime | date | timedelta | str
 
 DEFAULT_SPAN = timedelta(days=30)
 
-# What a caller of the library may pass besides text; the CLI leaves it out of
-# its messages (cli_words), since a person typing a flag gives text.
+# What a caller of the library may pass besides text; an error carries it apart
+# (InvalidInputError.python_forms), so the CLI can leave it out: a person typing
+# a flag gives text.
 PYTHON_FORMS = "a datetime (naive is taken as UTC), a date, a timedelta (that long before now), "
 TEXT_FORMS = (
     "an ISO 8601 date or date-time ('2026-11-01', '2026-11-01T13:00:00Z', "
@@ -87,13 +88,16 @@ def _months_before(now: datetime, months: int, tz: tzinfo) -> datetime:
     return as_utc(moved, tz)
 
 
-def parse_when(value: DateLike, *, now: datetime, role: str, tz: tzinfo = UTC) -> datetime:
+def parse_when(
+    value: DateLike, *, now: datetime, role: str, tz: tzinfo = UTC, param: str | None = None
+) -> datetime:
     """One end of a window as an aware UTC datetime.
 
     ``role`` is ``"from"`` or ``"to"``: a plain date (or a month, or a named period
     such as ``last-month``) means its first instant for ``from`` and its last
     millisecond for ``to``, so ``to_date=date.today()`` includes today. Dates,
-    named periods and naive times are read in ``tz`` (UTC by default).
+    named periods and naive times are read in ``tz`` (UTC by default). An error
+    names ``param`` (default ``from_date`` or ``to_date``, after the role).
 
     >>> now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
     >>> parse_when("2d", now=now, role="from").isoformat()
@@ -101,6 +105,7 @@ def parse_when(value: DateLike, *, now: datetime, role: str, tz: tzinfo = UTC) -
     >>> parse_when("last-month", now=now, role="to").isoformat()
     '2026-10-31T23:59:59.999000+00:00'
     """
+    name = param or f"{role}_date"
     try:
         if isinstance(value, datetime):
             return as_utc(value, tz)
@@ -109,17 +114,21 @@ def parse_when(value: DateLike, *, now: datetime, role: str, tz: tzinfo = UTC) -
         if isinstance(value, timedelta):
             if value < timedelta(0):
                 raise InvalidInputError(
-                    f"{role}_date: {value!r} is negative; a timedelta means that long before now"
+                    name, f"{value!r} is negative; a timedelta means that long before now"
                 )
             return now - value
         if isinstance(value, str):
-            return _parse_text(value, now=now, role=role, tz=tz)
+            return _parse_text(value, now=now, role=role, tz=tz, param=name)
     except OverflowError:
         raise InvalidInputError(
-            f"{role}_date: {value!s} is outside the dates the API can be sent: {_YEARS}"
+            name, f"{value!s} is outside the dates the API can be sent: {_YEARS}", value=value
         ) from None
     raise InvalidInputError(
-        f"{role}_date: {value!r} is a {type(value).__name__}; accepted: {ACCEPTED_FORMS}"
+        name,
+        f"{value!r} is a {type(value).__name__}",
+        value=value,
+        allowed=TEXT_FORMS,
+        python_forms=PYTHON_FORMS,
     )
 
 
@@ -128,7 +137,7 @@ def _day_edge(day: date, role: str, tz: tzinfo = UTC) -> datetime:
     return _edge(start, period_after(start, "day", tz), role)
 
 
-def _parse_text(text: str, *, now: datetime, role: str, tz: tzinfo = UTC) -> datetime:
+def _parse_text(text: str, *, now: datetime, role: str, tz: tzinfo, param: str) -> datetime:
     word = text.strip().lower()
     if word == "now":
         return now
@@ -144,8 +153,9 @@ def _parse_text(text: str, *, now: datetime, role: str, tz: tzinfo = UTC) -> dat
     stripped = text.strip()
     if stripped.startswith("-") and _RELATIVE.match(stripped[1:]):
         raise InvalidInputError(
-            f"{role}_date: {text!r} has a sign; a span before now is written without one "
-            f"({stripped[1:]!r})"
+            param,
+            f"{text!r} has a sign; a span before now is written without one ({stripped[1:]!r})",
+            value=text,
         )
     try:
         month = _YEAR_MONTH.match(stripped)
@@ -158,7 +168,11 @@ def _parse_text(text: str, *, now: datetime, role: str, tz: tzinfo = UTC) -> dat
     except ValueError as error:
         reason = _reason(error)
     raise InvalidInputError(
-        f"{role}_date: cannot read {text!r}{reason}; accepted: {ACCEPTED_FORMS}"
+        param,
+        f"cannot read {text!r}{reason}",
+        value=text,
+        allowed=TEXT_FORMS,
+        python_forms=PYTHON_FORMS,
     )
 
 
@@ -201,13 +215,17 @@ def resolve_window(
     )
     if start > now:
         raise InvalidInputError(
-            f"from_date: {format_api_datetime(start)} is in the future (now is "
-            f"{format_api_datetime(now)}); there is no history there yet"
+            "from_date",
+            f"{format_api_datetime(start)} is in the future (now is "
+            f"{format_api_datetime(now)}); there is no history there yet",
         )
     if start >= end:
         raise InvalidInputError(
+            "from_date",
             f"from_date {format_api_datetime(start)} is not before to_date "
-            f"{format_api_datetime(end)}; swap them or widen the window"
+            f"{format_api_datetime(end)}; swap them or widen the window",
+            named=False,
+            mentions=("from_date", "to_date"),
         )
     return start, end
 

@@ -34,7 +34,7 @@ def zone(name: str | tzinfo | None) -> tzinfo:
     if isinstance(name, tzinfo):
         return name
     if not isinstance(name, str) or not name.strip():
-        raise InvalidInputError(f"tz: {name!r} is not a time zone name like 'Europe/Berlin'")
+        raise InvalidInputError("tz", f"{name!r} is not a time zone name like 'Europe/Berlin'")
     text = name.strip()
     if text.upper() in ("UTC", "Z", "ETC/UTC"):
         return UTC
@@ -44,8 +44,9 @@ def zone(name: str | tzinfo | None) -> tzinfo:
         return ZoneInfo(text)
     except (ZoneInfoNotFoundError, ValueError):
         raise InvalidInputError(
-            f"tz: unknown time zone {text!r}; use an IANA name like 'Europe/Berlin', "
-            "'America/New_York' or 'UTC'"
+            "tz",
+            f"unknown time zone {text!r}; use an IANA name like 'Europe/Berlin', "
+            "'America/New_York' or 'UTC'",
         ) from None
 
 
@@ -68,9 +69,10 @@ def check_whole_hour_zone(tz: tzinfo, start: datetime, end: datetime) -> None:
         if offset % timedelta(hours=1):
             minutes = int(offset.total_seconds() // 60)
             raise InvalidInputError(
-                f"tz: {zone_name(tz)} is UTC{minutes // 60:+03d}:{abs(minutes) % 60:02d} "
+                "tz",
+                f"{zone_name(tz)} is UTC{minutes // 60:+03d}:{abs(minutes) % 60:02d} "
                 f"on {when.astimezone(tz):%Y-%m-%d}; the API's smallest bucket is the UTC hour, "
-                "so only zones with whole-hour offsets can be re-bucketed exactly"
+                "so only zones with whole-hour offsets can be re-bucketed exactly",
             )
         if when >= end:
             return

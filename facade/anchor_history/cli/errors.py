@@ -25,8 +25,9 @@ __all__ = [
     "EXIT_PORT_IN_USE",
     "EXIT_STORE",
     "EXIT_USAGE",
+    "FLAGS",
     "UsageError",
-    "cli_words",
+    "cli_message",
     "exit_code",
     "fail",
     "guarded",
@@ -58,11 +59,15 @@ def fail(message: str, code: int) -> int:
     return code
 
 
-# The library names its parameters; a CLI user typed flags. Said once, here.
-_ANYWHERE = {"from_date": "--from", "to_date": "--to"}
-_LEADING = {
+# The library names its parameters; a CLI user typed flags. Said once, here: an
+# InvalidInputError carries the parameter, and the CLI words it with these.
+FLAGS = {
+    "from_date": "--from",
+    "to_date": "--to",
     "api_key": "--api-key",
+    "api_key=...": "--api-key",
     "base_url": "--base-url",
+    "allow_insecure_http=True": "--allow-insecure-http",
     "page_size": "--page-size",
     "max_retries": "--max-retries",
     "concurrency": "--concurrency",
@@ -85,42 +90,29 @@ _LEADING = {
     "overage_credit_price": "--overage-credit-price",
     "team": "--team",
 }
-_PHRASES = {
-    # dates.PYTHON_FORMS (a test checks they agree): a person typing a flag gives text.
-    "a datetime (naive is taken as UTC), a date, a timedelta (that long before now), ": "",
-    "pass api_key=... or set": "pass --api-key or set",
-    "needs a price list (credit_price, currency)": "needs a price: --credit-price (and "
-    "--currency), or a [pricing] table",
-    "included_credits and overage_credit_price go together": "--included-credits and "
-    "--overage-credit-price go together",
-    "pass allow_insecure_http=True": "pass --allow-insecure-http",
-}
 
 
-def cli_words(message: str) -> str:
-    """A library message with its keyword names swapped for the CLI's flags.
+def cli_message(error: BaseException) -> str:
+    """An error's message in the CLI's words: a bad argument names the flag typed,
+    not the library's keyword, and leaves out what only Python can pass.
 
-    >>> cli_words("timeout: -1 is not a number of seconds > 0 (or None)")
-    '--timeout: -1 is not a number of seconds > 0'
+    >>> from anchor_history.errors import InvalidInputError
+    >>> cli_message(InvalidInputError("timeout", "-1 is not a number", python_forms="(or None)"))
+    '--timeout: -1 is not a number'
     """
-    for phrase, flag_phrase in _PHRASES.items():
-        message = message.replace(phrase, flag_phrase)
-    leading = re.match(r"^(\w+)(?=:)", message)
-    if leading and leading.group(1) in _LEADING:
-        message = _LEADING[leading.group(1)] + message[leading.end() :]
-    return re.sub(r"\b(from_date|to_date)\b", lambda m: _ANYWHERE[m.group(1)], message).replace(
-        " (or None)", ""
-    )
+    from ..errors import InvalidInputError
+
+    if isinstance(error, InvalidInputError):
+        return error.describe(FLAGS, python=False)
+    return str(error)
 
 
 def exit_code(error: BaseException) -> int:
     from .. import errors as e
-    from ..alerts.state import AlertStateError
-    from ..store import StoreError
 
     table: list[tuple[type[BaseException], int]] = [
-        (StoreError, EXIT_STORE),
-        (AlertStateError, EXIT_STORE),
+        (e.StoreError, EXIT_STORE),
+        (e.AlertStateError, EXIT_STORE),
         (e.NotificationError, EXIT_NOTIFY),
         (e.MissingAPIKeyError, EXIT_AUTH),
         (e.PlanUnavailableError, EXIT_AUTH),
@@ -167,7 +159,7 @@ def guarded(run: Callable[[argparse.Namespace], int], args: argparse.Namespace) 
 
             traceback.print_exc()
         hint = _network_hint(error, getattr(args, "base_url", None))
-        return fail(cli_words(str(error)) + hint, exit_code(error))
+        return fail(cli_message(error) + hint, exit_code(error))
     except KeyboardInterrupt:
         return fail("interrupted", 130)
     except BrokenPipeError:  # the reader stopped early (`| head`): not an error of ours

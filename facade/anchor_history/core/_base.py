@@ -92,7 +92,9 @@ def closed_error(client: object) -> InvalidInputError:
     name = type(client).__name__
     block = "async with" if name.startswith("Async") else "with"
     return InvalidInputError(
-        f"this {name} is closed; make a new one (`{block} {name}() as client:` closes it for you)"
+        "client",
+        f"this {name} is closed; make a new one (`{block} {name}() as client:` closes it for you)",
+        named=False,
     )
 
 
@@ -100,9 +102,11 @@ def check_deadline_arg(deadline: object) -> float | None:
     if deadline is None:
         return None
     if isinstance(deadline, bool) or not isinstance(deadline, (int, float)) or not deadline > 0:
-        raise InvalidInputError(f"deadline: {deadline!r} is not a number of seconds > 0 (or None)")
+        raise InvalidInputError(
+            "deadline", f"{deadline!r} is not a number of seconds > 0", python_forms="(or None)"
+        )
     if deadline != deadline or deadline == float("inf"):
-        raise InvalidInputError(f"deadline: {deadline!r} is not a finite number of seconds")
+        raise InvalidInputError("deadline", f"{deadline!r} is not a finite number of seconds")
     return float(deadline)
 
 

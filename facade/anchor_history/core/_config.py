@@ -51,7 +51,7 @@ class Settings:
 
 def positive_int(name: str, value: object, minimum: int) -> int:
     if type(value) is not int or value < minimum:
-        raise InvalidInputError(f"{name}: {value!r} is not an integer >= {minimum}")
+        raise InvalidInputError(name, f"{value!r} is not an integer >= {minimum}")
     return value
 
 
@@ -67,29 +67,34 @@ def _is_loopback(host: str) -> bool:
 def check_base_url(url: str, *, allow_insecure_http: bool = False) -> str:
     """The base URL without a trailing slash; plain http only to loopback unless allowed."""
     if not isinstance(url, str) or not url.strip():
-        raise InvalidInputError(f"base_url: {url!r} is not a URL like {DEFAULT_BASE_URL}")
+        raise InvalidInputError("base_url", f"{url!r} is not a URL like {DEFAULT_BASE_URL}")
     url = url.strip().rstrip("/")
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""
         parts.port  # noqa: B018  (raises ValueError on a bad port)
     except ValueError as exc:
-        raise InvalidInputError(f"base_url: {url!r} is not a valid URL ({exc})") from None
+        raise InvalidInputError("base_url", f"{url!r} is not a valid URL ({exc})") from None
     if parts.scheme not in ("http", "https") or not host:
         raise InvalidInputError(
-            f"base_url: {url!r} must be an http:// or https:// URL like {DEFAULT_BASE_URL}"
+            "base_url", f"{url!r} must be an http:// or https:// URL like {DEFAULT_BASE_URL}"
         )
     if parts.query or parts.fragment or parts.username or parts.password:
-        raise InvalidInputError(f"base_url: {url!r} must not carry a query, fragment or user info")
+        raise InvalidInputError(
+            "base_url", f"{url!r} must not carry a query, fragment or user info"
+        )
     if parts.path.rstrip("/").endswith("/v1") or "/v1/" in parts.path + "/":
         raise InvalidInputError(
-            f"base_url: {url!r} includes the API's /v1 path; the client adds "
-            f"/v1/sessions/history itself, so give the server's root, like {DEFAULT_BASE_URL}"
+            "base_url",
+            f"{url!r} includes the API's /v1 path; the client adds "
+            f"/v1/sessions/history itself, so give the server's root, like {DEFAULT_BASE_URL}",
         )
     if parts.scheme == "http" and not _is_loopback(host) and not allow_insecure_http:
         raise InvalidInputError(
-            f"base_url: {url!r} would send the API key unencrypted; use https://, "
-            "or pass allow_insecure_http=True if you really mean it"
+            "base_url",
+            f"{url!r} would send the API key unencrypted; use https://, "
+            "or pass allow_insecure_http=True if you really mean it",
+            mentions=("allow_insecure_http=True",),
         )
     return url
 
@@ -107,15 +112,19 @@ def resolve_settings(
     key = api_key if api_key is not None else env.get(ENV_KEY)
     if not key or not isinstance(key, str) or not key.strip():
         raise MissingAPIKeyError(
+            "api_key",
             f"no API key: pass api_key=... or set {ENV_KEY} "
-            "(for the local sandbox, its key is printed when it starts)"
+            "(for the local sandbox, its key is printed when it starts)",
+            named=False,
+            mentions=("api_key=...",),
         )
     bad = next((i for i, c in enumerate(key.strip()) if not " " < c < "\x7f"), None)
     if bad is not None:
         raise InvalidInputError(
-            f"api_key: character {bad + 1} is not printable ASCII (a space, a line break, "
+            "api_key",
+            f"character {bad + 1} is not printable ASCII (a space, a line break, "
             "or a letter such as 'é' copied in by mistake?); API keys are ASCII letters, "
-            "digits and punctuation"
+            "digits and punctuation",
         )
     url = base_url if base_url is not None else env.get(ENV_BASE_URL) or DEFAULT_BASE_URL
     if isinstance(timeout, httpx.Timeout):
@@ -125,7 +134,9 @@ def resolve_settings(
     elif isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0:
         resolved_timeout = httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout))
     else:
-        raise InvalidInputError(f"timeout: {timeout!r} is not a number of seconds > 0 (or None)")
+        raise InvalidInputError(
+            "timeout", f"{timeout!r} is not a number of seconds > 0", python_forms="(or None)"
+        )
     return Settings(
         api_key=key.strip(),
         base_url=check_base_url(url, allow_insecure_http=allow_insecure_http),
@@ -141,7 +152,7 @@ def check_page(page: object) -> int:
 
 def check_limit(limit: object, name: str = "limit") -> int:
     if type(limit) is not int or not 1 <= limit <= MAX_LIMIT:
-        raise InvalidInputError(f"{name}: {limit!r} is not an integer from 1 to {MAX_LIMIT}")
+        raise InvalidInputError(name, f"{limit!r} is not an integer from 1 to {MAX_LIMIT}")
     return limit
 
 

@@ -161,12 +161,14 @@ def scan_anomalies(
     granularity = history.query.granularity
     if granularity not in LOOKBACK:
         raise InvalidInputError(
-            f"granularity: anomalies are found by hour or day, not {granularity}"
+            "granularity", f"anomalies are found by hour or day, not {granularity}"
         )
     if not sensitivity > 0:
-        raise InvalidInputError(f"sensitivity: {sensitivity!r} is not a number > 0")
+        raise InvalidInputError("sensitivity", f"{sensitivity!r} is not a number > 0")
     if not min_impact_percent >= 0:
-        raise InvalidInputError(f"min_impact_percent: {min_impact_percent!r} is not a number >= 0")
+        raise InvalidInputError(
+            "min_impact_percent", f"{min_impact_percent!r} is not a number >= 0"
+        )
     names = tuple(metrics or history.query.metrics)
     floors = _impact_floors(min_impact, names)
     lookback = LOOKBACK[granularity]
@@ -192,15 +194,15 @@ def _impact_floors(min_impact: MinImpact, metrics: tuple[str, ...]) -> dict[str,
         unknown = sorted(set(min_impact) - set(metrics))
         if unknown:
             raise InvalidInputError(
-                f"min_impact: {', '.join(unknown)} is not among the metrics searched "
-                f"({', '.join(metrics)})"
+                "min_impact",
+                f"{', '.join(unknown)} is not among the metrics searched ({', '.join(metrics)})",
             )
         floors = dict(min_impact)
     else:
         floors = dict.fromkeys(metrics, min_impact)
     for metric, value in floors.items():
         if not (isinstance(value, int | float) and value >= 0 and math.isfinite(value)):
-            raise InvalidInputError(f"min_impact: {value!r} for {metric} is not a number >= 0")
+            raise InvalidInputError("min_impact", f"{value!r} for {metric} is not a number >= 0")
     return {m: float(v) for m, v in floors.items()}
 
 
@@ -317,7 +319,7 @@ def detect_anomalies(
     and the search from ``from_date`` on (see :func:`scan_anomalies`)."""
     target = normalize_granularity(granularity)
     if target not in LOOKBACK:
-        raise InvalidInputError(f"granularity: anomalies are found by hour or day, not {target}")
+        raise InvalidInputError("granularity", f"anomalies are found by hour or day, not {target}")
     moment = now or datetime.now(UTC)
     start, end = resolve_window(from_date, to_date, now=moment)
     since = period_floor(start, target)

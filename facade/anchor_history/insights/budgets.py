@@ -167,7 +167,7 @@ def parse_budget(text: str) -> Budget:
     """
     metric, sep, limit = text.partition("=")
     if not sep:
-        raise InvalidInputError(f"budget: {text!r} is not METRIC=LIMIT, e.g. credits_used=30000")
+        raise InvalidInputError("budget", f"{text!r} is not METRIC=LIMIT, e.g. credits_used=30000")
     return make_budget(metric, limit)
 
 
@@ -182,9 +182,16 @@ def _limit(name: str, limit: object) -> float:
     try:
         value = float(limit)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise InvalidInputError(f"budget {name}: {limit!r} is not a number") from None
+        raise InvalidInputError(
+            "budget", f"budget {name}: {limit!r} is not a number", value=limit, named=False
+        ) from None
     if not value > 0 or value == float("inf"):
-        raise InvalidInputError(f"budget {name}: the limit must be a number > 0, not {limit!r}")
+        raise InvalidInputError(
+            "budget",
+            f"budget {name}: the limit must be a number > 0, not {limit!r}",
+            value=limit,
+            named=False,
+        )
     return value
 
 
@@ -199,9 +206,9 @@ def billing_period(as_of: datetime, period: str, cycle_start: int = 1) -> tuple[
     ('2026-10-15', '2026-11-15')
     """
     if period not in PERIODS:
-        raise InvalidInputError(f"period: {period!r} is not one of {', '.join(PERIODS)}")
+        raise InvalidInputError("period", f"{period!r} is not one of {', '.join(PERIODS)}")
     if type(cycle_start) is not int or not 1 <= cycle_start <= 28:
-        raise InvalidInputError(f"cycle_start: {cycle_start!r} is not a day from 1 to 28")
+        raise InvalidInputError("cycle_start", f"{cycle_start!r} is not a day from 1 to 28")
     if period != "month" or cycle_start == 1:
         start = period_floor(as_of, period)
         return start, period_after(start, period)
@@ -260,13 +267,18 @@ def _priced(
     """A cost budget's figures: the credits' outlook priced from the period's start."""
     if prices is None:
         raise InvalidInputError(
-            "budget cost: a budget in money needs a price list (credit_price, currency)"
+            "prices",
+            "budget cost: a budget in money needs a price: credit_price (and currency)",
+            named=False,
+            mentions=("credit_price", "currency"),
         )
     month = period_floor(period[0], "month")
     if prices.tiered and (period[0] != month or period[1] != period_after(month, "month")):
         raise InvalidInputError(
+            "budgets",
             "budget cost: with included credits, a budget in money is over the billing month "
-            "(the UTC calendar month, cycle start 1), where the included credits apply"
+            "(the UTC calendar month, cycle start 1), where the included credits apply",
+            named=False,
         )
 
     def cost(credits: float) -> Decimal:
@@ -299,19 +311,19 @@ def check_budgets(
     """Fetch what the budgets need (one request of hours, usually) and evaluate them;
     a budget in money (``cost``) prices the credits with ``prices``."""
     if not budgets:
-        raise InvalidInputError("budgets: none given; e.g. credits_used=30000")
+        raise InvalidInputError("budgets", "none given; e.g. credits_used=30000")
     moment = now or datetime.now(UTC)
     # A plain date means its last millisecond: "how did the budget look on the 15th?"
     when = moment if as_of is None else parse_when(as_of, now=moment, role="to")
     if when > moment:
-        raise InvalidInputError(f"as_of: {format_api_datetime(when)} is in the future")
+        raise InvalidInputError("as_of", f"{format_api_datetime(when)} is in the future")
     window = billing_period(when, period, cycle_start)
     start = min(window[0], period_floor(when - timedelta(days=TRAILING_DAYS), "day"))
     metrics = list(dict.fromkeys("credits_used" if b.metric == COST else b.metric for b in budgets))
     fetch_options.setdefault("page_size", 1000)  # eight weeks of hours: two pages
     history = client.fetch(start, when, "hour", metrics, **fetch_options)
     if not history.covers(window[0], when):  # a store holds only part of it
-        from ..store import NotHeldError
+        from ..errors import NotHeldError
 
         held = history.query.from_date, history.query.to_date
         raise NotHeldError(

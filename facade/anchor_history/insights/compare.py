@@ -164,7 +164,7 @@ def compare_periods(
     moment = now or datetime.now(UTC)
     when = moment if as_of is None else parse_when(as_of, now=moment, role="from")
     if when > moment:
-        raise InvalidInputError(f"as_of: {format_api_datetime(when)} is in the future")
+        raise InvalidInputError("as_of", f"{format_api_datetime(when)} is in the future")
     # Whole hours: a store's atom is the UTC hour, so a span ending at 01:29 is
     # held to 01:59 for yesterday and to 01:29 for today. Cut at the hour, both
     # spans are as long, and the API and a store give the same answer.
@@ -212,7 +212,7 @@ def span_totals(
 ) -> Span:
     """Each metric's total over ``span``; None where it is unknown: a metric the
     server sent no value for, or a span a store holds only part of, or none."""
-    from ..store import NotHeldError
+    from ..errors import NotHeldError
 
     start, end = span
     if end <= start:  # the period has only just begun: nothing used yet

@@ -23,10 +23,10 @@ def to_decimal(name: str, value: object) -> Decimal:
     """A price or a count as a Decimal, from a decimal string (or an int). A float
     is refused: 0.1 is not 0.1 in binary, and a price must be exact."""
     if isinstance(value, bool):
-        raise InvalidInputError(f'{name}: {value!r} is not a decimal number, e.g. "0.01"')
+        raise InvalidInputError(name, f'{value!r} is not a decimal number, e.g. "0.01"')
     if isinstance(value, float):
         raise InvalidInputError(
-            f'{name}: {value!r} is a float; give it as a decimal string, e.g. "0.01"'
+            name, f'{value!r} is a float; give it as a decimal string, e.g. "0.01"'
         )
     if isinstance(value, Decimal):
         number = value
@@ -35,12 +35,12 @@ def to_decimal(name: str, value: object) -> Decimal:
             number = Decimal(str(value).strip())
         except InvalidOperation:
             raise InvalidInputError(
-                f'{name}: {value!r} is not a decimal number, e.g. "0.01"'
+                name, f'{value!r} is not a decimal number, e.g. "0.01"'
             ) from None
     else:
-        raise InvalidInputError(f'{name}: {value!r} is not a decimal number, e.g. "0.01"')
+        raise InvalidInputError(name, f'{value!r} is not a decimal number, e.g. "0.01"')
     if not number.is_finite() or number < 0:
-        raise InvalidInputError(f"{name}: {value!r} is not a number >= 0")
+        raise InvalidInputError(name, f"{value!r} is not a number >= 0")
     return number
 
 
@@ -106,13 +106,16 @@ def parse_price_list(
         minor_unit(code)
     except (ValueError, KeyError):
         raise InvalidInputError(
-            f"currency: {currency!r} is not an ISO 4217 code, e.g. USD, EUR or JPY"
+            "currency", f"{currency!r} is not an ISO 4217 code, e.g. USD, EUR or JPY"
         ) from None
     price = to_decimal("credit_price", credit_price)
     if (included_credits is None) != (overage_credit_price is None):
         raise InvalidInputError(
+            "included_credits",
             "included_credits and overage_credit_price go together: the credits past the "
-            "included ones are priced at the overage price (give both, or neither)"
+            "included ones are priced at the overage price (give both, or neither)",
+            named=False,
+            mentions=("included_credits", "overage_credit_price"),
         )
     if included_credits is None:
         return PriceList(code, price)

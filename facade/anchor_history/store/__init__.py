@@ -29,11 +29,11 @@ from attrs import evolve
 
 from ..calendar.windows import DateLike, format_api_datetime, parse_when, resolve_window
 from ..calendar.zones import period_floor
-from ..errors import InvalidInputError
+from ..errors import InvalidInputError, NotHeldError, StoreError
 from ..metrics import MetricsArg, normalize_granularity, normalize_metrics
 from ..models.history import History, HistoryPoint, HistoryQuery, HistorySummary, metric_names
 from ..periods import is_partial
-from .connection import BUSY_SECONDS, StoreError, open_error, open_to_read, use_wal
+from .connection import BUSY_SECONDS, open_error, open_to_read, use_wal
 from .coverage import held_span, team_spans
 from .read import column_totals, period_query
 from .schema import SCHEMA_VERSION, create_schema, schema_is_current, schema_version
@@ -53,16 +53,12 @@ __all__ = ["NotHeldError", "StoreError", "SyncResult", "UsageStore"]
 _TEAM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
-class NotHeldError(StoreError):
-    """The store holds nothing of the window asked for (before its first backfill,
-    or after its last sync): the usage there is unknown, not zero."""
-
-
 def check_team(name: object) -> str:
     if not isinstance(name, str) or not _TEAM.match(name):
         raise InvalidInputError(
-            f"team: {name!r} is not a team name (letters, digits, '.', '_', '-'; "
-            "up to 64, starting with a letter or digit)"
+            "team",
+            f"{name!r} is not a team name (letters, digits, '.', '_', '-'; "
+            "up to 64, starting with a letter or digit)",
         )
     return name
 
@@ -203,7 +199,7 @@ class UsageStore:
         """
         check_team(team)
         if not isinstance(lookback, timedelta) or lookback < timedelta(0):
-            raise InvalidInputError(f"lookback: {lookback!r} is not a duration >= 0")
+            raise InvalidInputError("lookback", f"{lookback!r} is not a duration >= 0")
         started = time.monotonic()
         moment = now or datetime.now(UTC)
         (last,) = self._conn.execute(

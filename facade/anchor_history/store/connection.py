@@ -7,16 +7,12 @@ import os
 import sqlite3
 import time
 
-from ..errors import AnchorHistoryError
+from ..errors import StoreError
 from .schema import schema_is_current
 
 __all__ = ["BUSY_SECONDS", "StoreError", "is_busy", "open_error", "open_to_read", "use_wal"]
 
 BUSY_SECONDS = 60.0
-
-
-class StoreError(AnchorHistoryError):
-    """The store file cannot be used: not a store, or held by another sync too long."""
 
 
 def open_error(path: str, error: sqlite3.DatabaseError) -> StoreError:

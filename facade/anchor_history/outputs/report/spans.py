@@ -44,7 +44,7 @@ def previous_held_in_part(
     span (and over two days), then usage. A young account's first month set
     against the weeks before it is not a +164% rise. (A store that holds the
     span only in part already answers None.)"""
-    from ...store import NotHeldError
+    from ...errors import NotHeldError
 
     start, end = span
     if end - start < timedelta(days=3):
