@@ -201,7 +201,7 @@ def bench_fetch(report: Report, base_url: str, key: str, repeat: int) -> None:
 
 def bench_parse(report: Report, repeat: int) -> None:
     import httpx
-    from anchor_history import _api
+    from anchor_history.core import _api
     from anchor_history.core._api.fast_pages import fast_page
     from anchor_history.testing.sandbox import Sandbox
     from anchorbrowser._models import construct_type
@@ -511,7 +511,7 @@ def bench_forecast(report: Report) -> None:
     """The month-end forecast backtested on the sandbox's steady data, against the
     run rate (used so far / time gone), measured in the same run."""
     from anchor_history import HistoryClient
-    from anchor_history.insights.budgets import billing_period
+    from anchor_history.calendar.boundaries import billing_period
     from anchor_history.insights.forecast import forecast
     from anchor_history.testing.sandbox import Sandbox
 

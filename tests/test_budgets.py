@@ -6,8 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from anchor_history import HistoryClient, InvalidInputError
+from anchor_history.calendar.boundaries import billing_period
 from anchor_history.insights.anomalies import LOOKBACK, find_anomalies
-from anchor_history.insights.budgets import Budget, billing_period, evaluate, parse_budget
+from anchor_history.insights.budgets import Budget, evaluate, parse_budget
 from anchor_history.insights.compare import Span, compare_spans, comparison_spans
 from anchor_history.insights.forecast import FINAL, METHOD, RUN_RATE, forecast
 from anchor_history.models import History, HistoryPoint, HistoryQuery, HistorySummary

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from anchor_history import HistoryClient
-from anchor_history.calendar.zones import period_floor
+from anchor_history.calendar.boundaries import period_floor
 from anchor_history.cli import _parser
 from anchor_history.cli.alerting import run_alerts
 from anchor_history.cli.check import _settings

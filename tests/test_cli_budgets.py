@@ -243,8 +243,8 @@ def test_the_spike_day_is_the_anomaly_the_command_reports(spiked, webhook) -> No
 
 
 def test_the_cli_default_sensitivity_is_the_librarys() -> None:
-    from anchor_history import anomalies
     from anchor_history.cli import anomalies as command
+    from anchor_history.insights import anomalies
 
     assert command.DEFAULT_SENSITIVITY == anomalies.DEFAULT_SENSITIVITY
     assert command.DEFAULT_MIN_IMPACT_PERCENT == anomalies.DEFAULT_MIN_IMPACT_PERCENT

@@ -12,8 +12,9 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from anchor_history import HistoryClient, __version__
+from anchor_history.calendar.boundaries import billing_period
 from anchor_history.exporter import Exporter, take_snapshot
-from anchor_history.insights.budgets import Budget, billing_period
+from anchor_history.insights.budgets import Budget
 from anchor_history.models import History, HistoryPoint, HistoryQuery, HistorySummary
 from prometheus_client.parser import text_string_to_metric_families
 from test_cli import SCRIPT, environment

@@ -137,7 +137,7 @@ def test_a_real_prometheus_scrapes_it_and_the_stale_alert_fires_and_resolves(tmp
     from datetime import UTC, datetime, timedelta
 
     import httpx
-    from anchor_history.insights.budgets import billing_period
+    from anchor_history.calendar.boundaries import billing_period
     from anchor_history.testing.sandbox import Sandbox
     from test_cli import SCRIPT, environment
 

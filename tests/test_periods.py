@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from anchor_history import InvalidInputError, ResponseFormatError
+from anchor_history.calendar.boundaries import period_after, period_floor
 from anchor_history.calendar.windows import format_api_datetime, parse_when
-from anchor_history.calendar.zones import period_after, period_floor, zone
+from anchor_history.calendar.zones import zone
 from anchor_history.models import (
     History,
     HistoryPoint,

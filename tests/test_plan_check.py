@@ -161,8 +161,8 @@ def test_a_bill_that_does_not_add_up_fails_under_fail_on_mismatch(box) -> None:
 
 
 def test_the_cli_default_tolerance_is_the_librarys() -> None:
-    from anchor_history import plan_check
     from anchor_history.cli import plan as command
+    from anchor_history.insights import plan_check
 
     assert command.DEFAULT_TOLERANCE == plan_check.DEFAULT_TOLERANCE
 

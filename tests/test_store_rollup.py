@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 from anchor_history import HistoryClient
-from anchor_history.calendar.zones import period_floor
+from anchor_history.calendar.boundaries import period_floor
 from anchor_history.models import metric_names
 from anchor_history.store import StoreError, UsageStore
 from anchor_history.store.schema import DAY_OF_HOUR, SCHEMA_VERSION, refresh_days

@@ -15,13 +15,14 @@ into the other, as pure functions over :class:`~anchor_history.models.history.Hi
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any, Protocol
 
 from attrs import evolve
 
+from .calendar.boundaries import LAST_MS, period_after, period_floor
 from .calendar.windows import DateLike, is_relative, resolve_window
-from .calendar.zones import check_whole_hour_zone, period_after, period_floor, zone, zone_name
+from .calendar.zones import check_whole_hour_zone, zone, zone_name
 from .errors import ResponseFormatError
 from .metrics import MetricsArg, normalize_granularity
 from .models.history import History, HistoryPoint, Number, exact_sum
@@ -43,9 +44,6 @@ class HistorySource(Protocol):
     ) -> History: ...
 
 
-_LAST_MS = timedelta(milliseconds=1)
-
-
 def is_partial(
     start: datetime, granularity: str, *, window: tuple[datetime, datetime], now: datetime
 ) -> bool:
@@ -58,7 +56,7 @@ def is_partial(
 
 
 def _partial(start: datetime, end: datetime, window_start: datetime, covered: datetime) -> bool:
-    return start < window_start or end - covered > _LAST_MS
+    return start < window_start or end - covered > LAST_MS
 
 
 def whole_periods(

@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 import yaml
-from anchor_history import HistoryClient, _api
+from anchor_history import HistoryClient
+from anchor_history.core import _api
 from anchor_history.core._api.billing import to_plan
 from anchor_history.models import metric_names
 from anchorbrowser_api.models.billing_info import BillingInfo

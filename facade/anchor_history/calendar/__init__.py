@@ -6,6 +6,15 @@ is always passed in) or knows about the API beyond how it spells a date.
 
 from __future__ import annotations
 
+from .boundaries import (
+    BILLING_PERIODS,
+    LAST_MS,
+    billing_month,
+    billing_period,
+    month_start,
+    period_after,
+    period_floor,
+)
 from .windows import (
     ACCEPTED_FORMS,
     PYTHON_FORMS,
@@ -16,21 +25,17 @@ from .windows import (
     parse_when,
     resolve_window,
 )
-from .zones import (
-    as_utc,
-    check_whole_hour_zone,
-    month_start,
-    period_after,
-    period_floor,
-    zone,
-    zone_name,
-)
+from .zones import as_utc, check_whole_hour_zone, zone, zone_name
 
 __all__ = [
     "ACCEPTED_FORMS",
+    "BILLING_PERIODS",
+    "LAST_MS",
     "PYTHON_FORMS",
     "DateLike",
     "as_utc",
+    "billing_month",
+    "billing_period",
     "check_whole_hour_zone",
     "format_api_datetime",
     "is_relative",

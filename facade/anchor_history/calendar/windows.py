@@ -13,7 +13,8 @@ import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from ..errors import InvalidInputError
-from .zones import as_utc, month_start, period_after, period_floor
+from .boundaries import LAST_MS, month_start, period_after, period_floor
+from .zones import as_utc
 
 __all__ = [
     "ACCEPTED_FORMS",
@@ -72,10 +73,7 @@ def _period_back(
 
 def _edge(start: datetime, end: datetime, role: str) -> datetime:
     """``from`` takes a period's first instant, ``to`` its last millisecond."""
-    return start if role == "from" else end - _LAST_MS
-
-
-_LAST_MS = timedelta(milliseconds=1)  # the API's dates go down to milliseconds
+    return start if role == "from" else end - LAST_MS
 
 
 def _months_before(now: datetime, months: int, tz: tzinfo) -> datetime:

@@ -1,4 +1,4 @@
-"""Time zones, and the hours, days, ISO weeks and months in them: pure functions.
+"""Time zones: reading a zone's name, and wall times in it: pure functions.
 
 The API's smallest bucket is the UTC hour. A day, week or month in a zone is a
 run of whole UTC hours only when the zone's offset is a whole number of hours,
@@ -7,19 +7,11 @@ so such zones are the ones accepted (:func:`check_whole_hour_zone`).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from ..errors import InvalidInputError
 
-__all__ = [
-    "as_utc",
-    "check_whole_hour_zone",
-    "month_start",
-    "period_after",
-    "period_floor",
-    "zone",
-    "zone_name",
-]
+__all__ = ["as_utc", "check_whole_hour_zone", "zone", "zone_name"]
 
 
 def zone(name: str | tzinfo | None) -> tzinfo:
@@ -93,42 +85,3 @@ def _local(naive: datetime, tz: tzinfo) -> datetime:
         return value
     there_and_back = value.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
     return value if there_and_back == naive else naive.replace(tzinfo=tz, fold=1)
-
-
-def month_start(year: int, month: int) -> date:
-    year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
-    return date(year, month, 1)
-
-
-def period_floor(instant: datetime, granularity: str, tz: tzinfo = UTC) -> datetime:
-    """The start (aware UTC) of the hour, day, ISO week or month holding ``instant`` in ``tz``.
-
-    >>> period_floor(datetime(2026, 11, 25, 13, 30, tzinfo=UTC), "week").isoformat()
-    '2026-11-23T00:00:00+00:00'
-    """
-    if granularity == "hour":
-        return instant.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-    day = instant.astimezone(tz).date()
-    if granularity == "week":
-        day -= timedelta(days=day.weekday())
-    elif granularity == "month":
-        day = day.replace(day=1)
-    return as_utc(datetime.combine(day, time(0)), tz)
-
-
-def period_after(start: datetime, granularity: str, tz: tzinfo = UTC) -> datetime:
-    """The start of the period after the one starting at ``start`` (a period's end).
-
-    >>> period_after(datetime(2026, 12, 1, tzinfo=UTC), "month").isoformat()
-    '2027-01-01T00:00:00+00:00'
-    """
-    if granularity == "hour":
-        return start + timedelta(hours=1)
-    day = start.astimezone(tz).date()
-    if granularity == "day":
-        day += timedelta(days=1)
-    elif granularity == "week":
-        day += timedelta(days=7)
-    else:
-        day = month_start(day.year, day.month + 1)
-    return as_utc(datetime.combine(day, time(0)), tz)

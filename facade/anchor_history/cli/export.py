@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _focus(args: argparse.Namespace) -> int:
-    from ..calendar.zones import period_floor
+    from ..calendar.boundaries import period_floor
     from ..outputs.focus import focus_rows, write_focus
     from ..outputs.focus.columns import EXTRA_COLUMNS
     from ..periods import fetch_periods

@@ -154,7 +154,7 @@ def _priced(client: Any, history: Any, prices: Any, args: argparse.Namespace) ->
     or by hour where a day would straddle the window's edge or the zone's day."""
     from datetime import UTC
 
-    from ..calendar.zones import period_floor
+    from ..calendar.boundaries import period_floor
     from ..periods import fetch_periods
     from ..pricing import billing_month, price_history
 

@@ -13,14 +13,13 @@ from datetime import UTC, datetime, timedelta
 
 from attrs import evolve
 
-from ..calendar.zones import period_after
+from ..calendar.boundaries import LAST_MS, period_after
 from ..errors import PaginationError
 from ..models.history import History, HistoryPage, HistoryPoint, HistoryQuery, Pagination
 
 __all__ = ["PageChecker"]
 
 _LONGEST_PERIOD = timedelta(days=31)
-_LAST_MS = timedelta(milliseconds=1)  # a window ending at a period's last ms covers it
 
 
 class PageChecker:
@@ -87,7 +86,7 @@ class PageChecker:
         start, covered, granularity = self.query.from_date, self._covered, self.query.granularity
         return tuple(
             evolve(p, partial=True)
-            if p.start < start or period_after(p.start, granularity) - covered > _LAST_MS
+            if p.start < start or period_after(p.start, granularity) - covered > LAST_MS
             else p
             for p in points
         )

@@ -31,8 +31,8 @@ from decimal import Decimal
 
 from attrs import frozen
 
-from ..calendar.zones import period_after
-from ..insights.budgets import Budget, BudgetResult, billing_period, evaluate
+from ..calendar.boundaries import billing_period, period_after
+from ..insights.budgets import Budget, BudgetResult, evaluate
 from ..models.history import History, exact_sum, metric_names
 from ..models.plan import Plan
 from ..pricing import PriceList, billing_month, price_credits

@@ -11,7 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from .._optional import require
-from ..insights.budgets import Budget, billing_period
+from ..calendar.boundaries import billing_period
+from ..insights.budgets import Budget
 from ..insights.forecast import TRAILING_DAYS
 from ..periods import HistorySource
 from ..pricing import PriceList, billing_month

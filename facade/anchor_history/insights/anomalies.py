@@ -25,8 +25,8 @@ from typing import Any
 
 from attrs import frozen
 
+from ..calendar.boundaries import period_floor
 from ..calendar.windows import DateLike, format_api_datetime, resolve_window
-from ..calendar.zones import period_floor
 from ..errors import InvalidInputError
 from ..metrics import MetricsArg, normalize_granularity
 from ..models.history import History

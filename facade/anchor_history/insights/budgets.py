@@ -19,8 +19,8 @@ from typing import Any
 
 from attrs import frozen
 
+from ..calendar.boundaries import BILLING_PERIODS, billing_period, period_after, period_floor
 from ..calendar.windows import DateLike, format_api_datetime, parse_when
-from ..calendar.zones import period_after, period_floor
 from ..errors import InvalidInputError
 from ..metrics import normalize_metrics
 from ..models.history import History
@@ -40,7 +40,7 @@ __all__ = [
     "parse_budget",
 ]
 
-PERIODS = ("day", "week", "month")
+PERIODS = BILLING_PERIODS
 COST = "cost"  # a budget in money: the credits used, priced
 OK, AT_RISK, OVER = "ok", "at_risk", "over"
 
@@ -193,31 +193,6 @@ def _limit(name: str, limit: object) -> float:
             named=False,
         )
     return value
-
-
-def billing_period(as_of: datetime, period: str, cycle_start: int = 1) -> tuple[datetime, datetime]:
-    """The UTC [start, end) of the day, ISO week or billing month holding ``as_of``.
-
-    A billing month starting on day ``cycle_start`` (1-28) runs from that day of
-    one month to that day of the next.
-
-    >>> s, e = billing_period(datetime(2026, 11, 10, tzinfo=UTC), "month", cycle_start=15)
-    >>> s.date().isoformat(), e.date().isoformat()
-    ('2026-10-15', '2026-11-15')
-    """
-    if period not in PERIODS:
-        raise InvalidInputError("period", f"{period!r} is not one of {', '.join(PERIODS)}")
-    if type(cycle_start) is not int or not 1 <= cycle_start <= 28:
-        raise InvalidInputError("cycle_start", f"{cycle_start!r} is not a day from 1 to 28")
-    if period != "month" or cycle_start == 1:
-        start = period_floor(as_of, period)
-        return start, period_after(start, period)
-    day = as_of.astimezone(UTC)
-    month_start = period_floor(day, "month")
-    start = month_start.replace(day=cycle_start)
-    if day < start:
-        start = period_floor(month_start - timedelta(days=1), "month").replace(day=cycle_start)
-    return start, period_after(start, "month").replace(day=cycle_start)
 
 
 def evaluate(

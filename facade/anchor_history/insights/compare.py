@@ -17,14 +17,13 @@ from typing import Any
 
 from attrs import evolve, frozen
 
+from ..calendar.boundaries import LAST_MS, billing_month, billing_period, period_floor
 from ..calendar.windows import DateLike, format_api_datetime, parse_when
-from ..calendar.zones import period_floor
 from ..errors import InvalidInputError
 from ..metrics import MetricsArg, normalize_metrics
 from ..models.history import Number
 from ..periods import HistorySource
 from ..pricing.prices import PriceList
-from .budgets import billing_period
 
 __all__ = [
     "Change",
@@ -124,9 +123,7 @@ def comparison_spans(
     [['2026-11-23T00:00', '2026-11-25T12:00'], ['2026-11-16T00:00', '2026-11-18T12:00']]
     """
     start, _ = billing_period(as_of, period, cycle_start)
-    previous_start, previous_end = billing_period(
-        start - timedelta(milliseconds=1), period, cycle_start
-    )
+    previous_start, previous_end = billing_period(start - LAST_MS, period, cycle_start)
     elapsed = as_of - start
     return (start, as_of), (previous_start, min(previous_start + elapsed, previous_end))
 
@@ -188,7 +185,6 @@ def span_cost(
 ) -> Decimal | None:
     """The span's credits priced; with included credits, after the credits of its
     billing month before it (one more small request). None where unknown."""
-    from ..pricing import billing_month
     from ..pricing.charges import cost_of, credits_decimal
 
     start, _ = span

@@ -20,8 +20,8 @@ from typing import Any
 
 from attrs import frozen
 
+from ..calendar.boundaries import period_floor
 from ..calendar.windows import format_api_datetime
-from ..calendar.zones import period_floor
 from ..models.history import HistoryPoint
 from ..models.plan import Plan
 from .forecast import TRAILING_DAYS, Forecast, forecast

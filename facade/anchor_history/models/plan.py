@@ -15,8 +15,8 @@ from typing import Any
 
 from attrs import frozen
 
+from ..calendar.boundaries import billing_period
 from ..calendar.windows import format_api_datetime
-from ..calendar.zones import period_after
 from .history import Number
 
 __all__ = ["UNLIMITED", "Plan", "billing_period_span"]
@@ -35,8 +35,9 @@ def billing_period_span(text: str) -> tuple[datetime, datetime]:
     match = _PERIOD.match(text.strip()) if isinstance(text, str) else None
     if match is None:
         raise ValueError(f"expected YYYY-MM, got {text!r}")
-    start = datetime(int(match.group(1)), int(match.group(2)), 1, tzinfo=UTC)
-    return start, period_after(start, "month")
+    return billing_period(
+        datetime(int(match.group(1)), int(match.group(2)), 1, tzinfo=UTC), "month"
+    )
 
 
 @frozen

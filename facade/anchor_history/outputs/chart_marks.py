@@ -8,10 +8,12 @@ and a budget's limit and forecast when the chart's span is the budget's period.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from attrs import frozen
+
+from ..calendar.boundaries import LAST_MS
 
 __all__ = ["BudgetMark", "ChartMarks", "chart_marks", "draw_marks"]
 
@@ -36,9 +38,6 @@ class ChartMarks:
         return self.anomalies.get(metric, ()), self.budgets.get(metric)
 
 
-_MS = timedelta(milliseconds=1)
-
-
 def chart_marks(
     anomalies: Iterable[Any],
     budgets: Any,
@@ -54,7 +53,7 @@ def chart_marks(
     if budgets is not None:
         start, end = budgets.period
         reach = min(end, budgets.as_of)
-        if window[0] == start and reach - _MS <= window[1] <= end:
+        if window[0] == start and reach - LAST_MS <= window[1] <= end:
             for b in budgets.budgets:
                 f = b.forecast
                 marks[b.metric] = BudgetMark(b.limit, f.value, f.low, f.high, end)

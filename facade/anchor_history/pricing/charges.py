@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from attrs import frozen
 
-from ..calendar.zones import period_after, period_floor
+from ..calendar.boundaries import billing_month, period_after
 from .prices import PriceList
 
 __all__ = [
@@ -40,11 +40,6 @@ class Charge:
     @property
     def cost(self) -> Decimal:
         return self.credits * self.unit_price
-
-
-def billing_month(instant: datetime) -> datetime:
-    """The UTC calendar month holding ``instant``: the plan's billing period."""
-    return period_floor(instant.astimezone(UTC), "month")
 
 
 def credits_decimal(value: float | int | None) -> Decimal:

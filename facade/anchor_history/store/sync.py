@@ -18,8 +18,8 @@ from typing import Any
 
 from attrs import frozen
 
+from ..calendar.boundaries import period_floor
 from ..calendar.windows import format_api_datetime
-from ..calendar.zones import period_floor
 from ..errors import ResponseFormatError
 from ..models.history import History, metric_names
 from .schema import refresh_days

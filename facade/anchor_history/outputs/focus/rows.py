@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from ...calendar.zones import period_after
+from ...calendar.boundaries import period_after
 from ...models.history import History
 from ...pricing import PriceList
 from ...pricing.charges import INCLUDED, OVERAGE, billing_month, credits_decimal, price_credits

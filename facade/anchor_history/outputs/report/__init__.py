@@ -13,6 +13,7 @@ from typing import Any
 
 from attrs import evolve, frozen
 
+from ...calendar.boundaries import LAST_MS
 from ...calendar.windows import DateLike
 from ...errors import PlanUnavailableError
 from ...insights.anomalies import Anomaly, detect_anomalies
@@ -24,7 +25,7 @@ from ...periods import HistorySource, fetch_periods
 from ...pricing import PriceList
 from ..table import format_value
 from .html import marks, render_html
-from .spans import LAST_MS, headlines, previous_held_in_part, span_before, span_text
+from .spans import headlines, previous_held_in_part, span_before, span_text
 
 __all__ = ["ReportData", "gather_report", "headlines", "render_html", "write_report"]
 

@@ -6,16 +6,15 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from ...calendar.zones import period_after, period_floor, zone_name
+from ...calendar.boundaries import LAST_MS, period_after, period_floor
+from ...calendar.zones import zone_name
 from ...periods import HistorySource, fetch_periods
 from ..table import format_value
 
 if TYPE_CHECKING:
     from . import ReportData
 
-__all__ = ["LAST_MS", "headlines", "previous_held_in_part", "span_before", "span_text"]
-
-LAST_MS = timedelta(milliseconds=1)  # a window's end is its last millisecond
+__all__ = ["headlines", "previous_held_in_part", "span_before", "span_text"]
 
 
 def span_before(start: datetime, end: datetime, tz: tzinfo) -> tuple[datetime, datetime]:
