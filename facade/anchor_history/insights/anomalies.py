@@ -26,11 +26,12 @@ from typing import Any
 from attrs import frozen
 
 from ..calendar.boundaries import period_floor
-from ..calendar.windows import DateLike, format_api_datetime, resolve_window
+from ..calendar.windows import DateLike, resolve_window
 from ..errors import InvalidInputError
 from ..metrics import MetricsArg, normalize_granularity
 from ..models.history import History
 from ..periods import HistorySource, fetch_periods
+from .anomaly_values import Anomaly, AnomalyScan, MinImpact
 
 __all__ = [
     "DEFAULT_MIN_IMPACT_PERCENT",
@@ -64,54 +65,6 @@ _MIN_SAMPLES = 3
 # days from 737 to 124 over all metrics, keeping 406 of 419 hours of a 3x day.
 _RELATIVE_FLOOR = 0.1
 _SERIES_FLOOR = 0.05
-
-
-@frozen
-class Anomaly:
-    metric: str
-    start: datetime
-    value: float
-    expected: float
-    score: float  # robust standard deviations from expected; negative for a drop
-
-    @property
-    def impact(self) -> float:
-        """How far from expected, in the metric's unit (negative for a drop)."""
-        return self.value - self.expected
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "metric": self.metric,
-            "start": format_api_datetime(self.start),
-            "value": self.value,
-            "expected": self.expected,
-            "impact": round(self.impact, 6),
-            "score": self.score,
-        }
-
-
-@frozen
-class AnomalyScan:
-    """What a search found, and what it could not judge.
-
-    ``skipped`` counts, per metric, the whole periods from ``since`` on that were
-    not judged because too little history came before them: before the
-    series' first usage (a young account, or a metric not used yet), or with
-    fewer than three periods of the same kind in the lookback. They are
-    neither normal nor anomalous: unknown.
-    """
-
-    anomalies: tuple[Anomaly, ...]
-    skipped: dict[str, int]
-    judged: dict[str, int]
-
-    @property
-    def skipped_periods(self) -> int:
-        """Periods not judged for at least one metric (what a person reads as 'skipped')."""
-        return max(self.skipped.values(), default=0)
-
-
-MinImpact = float | Mapping[str, float] | None
 
 
 def find_anomalies(
