@@ -15,7 +15,7 @@ from anchor_history import HistoryClient
 from anchor_history.calendar.boundaries import period_floor
 from anchor_history.cli import _parser
 from anchor_history.cli.alerting import run_alerts
-from anchor_history.cli.check import _settings
+from anchor_history.cli.check_settings import read_settings
 from anchor_history.insights.budgets import check_budgets
 from anchor_history.store import UsageStore
 from anchor_history.testing.sandbox import Sandbox
@@ -61,13 +61,13 @@ def replay(
     words = ["check", "--store", path, "--budget", f"session_count={limit}", "--period", period]
     words += [x for label in LABELS for x in ("--alert", label)]
     args = _parser().parse_args([*words, "--notify", hook.url, "--state", str(state)])
-    settings = _settings(args)
+    settings = read_settings(args)
     crossed = {}
     with UsageStore(path) as store:
         synced = store.held()[1]
         for hour in hours:
             report = check_budgets(
-                store, settings["budgets"], period=period, as_of=hour, now=synced
+                store, settings.budgets, period=period, as_of=hour, now=synced
             )
             with redirect_stderr(io.StringIO()):
                 statuses, delivered = run_alerts(report, settings, args)

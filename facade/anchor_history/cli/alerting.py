@@ -5,9 +5,12 @@ was delivered. The decision itself is :func:`anchor_history.alerts.decide`."""
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import UsageError
+
+if TYPE_CHECKING:
+    from .check_settings import CheckSettings
 
 __all__ = ["budgets_and_thresholds", "run_alerts"]
 
@@ -50,7 +53,7 @@ def budgets_and_thresholds(
 
 
 def run_alerts(
-    report: Any, settings: dict[str, Any], args: argparse.Namespace
+    report: Any, settings: CheckSettings, args: argparse.Namespace
 ) -> tuple[list[Any], bool]:
     """The alerts' statuses (``notified_at`` as the state now says), and whether
     every channel took its message."""
@@ -59,17 +62,17 @@ def run_alerts(
     from ..alerts.notify import post_json
     from ..errors import NotificationError
 
-    urls: list[str] = settings["notify"]
+    urls = settings.notify
     team = getattr(args, "team", None) or "default"
-    thresholds = settings["thresholds"]
+    thresholds = settings.thresholds
     if not urls:
         decision = decide(report, thresholds, {}, team=team)
         return list(decision.statuses), True
     channels = {channel_id(url): url for url in urls}
-    with StateFile(settings["state"]).locked() as state_file:
+    with StateFile(settings.state).locked() as state_file:
         state = state_file.load()
         decision = decide(
-            report, thresholds, state, team=team, channels=list(channels), remind=settings["remind"]
+            report, thresholds, state, team=team, channels=list(channels), remind=settings.remind
         )
         delivered, failed = [], []
         for channel, url in channels.items():

@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from attrs import evolve
+
+from .check_settings import CheckSettings, read_settings
 from .common import add_connection_args, open_client, print_result
-from .errors import EXIT_CODES, EXIT_FOUND, EXIT_NOTIFY, EXIT_OK, UsageError
+from .errors import EXIT_CODES, EXIT_FOUND, EXIT_NOTIFY, EXIT_OK
 from .prices import add_price_args, price_list
 from .stored import store_moment
 
@@ -103,58 +106,24 @@ def add_parser(subs: Any) -> None:
     add_connection_args(p)
 
 
-def _settings(args: argparse.Namespace) -> dict[str, Any]:
-    """Flags over the config file over the defaults."""
-    from ..alerts import default_state_path, parse_duration
-    from .alerting import budgets_and_thresholds
-    from .config import load_config
-
-    config = load_config(args.config) if args.config else {}
-    budgets, thresholds = budgets_and_thresholds(config, args.budget, args.alert)
-    from_plan = bool(args.plan or config.get("plan", False))
-    if not budgets and not from_plan:
-        raise UsageError(
-            "no budget: give --budget METRIC=LIMIT (repeatable), --plan, or --config FILE"
-        )
-    if from_plan and args.store:
-        raise UsageError("--plan reads GET /v1/billing: it needs the API, not a --store")
-    fail_on = args.fail_on or config.get("fail_on", "forecast")
-    if fail_on not in ("forecast", "over"):
-        raise UsageError(f"fail_on: {fail_on!r} is not forecast or over")
-    notify = args.notify or config.get("notify") or []
-    remind = args.remind or config.get("remind")
-    return {
-        "budgets": budgets,
-        "thresholds": thresholds,
-        "plan": from_plan,
-        "alerts": args.alert,
-        "period": args.period or config.get("period", "month"),
-        "cycle_start": args.cycle_start or config.get("cycle_start", 1),
-        "fail_on": fail_on,
-        "notify": [notify] if isinstance(notify, str) else list(notify),
-        "remind": None if remind is None else parse_duration(remind),
-        "state": args.state or config.get("state") or default_state_path(),
-    }
-
-
 def run(args: argparse.Namespace) -> int:
     from ..alerts.notify import check_webhook_url
     from ..insights.budgets import check_budgets
     from .alerting import run_alerts
 
-    settings = _settings(args)
-    for url in settings["notify"]:
+    settings = read_settings(args)
+    for url in settings.notify:
         check_webhook_url(url)  # before any request
     with open_client(args, reading=True) as client:
-        if settings["plan"]:
-            plan_budgets(client, settings, args)
+        if settings.plan:
+            settings = plan_budgets(client, settings, args)
         prices = price_list(args, None if args.store else client)
         report = check_budgets(
             client,
-            settings["budgets"],
+            settings.budgets,
             prices=prices,
-            period=settings["period"],
-            cycle_start=settings["cycle_start"],
+            period=settings.period,
+            cycle_start=settings.cycle_start,
             as_of=args.as_of,
             now=store_moment(client, args),
             deadline=args.deadline,
@@ -168,12 +137,12 @@ def run(args: argparse.Namespace) -> int:
             if (s.budget.metric, s.budget.name) == (budget["metric"], budget["name"])
         ]
     print_result(document, render_report(report), args.format)
-    code = EXIT_FOUND if report.failing(settings["fail_on"]) else EXIT_OK
+    code = EXIT_FOUND if report.failing(settings.fail_on) else EXIT_OK
     return code if delivered else EXIT_NOTIFY
 
 
-def plan_budgets(client: Any, settings: dict[str, Any], args: argparse.Namespace) -> None:
-    """Add the plan's budgets (and their thresholds) to ``settings``: credits_used at
+def plan_budgets(client: Any, settings: CheckSettings, args: argparse.Namespace) -> CheckSettings:
+    """``settings`` with the plan's budgets (and their thresholds): credits_used at
     the included credits and at the cost limit, over the billing month. A key that
     cannot read the plan is said once; the other budgets are still checked."""
     import sys
@@ -185,23 +154,29 @@ def plan_budgets(client: Any, settings: dict[str, Any], args: argparse.Namespace
     try:
         plan = client.plan(deadline=args.deadline)
     except PlanUnavailableError as error:
-        if not settings["budgets"]:
+        if not settings.budgets:
             raise
         if not args.quiet:
             print(
                 f"anchor-history: note: {error}; checking the other budgets",
                 file=sys.stderr,
             )
-        return
-    given = tuple(parse_threshold(t) for t in settings["alerts"]) or DEFAULT_THRESHOLDS
+        return settings
+    given = tuple(parse_threshold(t) for t in settings.alerts) or DEFAULT_THRESHOLDS
     limits = [("included", plan.included_credits), ("cost limit", plan.cost_limit)]
-    for name, limit in limits:
-        if limit is not None and limit > 0:
-            budget = Budget("credits_used", float(limit), name)
-            settings["budgets"].append(budget)
-            settings["thresholds"][budget.key] = given
+    budgets = [
+        Budget("credits_used", float(limit), name)
+        for name, limit in limits
+        if limit is not None and limit > 0
+    ]
     # The plan's period is the calendar month in UTC (its YYYY-MM, see anchor_history.models.plan).
-    settings["period"], settings["cycle_start"] = "month", 1
+    return evolve(
+        settings,
+        budgets=(*settings.budgets, *budgets),
+        thresholds={**settings.thresholds, **{b.key: given for b in budgets}},
+        period="month",
+        cycle_start=1,
+    )
 
 
 _MARKS = {"ok": "ok", "at_risk": "AT RISK", "over": "OVER"}

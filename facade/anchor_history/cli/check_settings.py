@@ -1,0 +1,68 @@
+"""What ``check`` runs with: the flags over the config file over the defaults,
+read once into one typed value (the budgets, their alert thresholds, the period,
+where alerts go and where their state is kept)."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from attrs import frozen
+
+from .errors import UsageError
+
+if TYPE_CHECKING:
+    from ..alerts import Threshold
+    from ..insights.budgets import Budget
+
+__all__ = ["CheckSettings", "read_settings"]
+
+
+@frozen
+class CheckSettings:
+    budgets: tuple[Budget, ...]
+    thresholds: dict[str, tuple[Threshold, ...]]  # by Budget.key
+    plan: bool  # add the plan's budgets (GET /v1/billing)
+    alerts: tuple[str, ...]  # the --alert flags as typed, for the plan's budgets
+    period: str
+    cycle_start: int
+    fail_on: Literal["forecast", "over"]
+    notify: tuple[str, ...]  # webhook URLs, one message per run that crosses a threshold
+    remind: timedelta | None
+    state: Path | str
+
+
+def read_settings(args: argparse.Namespace) -> CheckSettings:
+    """Flags over the config file over the defaults."""
+    from ..alerts import default_state_path, parse_duration
+    from .alerting import budgets_and_thresholds
+    from .config import load_config
+
+    config = load_config(args.config) if args.config else {}
+    budgets, thresholds = budgets_and_thresholds(config, args.budget, args.alert)
+    from_plan = bool(args.plan or config.get("plan", False))
+    if not budgets and not from_plan:
+        raise UsageError(
+            "no budget: give --budget METRIC=LIMIT (repeatable), --plan, or --config FILE"
+        )
+    if from_plan and args.store:
+        raise UsageError("--plan reads GET /v1/billing: it needs the API, not a --store")
+    fail_on = args.fail_on or config.get("fail_on", "forecast")
+    if fail_on not in ("forecast", "over"):
+        raise UsageError(f"fail_on: {fail_on!r} is not forecast or over")
+    notify = args.notify or config.get("notify") or []
+    remind = args.remind or config.get("remind")
+    return CheckSettings(
+        budgets=tuple(budgets),
+        thresholds=thresholds,
+        plan=from_plan,
+        alerts=tuple(args.alert),
+        period=args.period or config.get("period", "month"),
+        cycle_start=args.cycle_start or config.get("cycle_start", 1),
+        fail_on=fail_on,
+        notify=(notify,) if isinstance(notify, str) else tuple(notify),
+        remind=None if remind is None else parse_duration(remind),
+        state=args.state or config.get("state") or default_state_path(),
+    )
