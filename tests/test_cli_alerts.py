@@ -66,9 +66,7 @@ def replay(
     with UsageStore(path) as store:
         synced = store.held()[1]
         for hour in hours:
-            report = check_budgets(
-                store, settings.budgets, period=period, as_of=hour, now=synced
-            )
+            report = check_budgets(store, settings.budgets, period=period, as_of=hour, now=synced)
             with redirect_stderr(io.StringIO()):
                 statuses, delivered = run_alerts(report, settings, args)
             assert delivered

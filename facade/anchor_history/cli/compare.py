@@ -82,7 +82,7 @@ def _change_text(metric: str, change: Any) -> str:
 def _cost_row(cost: Any) -> list[str]:
     from ..outputs.table import format_money
 
-    now, before, currency, _ = cost
+    now, before, currency = cost.current, cost.previous, cost.currency
 
     def shown(amount: Any) -> str:
         return "-" if amount is None else format_money(amount, currency)
@@ -126,5 +126,5 @@ def render_comparison(comparison: Any, period: str) -> str:
         if comparison.early
         else []
     )
-    pricing = [f"cost: {comparison.cost[3]}"] if comparison.cost is not None else []
+    pricing = [f"cost: {comparison.cost.rule}"] if comparison.cost is not None else []
     return "\n".join([head, "", *body, *note, *pricing]) + "\n"

@@ -29,6 +29,7 @@ __all__ = [
     "Change",
     "Comparison",
     "Span",
+    "SpanCosts",
     "compare_periods",
     "compare_spans",
     "comparison_spans",
@@ -58,33 +59,39 @@ class Change:
 
 
 @frozen
+class SpanCosts:
+    """Each span's credits priced (None where unknown), in ``currency``, by ``rule``."""
+
+    current: Decimal | None
+    previous: Decimal | None
+    currency: str
+    rule: str  # how the credits were priced
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "current": None if self.current is None else str(self.current),
+            "previous": None if self.previous is None else str(self.previous),
+            "currency": self.currency,
+            "pricing": self.rule,
+            "change": _money_change(self.current, self.previous),
+        }
+
+
+@frozen
 class Comparison:
     current: Span
     previous: Span
     change: dict[str, Change]
     # Spans too short or too small to read a change from (see EARLY_SHARE, EARLY_EVENTS).
     early: bool = False
-    # With a price list: each span's credits priced (current, previous; None where
-    # unknown), the currency, and the rule.
-    cost: tuple[Decimal | None, Decimal | None, str, str] | None = None
-
-    def _cost_dict(self) -> dict[str, Any]:
-        assert self.cost is not None
-        now, before, currency, rule = self.cost
-        return {
-            "current": None if now is None else str(now),
-            "previous": None if before is None else str(before),
-            "currency": currency,
-            "pricing": rule,
-            "change": _money_change(now, before),
-        }
+    cost: SpanCosts | None = None  # with a price list
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "current": self.current.to_dict(),
             "previous": self.previous.to_dict(),
             "early": self.early,
-            **({"cost": self._cost_dict()} if self.cost is not None else {}),
+            **({"cost": self.cost.to_dict()} if self.cost is not None else {}),
             "change": {
                 m: {"absolute": c.absolute, "percent": c.percent} for m, c in self.change.items()
             },
@@ -173,7 +180,7 @@ def compare_periods(
     cost = None
     if prices is not None:
         costs = tuple(span_cost(client, span, prices, **fetch_options) for span in spans)
-        cost = (costs[0], costs[1], prices.currency, prices.rule())
+        cost = SpanCosts(costs[0], costs[1], prices.currency, prices.rule())
     return evolve(comparison, early=is_early(current, previous, end - start), cost=cost)
 
 

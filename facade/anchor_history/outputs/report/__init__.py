@@ -18,7 +18,14 @@ from ...calendar.windows import DateLike
 from ...errors import PlanUnavailableError
 from ...insights.anomalies import Anomaly, detect_anomalies
 from ...insights.budgets import Budget, BudgetReport, check_budgets
-from ...insights.compare import Comparison, Span, compare_spans, span_cost, span_totals
+from ...insights.compare import (
+    Comparison,
+    Span,
+    SpanCosts,
+    compare_spans,
+    span_cost,
+    span_totals,
+)
 from ...insights.plan_check import PlanReport, check_plan
 from ...models.history import History
 from ...periods import HistorySource, fetch_periods
@@ -78,7 +85,8 @@ def gather_report(
         ]
         if previous.values and all(v is None for v in previous.values.values()):
             costs[1] = None  # held only in part: not comparable
-        comparison = evolve(comparison, cost=(costs[0], costs[1], prices.currency, prices.rule()))
+        cost = SpanCosts(costs[0], costs[1], prices.currency, prices.rule())
+        comparison = evolve(comparison, cost=cost)
     report = (
         check_budgets(source, budgets, now=moment, prices=prices, **fetch_options)
         if budgets

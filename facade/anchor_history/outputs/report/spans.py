@@ -12,6 +12,7 @@ from ...periods import HistorySource, fetch_periods
 from ..table import format_value
 
 if TYPE_CHECKING:
+    from ...insights.compare import SpanCosts
     from . import ReportData
 
 __all__ = ["headlines", "previous_held_in_part", "span_before", "span_text"]
@@ -95,11 +96,11 @@ def headlines(data: ReportData) -> list[tuple[str, str, str]]:
     return rows
 
 
-def _cost_headline(cost: Any, span: str) -> tuple[str, str, str]:
+def _cost_headline(cost: SpanCosts, span: str) -> tuple[str, str, str]:
     """('cost (USD)', '1,234.57', '▲ +3.4% on ...'): the money, rounded only here."""
     from ..table import format_money
 
-    now, before, currency, _ = cost
+    now, before, currency = cost.current, cost.previous, cost.currency
     total = "-" if now is None else format_money(now, currency)
     if now is None:
         shown = "-"
