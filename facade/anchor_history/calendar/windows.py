@@ -22,6 +22,7 @@ __all__ = [
     "DateLike",
     "format_api_datetime",
     "is_relative",
+    "parse_as_of",
     "parse_bucket_start",
     "parse_when",
     "resolve_window",
@@ -181,6 +182,35 @@ def _reason(error: ValueError) -> str:
     if text.startswith("Invalid isoformat string") or not text:
         return ""
     return f" ({text})"
+
+
+def parse_as_of(value: DateLike | None, *, now: datetime, tz: tzinfo = UTC) -> datetime:
+    """The one instant an ``as_of`` means, in every command and function that takes one.
+
+    Nothing means ``now``. A date, month or named period means the moment it is
+    complete: its last millisecond, as ``to_date`` reads it, or ``now`` while it
+    is still going on (``today``, or the day a store was last synced). A
+    date-time means that instant, and a span (``2d``) that long before now.
+    An instant after ``now`` is refused: there is no usage there yet.
+
+    >>> now = datetime(2026, 3, 20, 9, 30, tzinfo=UTC)
+    >>> parse_as_of("2026-03-15", now=now).isoformat()
+    '2026-03-15T23:59:59.999000+00:00'
+    >>> parse_as_of("2026-03-20", now=now) == now
+    True
+    """
+    if value is None:
+        return now
+    end = parse_when(value, now=now, role="to", tz=tz, param="as_of")
+    if end <= now:
+        return end
+    if parse_when(value, now=now, role="from", tz=tz, param="as_of") <= now:
+        return now  # the day (month, week) is still going on: as of now
+    raise InvalidInputError(
+        "as_of",
+        f"{format_api_datetime(end)} is in the future (now is {format_api_datetime(now)})",
+        value=value,
+    )
 
 
 def is_relative(value: DateLike | None) -> bool:

@@ -17,6 +17,8 @@ from .errors import EXIT_CODES, EXIT_USAGE, fail, guarded
 
 __all__ = ["EXIT_CODES", "main"]
 
+# The commands, in the order --help lists them: each module has add_parser(subs)
+# and run(args), and main() dispatches through this table alone.
 _COMMANDS = {
     "history": history,
     "check": check,
@@ -83,16 +85,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action=_Version, help="show the version and exit")
     subs = parser.add_subparsers(dest="command", metavar="{" + ",".join(_COMMANDS) + "}")
-    history.add_parser(subs, metrics)
-    check.add_parser(subs)
-    compare.add_parser(subs)
-    anomalies.add_parser(subs)
-    plan.add_parser(subs)
-    report.add_parser(subs)
-    sync.add_parser(subs)
-    export.add_parser(subs)
-    exporter.add_parser(subs)
-    sandbox.add_parser(subs)
+    for command in _COMMANDS.values():
+        command.add_parser(subs)
     return parser
 
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .common import add_connection_args, notify, open_client, print_result
+from .common import (
+    add_as_of_arg,
+    add_connection_args,
+    add_format_arg,
+    add_notify_arg,
+    notify,
+    open_client,
+    print_result,
+)
 from .errors import EXIT_CODES, EXIT_FOUND, EXIT_OK
 from .stored import store_moment
 
@@ -60,22 +68,19 @@ def add_parser(subs: Any) -> None:
         help="report only anomalies at least P%% away from expected "
         f"(default {DEFAULT_MIN_IMPACT_PERCENT:g})",
     )
-    p.add_argument(
-        "--notify",
-        default=None,
-        metavar="URL",
-        help="POST a message to this webhook when anomalies are found",
-    )
-    p.add_argument("--format", "-f", choices=("table", "json"), default="table")
+    add_notify_arg(p, "when anomalies are found")
+    add_as_of_arg(p)
+    add_format_arg(p)
     add_connection_args(p)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..alerts.notify import check_webhook_url
+    from ..calendar.windows import format_api_datetime
     from ..insights.anomalies import detect_anomalies
 
-    if args.notify:
-        check_webhook_url(args.notify)
+    for url in args.notify:
+        check_webhook_url(url)  # before any request
     min_impact = parse_min_impact(args.min_impact)
     with open_client(args, reading=True) as client:
         _, scan = detect_anomalies(
@@ -87,11 +92,13 @@ def run(args: argparse.Namespace) -> int:
             sensitivity=args.sensitivity,
             min_impact=min_impact,
             min_impact_percent=args.min_impact_percent,
+            as_of=args.as_of,
             now=store_moment(client, args),
             deadline=args.deadline,
         )
     found = list(scan.anomalies)
     document = {
+        "as_of": None if scan.as_of is None else format_api_datetime(scan.as_of),
         "anomalies": [a.to_dict() for a in found],
         "skipped": scan.skipped_periods,
         "skipped_by_metric": scan.skipped,

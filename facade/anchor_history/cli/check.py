@@ -8,7 +8,14 @@ from typing import Any
 from attrs import evolve
 
 from .check_settings import CheckSettings, read_settings
-from .common import add_connection_args, open_client, print_result
+from .common import (
+    add_as_of_arg,
+    add_connection_args,
+    add_format_arg,
+    add_notify_arg,
+    open_client,
+    print_result,
+)
 from .errors import EXIT_CODES, EXIT_FOUND, EXIT_NOTIFY, EXIT_OK
 from .prices import add_price_args, price_list
 from .stored import store_moment
@@ -46,11 +53,7 @@ def add_parser(subs: Any) -> None:
         default=None,
         help="the day (1-28) a billing month starts on (default 1)",
     )
-    p.add_argument(
-        "--as-of",
-        default=None,
-        help="when to judge from (default now; any --from form: 2026-11-15 is the end of that day)",
-    )
+    add_as_of_arg(p)
     p.add_argument(
         "--fail-on",
         choices=("forecast", "over"),
@@ -73,14 +76,7 @@ def add_parser(subs: Any) -> None:
         "the limit used) or forecast:100 (the period-end forecast at the limit); repeatable "
         "(default actual:80, actual:100, forecast:100)",
     )
-    p.add_argument(
-        "--notify",
-        action="append",
-        default=[],
-        metavar="URL",
-        help="POST one message to this webhook (Slack-compatible) per run that crosses a "
-        "threshold, or clears a forecast one; repeatable, one message per webhook",
-    )
+    add_notify_arg(p, "per run that crosses a threshold, or clears a forecast one")
     p.add_argument(
         "--state",
         default=None,
@@ -101,7 +97,7 @@ def add_parser(subs: Any) -> None:
         help="TOML with budgets (and their alerts), period, cycle_start, fail_on, notify, "
         "remind, state",
     )
-    p.add_argument("--format", "-f", choices=("table", "json"), default="table")
+    add_format_arg(p)
     add_price_args(p)
     add_connection_args(p)
 

@@ -9,14 +9,17 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import IO, Any
 
 from .errors import EXIT_NOTIFY, UsageError, fail
 
 __all__ = [
+    "add_as_of_arg",
     "add_connection_args",
+    "add_format_arg",
+    "add_notify_arg",
     "notify",
     "open_client",
     "port_number",
@@ -47,6 +50,41 @@ def show_waits(stream: IO[str]) -> Callable[[], None]:
         log.setLevel(previous)
 
     return undo
+
+
+AS_OF_HELP = (
+    "judge as of this moment (default now): a date, month or named period is the moment "
+    "it is complete (2026-11-15: the end of that day; today: now), a date-time that "
+    "instant, a span (2d) that long before now"
+)
+
+
+def add_as_of_arg(p: argparse.ArgumentParser) -> None:
+    """``--as-of``: one meaning in every command that has it (``parse_as_of``)."""
+    p.add_argument("--as-of", default=None, metavar="WHEN", help=AS_OF_HELP)
+
+
+def add_format_arg(
+    p: argparse.ArgumentParser,
+    choices: tuple[str, ...] = ("table", "json"),
+    default: str | None = "table",
+    help: str = "table or json (default table)",
+) -> None:
+    """``--format``/``-f``: how a command prints its result."""
+    p.add_argument("--format", "-f", choices=choices, default=default, help=help)
+
+
+def add_notify_arg(p: argparse.ArgumentParser, when: str) -> None:
+    """``--notify URL``, repeatable in every command that posts: one message to each
+    webhook (Slack-compatible) ``when`` something is worth saying."""
+    p.add_argument(
+        "--notify",
+        action="append",
+        default=[],
+        metavar="URL",
+        help=f"POST one message to this webhook (Slack-compatible) {when}; repeatable, "
+        "one message per webhook",
+    )
 
 
 def add_connection_args(
@@ -161,14 +199,17 @@ def print_result(document: dict[str, Any], text: str, fmt: str) -> None:
         sys.stdout.write(text)
 
 
-def notify(url: str, message: dict[str, Any], code: int) -> int:
-    """POST ``message``; ``code`` when the webhook took it, else the error and exit 7
-    (the result was printed already: a failed notification never hides it)."""
+def notify(urls: Sequence[str], message: dict[str, Any], code: int) -> int:
+    """POST ``message`` to each webhook; ``code`` when every one took it, else each
+    error and exit 7 (the result was printed already: a failed notification never
+    hides it, nor keeps the message from the other webhooks)."""
     from ..alerts.notify import post_json
     from ..errors import NotificationError
 
-    try:
-        post_json(url, message)
-    except NotificationError as error:
-        return fail(str(error), EXIT_NOTIFY)
-    return code
+    result = code
+    for url in urls:
+        try:
+            post_json(url, message)
+        except NotificationError as error:
+            result = fail(str(error), EXIT_NOTIFY)
+    return result

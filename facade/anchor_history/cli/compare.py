@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .common import add_connection_args, open_client, print_result
+from .common import add_as_of_arg, add_connection_args, add_format_arg, open_client, print_result
 from .errors import EXIT_CODES, EXIT_OK
 from .prices import add_price_args, price_list
 from .stored import store_moment
@@ -36,14 +36,14 @@ def add_parser(subs: Any) -> None:
         default="session_count,credits_used",
         help="comma list, or 'all' (default session_count,credits_used)",
     )
-    p.add_argument("--as-of", default=None, help="compare as of this moment (default now)")
+    add_as_of_arg(p)
     p.add_argument(
         "--cycle-start",
         type=int,
         default=1,
         help="the day (1-28) a billing month starts on (default 1)",
     )
-    p.add_argument("--format", "-f", choices=("table", "json"), default="table")
+    add_format_arg(p)
     add_price_args(p)
     add_connection_args(p)
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import IO, Any
 
-from .common import add_connection_args, open_client
+from .common import add_connection_args, add_format_arg, open_client
 from .errors import EXIT_CODES, EXIT_OK
 from .output import FORMATS, SUFFIXES, plan_output, required_extras, write_output
 from .prices import add_price_args, price_list
@@ -21,8 +21,10 @@ WHEN_FORMS = (
 )
 
 
-def add_parser(subs: Any, metric_names: tuple[str, ...]) -> None:
-    metrics = ", ".join(metric_names)
+def add_parser(subs: Any) -> None:
+    from ..models.history import metric_names  # attrs only: no httpx, so --help stays fast
+
+    metrics = ", ".join(metric_names())
     p = subs.add_parser(
         "history",
         help="usage history as a table, chart, CSV, JSON, NDJSON or Parquet (the default)",
@@ -71,10 +73,9 @@ def add_parser(subs: Any, metric_names: tuple[str, ...]) -> None:
         action="store_false",
         help="list only the periods the server sent (no zeros for quiet periods)",
     )
-    p.add_argument(
-        "--format",
-        "-f",
-        choices=FORMATS,
+    add_format_arg(
+        p,
+        FORMATS,
         default=None,
         help="output format (default: from --output's extension; else table on a terminal, "
         "csv otherwise)",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .common import add_connection_args, open_client, print_result
+from .common import add_as_of_arg, add_connection_args, add_format_arg, open_client, print_result
 from .errors import EXIT_CODES, EXIT_FOUND, EXIT_OK, UsageError
 from .prices import add_price_args, price_list
 
@@ -43,7 +43,8 @@ def add_parser(subs: Any) -> None:
         default="never",
         help="exit 1 when the history and the plan disagree (default never)",
     )
-    p.add_argument("--format", "-f", choices=("table", "json"), default="table")
+    add_as_of_arg(p)
+    add_format_arg(p)
     add_price_args(p)
     add_connection_args(p)
 
@@ -56,7 +57,9 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= args.tolerance < float("inf"):
         raise UsageError(f"--tolerance: {args.tolerance:g} is not a percent >= 0")
     with open_client(args) as client:
-        report = check_plan(client, tolerance=args.tolerance, deadline=args.deadline)
+        report = check_plan(
+            client, tolerance=args.tolerance, as_of=args.as_of, deadline=args.deadline
+        )
         prices = price_list(args, client)
     document, text = report.to_dict(), render_plan(report)
     if prices is not None:

@@ -7,7 +7,7 @@ import os
 import sys
 from typing import Any
 
-from .common import add_connection_args, open_client
+from .common import add_as_of_arg, add_connection_args, open_client
 from .errors import EXIT_CODES, EXIT_OK, UsageError
 from .prices import add_price_args, price_list
 from .stored import store_moment
@@ -60,6 +60,7 @@ def add_parser(subs: Any) -> None:
         help="a section on the plan (GET /v1/billing): what is left, when it runs out, and "
         "whether the history adds up to it; with the API only",
     )
+    add_as_of_arg(p)
     add_price_args(p)
     add_connection_args(p)
 
@@ -89,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
             budgets=budgets,
             plan=args.plan,
             prices=price_list(args, None if args.store else source),
+            as_of=args.as_of,
             now=store_moment(source, args),
             deadline=args.deadline,
         )

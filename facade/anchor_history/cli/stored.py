@@ -35,7 +35,7 @@ def store_moment(source: Any, args: argparse.Namespace) -> datetime | None:
             file=sys.stderr,
         )
     as_of = getattr(args, "as_of", None)
-    if as_of is not None and parse_when(as_of, now=moment, role="from") > moment:
+    if as_of is not None and parse_when(as_of, now=moment, role="from", param="as_of") > moment:
         raise UsageError(
             f"--as-of {as_of}: after the store's last sync ({moment:%Y-%m-%d %H:%M} UTC); "
             "sync it first, or ask as of an earlier moment"

@@ -23,10 +23,10 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from ..calendar.boundaries import period_floor
-from ..calendar.windows import DateLike, resolve_window
+from ..calendar.windows import DateLike, parse_as_of, resolve_window
 from ..errors import InvalidInputError
 from ..metrics import MetricsArg, normalize_granularity
 from ..models.history import History
@@ -265,15 +265,18 @@ def detect_anomalies(
     sensitivity: float = DEFAULT_SENSITIVITY,
     min_impact: MinImpact = None,
     min_impact_percent: float = DEFAULT_MIN_IMPACT_PERCENT,
+    as_of: DateLike | None = None,
     now: datetime | None = None,
     **fetch_options: Any,
 ) -> tuple[History, AnomalyScan]:
     """One fetch of whole periods, from the lookback before ``from_date`` to ``to_date``,
-    and the search from ``from_date`` on (see :func:`scan_anomalies`)."""
+    and the search from ``from_date`` on (see :func:`scan_anomalies`), as of
+    ``as_of`` (default now: see :func:`~anchor_history.calendar.parse_as_of`): what
+    came after it is not known yet, and the period holding it is still going on."""
     target = normalize_granularity(granularity)
     if target not in LOOKBACK:
         raise InvalidInputError("granularity", f"anomalies are found by hour or day, not {target}")
-    moment = now or datetime.now(UTC)
+    moment = parse_as_of(as_of, now=now or datetime.now(UTC))
     start, end = resolve_window(from_date, to_date, now=moment)
     since = period_floor(start, target)
     history = fetch_periods(
@@ -286,4 +289,4 @@ def detect_anomalies(
         min_impact=min_impact,
         min_impact_percent=min_impact_percent,
     )
-    return history, scan
+    return history, evolve(scan, as_of=moment)

@@ -53,6 +53,7 @@ class AnomalyScan:
     anomalies: tuple[Anomaly, ...]
     skipped: dict[str, int]
     judged: dict[str, int]
+    as_of: datetime | None = None  # the moment searched as of, when a fetch set it
 
     @property
     def skipped_periods(self) -> int:

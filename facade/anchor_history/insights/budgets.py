@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..calendar.boundaries import billing_period, period_after, period_floor
-from ..calendar.windows import DateLike, format_api_datetime, parse_when
+from ..calendar.windows import DateLike, format_api_datetime, parse_as_of
 from ..errors import InvalidInputError
 from ..models.history import History
 from ..periods import HistorySource
@@ -152,10 +152,8 @@ def check_budgets(
     if not budgets:
         raise InvalidInputError("budgets", "none given; e.g. credits_used=30000")
     moment = now or datetime.now(UTC)
-    # A plain date means its last millisecond: "how did the budget look on the 15th?"
-    when = moment if as_of is None else parse_when(as_of, now=moment, role="to")
-    if when > moment:
-        raise InvalidInputError("as_of", f"{format_api_datetime(when)} is in the future")
+    # A plain date means the moment it is complete: "how did the budget look on the 15th?"
+    when = parse_as_of(as_of, now=moment)
     window = billing_period(when, period, cycle_start)
     start = min(window[0], period_floor(when - timedelta(days=TRAILING_DAYS), "day"))
     metrics = list(dict.fromkeys("credits_used" if b.metric == COST else b.metric for b in budgets))

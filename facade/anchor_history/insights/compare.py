@@ -18,8 +18,7 @@ from typing import Any
 from attrs import evolve, frozen
 
 from ..calendar.boundaries import LAST_MS, billing_month, billing_period, period_floor
-from ..calendar.windows import DateLike, format_api_datetime, parse_when
-from ..errors import InvalidInputError
+from ..calendar.windows import DateLike, format_api_datetime, parse_as_of
 from ..metrics import MetricsArg, normalize_metrics
 from ..models.history import Number
 from ..periods import HistorySource
@@ -85,9 +84,11 @@ class Comparison:
     # Spans too short or too small to read a change from (see EARLY_SHARE, EARLY_EVENTS).
     early: bool = False
     cost: SpanCosts | None = None  # with a price list
+    as_of: datetime | None = None  # the moment compared as of, when compare_periods set it
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            **({"as_of": format_api_datetime(self.as_of)} if self.as_of is not None else {}),
             "current": self.current.to_dict(),
             "previous": self.previous.to_dict(),
             "early": self.early,
@@ -123,16 +124,23 @@ def _money_change(now: Decimal | None, before: Decimal | None) -> dict[str, Any]
 def comparison_spans(
     as_of: datetime, period: str, cycle_start: int = 1
 ) -> tuple[tuple[datetime, datetime], tuple[datetime, datetime]]:
-    """The current period's start to ``as_of``, and the same span of the period before.
+    """The period holding ``as_of`` from its start to ``as_of``'s last whole hour, and
+    the same span of the period before.
 
-    >>> now = datetime(2026, 11, 25, 12, tzinfo=UTC)  # a Wednesday, noon
+    Whole hours: a store's atom is the UTC hour, so a span ending at 01:29 is held
+    to 01:59 for yesterday and to 01:29 for today. Cut at the hour, both spans are
+    as long, and the API and a store give the same answer. An ``as_of`` at a day's
+    last millisecond (``--as-of 2026-11-24``) ends the span with that whole day.
+
+    >>> now = datetime(2026, 11, 25, 12, 29, tzinfo=UTC)  # a Wednesday
     >>> [[d.isoformat()[:16] for d in span] for span in comparison_spans(now, "week")]
     [['2026-11-23T00:00', '2026-11-25T12:00'], ['2026-11-16T00:00', '2026-11-18T12:00']]
     """
     start, _ = billing_period(as_of, period, cycle_start)
+    end = period_floor(as_of + LAST_MS, "hour")  # never past the period's end
     previous_start, previous_end = billing_period(start - LAST_MS, period, cycle_start)
-    elapsed = as_of - start
-    return (start, as_of), (previous_start, min(previous_start + elapsed, previous_end))
+    elapsed = end - start
+    return (start, end), (previous_start, min(previous_start + elapsed, previous_end))
 
 
 def _change(now: Number | None, before: Number | None) -> Change:
@@ -166,22 +174,16 @@ def compare_periods(
     tiered price list, each span's month before it, so included credits count)."""
     names = normalize_metrics(metrics)
     moment = now or datetime.now(UTC)
-    when = moment if as_of is None else parse_when(as_of, now=moment, role="from")
-    if when > moment:
-        raise InvalidInputError("as_of", f"{format_api_datetime(when)} is in the future")
-    # Whole hours: a store's atom is the UTC hour, so a span ending at 01:29 is
-    # held to 01:59 for yesterday and to 01:29 for today. Cut at the hour, both
-    # spans are as long, and the API and a store give the same answer.
-    when = period_floor(when, "hour")
+    when = parse_as_of(as_of, now=moment)
     spans = comparison_spans(when, period, cycle_start)
     current, previous = (span_totals(client, span, names, **fetch_options) for span in spans)
     comparison = compare_spans(current, previous)
     start, end = billing_period(when, period, cycle_start)
-    cost = None
+    cost: SpanCosts | None = None
     if prices is not None:
         costs = tuple(span_cost(client, span, prices, **fetch_options) for span in spans)
         cost = SpanCosts(costs[0], costs[1], prices.currency, prices.rule())
-    return evolve(comparison, early=is_early(current, previous, end - start), cost=cost)
+    return evolve(comparison, early=is_early(current, previous, end - start), cost=cost, as_of=when)
 
 
 def span_cost(

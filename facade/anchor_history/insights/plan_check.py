@@ -21,7 +21,8 @@ from typing import Any
 from attrs import frozen
 
 from ..calendar.boundaries import period_floor
-from ..calendar.windows import format_api_datetime
+from ..calendar.windows import DateLike, format_api_datetime, parse_as_of
+from ..errors import InvalidInputError
 from ..models.history import HistoryPoint
 from ..models.plan import Plan
 from .forecast import TRAILING_DAYS, Forecast, forecast
@@ -156,14 +157,18 @@ def plan_report(
     *,
     as_of: datetime,
     tolerance: float = DEFAULT_TOLERANCE,
+    now: datetime | None = None,
 ) -> PlanReport:
     """The report from the plan and hourly points (credits_used, session_hours)
-    covering the trailing weeks and the billing period up to ``as_of``."""
+    covering the trailing weeks and the billing period up to ``now`` (default
+    ``as_of``): the forecast as of ``as_of``, the reconciliation up to ``now``,
+    the moment the plan's own figures are as of."""
     hours = list(points)
     start, end = plan.billing_period
     moment = min(max(as_of, start), end)
+    until = moment if now is None else min(max(now, start), end)
     outlook = forecast(hours, "credits_used", period=(start, end), as_of=moment)
-    held = math.fsum(float(p.credits_used or 0) for p in hours if start <= p.start < moment)
+    held = math.fsum(float(p.credits_used or 0) for p in hours if start <= p.start < until)
     return PlanReport(
         plan,
         moment,
@@ -177,18 +182,33 @@ def check_plan(
     client: Any,
     *,
     tolerance: float = DEFAULT_TOLERANCE,
+    as_of: DateLike | None = None,
     now: datetime | None = None,
     **fetch_options: Any,
 ) -> PlanReport:
-    """The plan (``client.plan()``), then the hours the report needs (one fetch)."""
+    """The plan (``client.plan()``), then the hours the report needs (one fetch).
+
+    The forecast is made as of ``as_of`` (default now; see
+    :func:`~anchor_history.calendar.parse_as_of`); the plan's own figures are as of
+    now, so the history is reconciled with them up to now whatever ``as_of`` says.
+    """
     plan = client.plan(deadline=fetch_options.get("deadline"))
     moment = now or datetime.now(UTC)
+    when = parse_as_of(as_of, now=moment)
     start, end = plan.billing_period
+    if when < start:
+        raise InvalidInputError(
+            "as_of",
+            f"{format_api_datetime(when)} is before the plan's billing period "
+            f"({format_api_datetime(start)} to {format_api_datetime(end)}); "
+            "GET /v1/billing tells only the current one",
+            value=as_of,
+        )
     until = min(moment, end)
-    first = min(start, period_floor(until - timedelta(days=TRAILING_DAYS), "day"))
+    first = min(start, period_floor(min(when, until) - timedelta(days=TRAILING_DAYS), "day"))
     fetch_options.setdefault("page_size", 1000)
     history = client.fetch(first, until, "hour", "credits_used,session_hours", **fetch_options)
-    return plan_report(plan, history.points, as_of=until, tolerance=tolerance)
+    return plan_report(plan, history.points, as_of=min(when, until), tolerance=tolerance, now=until)
 
 
 def plan_costs(report: PlanReport, prices: Any) -> dict[str, Any]:

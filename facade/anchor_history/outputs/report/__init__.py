@@ -14,7 +14,7 @@ from typing import Any
 from attrs import evolve, frozen
 
 from ...calendar.boundaries import LAST_MS
-from ...calendar.windows import DateLike
+from ...calendar.windows import DateLike, parse_as_of
 from ...errors import PlanUnavailableError
 from ...insights.anomalies import Anomaly, detect_anomalies
 from ...insights.budgets import Budget, BudgetReport, check_budgets
@@ -63,13 +63,14 @@ def gather_report(
     budgets: Sequence[Budget] = (),
     plan: bool = False,
     prices: PriceList | None = None,
+    as_of: DateLike | None = None,
     now: datetime | None = None,
     **fetch_options: Any,
 ) -> ReportData:
     """Everything the report shows: whole periods of the window (in ``tz``), the
     span before it, budgets (when given) and anomalies by day (by hour for an
     hourly report)."""
-    moment = now or datetime.now(UTC)
+    moment = parse_as_of(as_of, now=now or datetime.now(UTC))
     history = fetch_periods(
         source, from_date, to_date, granularity, metrics, tz=tz, now=moment, **fetch_options
     )

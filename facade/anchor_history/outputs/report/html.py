@@ -50,7 +50,7 @@ def render_html(data: ReportData) -> str:
         f"<title>AnchorBrowser usage, {_e(span_text(start, end, tz))}</title>",
         f"<style>{_STYLE}</style></head><body>",
         "<h1>AnchorBrowser usage</h1>",
-        f'<p class="sub">{_e(span_text(start, end, tz))}, by {_e(q.granularity)}; generated '
+        f'<p class="sub">{_e(span_text(start, end, tz))}, by {_e(q.granularity)}; as of '
         f"{data.generated:%Y-%m-%d %H:%M} UTC</p>",
         '<div class="cards">',
     ]
