@@ -35,7 +35,7 @@ TEAMS, YEARS = 100, 3
 
 def _build_old_store(path: Path, end: datetime) -> None:
     """Hours of every team for three years, written as a schema-0 store would be."""
-    from anchor_history.calendar.windows import format_api_datetime
+    from anchor_history.calendar.wire import format_api_datetime
     from anchor_history.models.history import metric_names
     from anchor_history.store import UsageStore
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 from anchor_history import InvalidInputError
-from anchor_history.calendar.windows import PYTHON_FORMS, format_api_datetime, parse_when
+from anchor_history.calendar.windows import PYTHON_FORMS, parse_when
+from anchor_history.calendar.wire import format_api_datetime
 from anchor_history.cli import errors
 from anchor_history.metrics import normalize_metrics
 from test_cli import run

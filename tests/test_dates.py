@@ -5,12 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
-from anchor_history.calendar.windows import (
-    format_api_datetime,
-    parse_bucket_start,
-    parse_when,
-    resolve_window,
-)
+from anchor_history.calendar.windows import parse_when, resolve_window
+from anchor_history.calendar.wire import format_api_datetime, parse_bucket_start
 from anchor_history.errors import InvalidInputError
 from hypothesis import given
 from hypothesis import strategies as st

@@ -8,7 +8,8 @@ import httpx
 import pytest
 from anchor_history import InvalidInputError, ResponseFormatError
 from anchor_history.calendar.boundaries import period_after, period_floor
-from anchor_history.calendar.windows import format_api_datetime, parse_when
+from anchor_history.calendar.windows import parse_when
+from anchor_history.calendar.wire import format_api_datetime
 from anchor_history.calendar.zones import zone
 from anchor_history.models import (
     History,

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from attrs import frozen
 
-from ..calendar.windows import format_api_datetime
+from ..calendar.wire import format_api_datetime
 from ..insights.budgets import BudgetReport, BudgetResult
 from .thresholds import Threshold
 

@@ -19,13 +19,12 @@ from .windows import (
     ACCEPTED_FORMS,
     PYTHON_FORMS,
     DateLike,
-    format_api_datetime,
     is_relative,
     parse_as_of,
-    parse_bucket_start,
     parse_when,
     resolve_window,
 )
+from .wire import format_api_datetime, parse_bucket_start
 from .zones import as_utc, check_whole_hour_zone, zone, zone_name
 
 __all__ = [

@@ -1,10 +1,9 @@
-"""Pure date handling: what callers may pass as a window, and what the API sends back.
+"""What callers may pass as a window, or as the moment they ask as of.
 
-Callers pass ``from_date``/``to_date`` in many forms; the API gets UTC ISO 8601
-with a ``Z``. The API documents its bucket ``date`` only as a string, so
-:func:`parse_bucket_start` accepts every reasonable form instead of guessing one.
-Nothing here reads the clock: ``now`` is always passed in, so one call resolves
-"now" once and every page of it asks for the same window.
+Callers pass ``from_date``/``to_date`` (and ``as_of``) in many forms: a date, a
+month, a named period, a span before now, a date-time. Nothing here reads the
+clock: ``now`` is always passed in, so one call resolves "now" once and every
+page of it asks for the same window.
 """
 
 from __future__ import annotations
@@ -14,16 +13,15 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from ..errors import InvalidInputError
 from .boundaries import LAST_MS, month_start, period_after, period_floor
+from .wire import format_api_datetime
 from .zones import as_utc
 
 __all__ = [
     "ACCEPTED_FORMS",
     "PYTHON_FORMS",
     "DateLike",
-    "format_api_datetime",
     "is_relative",
     "parse_as_of",
-    "parse_bucket_start",
     "parse_when",
     "resolve_window",
 ]
@@ -58,7 +56,6 @@ _NAMED_PERIODS = {
     "this-month": ("month", 0),
     "last-month": ("month", 1),
 }
-_ISO_WEEK = re.compile(r"^(\d{4})-?W(\d{2})(?:-?([1-7]))?$")
 _YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -256,54 +253,3 @@ def resolve_window(
             mentions=("from_date", "to_date"),
         )
     return start, end
-
-
-def format_api_datetime(value: datetime) -> str:
-    """UTC ISO 8601 with milliseconds and ``Z``, as JavaScript's toISOString writes it.
-
-    >>> format_api_datetime(datetime(2026, 11, 24, 13, 5, tzinfo=UTC))
-    '2026-11-24T13:05:00.000Z'
-    >>> format_api_datetime(datetime(999, 1, 2, tzinfo=UTC))
-    '0999-01-02T00:00:00.000Z'
-    """
-    value = as_utc(value)
-    # strftime writes year 999 as '999' on some platforms; the wire needs four digits.
-    return (
-        f"{value.year:04d}-"
-        + value.strftime("%m-%dT%H:%M:%S.")
-        + (f"{value.microsecond // 1000:03d}Z")
-    )
-
-
-def parse_bucket_start(text: str) -> datetime:
-    """The start of a bucket, as aware UTC, from the API's ``date`` string.
-
-    Accepts date-times with or without ``Z``, offset or fraction (naive is UTC),
-    plain dates, ``YYYY-MM`` and ISO weeks (``2026-W48`` = that week's Monday).
-    Raises ``ValueError`` for anything else; the caller turns it into a
-    response-format error naming the field.
-
-    >>> parse_bucket_start("2026-W48").isoformat()
-    '2026-11-23T00:00:00+00:00'
-    """
-    if not isinstance(text, str):
-        raise ValueError(f"expected a string, got {type(text).__name__}")
-    stripped = text.strip()
-    try:
-        if len(stripped) == 10 and stripped[4] == "-":
-            return datetime.combine(date.fromisoformat(stripped), time(0), UTC)
-        value = datetime.fromisoformat(stripped)
-        return value if value.tzinfo is UTC else as_utc(value)  # "...Z" is the usual case
-    except ValueError:
-        pass
-    try:
-        week = _ISO_WEEK.match(stripped)
-        if week:
-            year, number, day = int(week.group(1)), int(week.group(2)), int(week.group(3) or 1)
-            return datetime.combine(date.fromisocalendar(year, number, day), time(0), UTC)
-        month = _YEAR_MONTH.match(stripped)
-        if month:
-            return datetime(int(month.group(1)), int(month.group(2)), 1, tzinfo=UTC)
-    except ValueError:
-        pass
-    raise ValueError(f"not a date, date-time, YYYY-MM or ISO week: {text!r}")

@@ -76,7 +76,7 @@ def add_parser(subs: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..alerts.notify import check_webhook_url
-    from ..calendar.windows import format_api_datetime
+    from ..calendar.wire import format_api_datetime
     from ..insights.anomalies import detect_anomalies
 
     for url in args.notify:

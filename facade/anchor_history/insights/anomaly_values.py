@@ -10,7 +10,7 @@ from typing import Any
 
 from attrs import frozen
 
-from ..calendar.windows import format_api_datetime
+from ..calendar.wire import format_api_datetime
 
 __all__ = ["Anomaly", "AnomalyScan", "MinImpact"]
 

@@ -15,7 +15,7 @@ from typing import Any, Final, Literal
 from attrs import frozen
 
 from ..calendar.boundaries import BILLING_PERIODS
-from ..calendar.windows import format_api_datetime
+from ..calendar.wire import format_api_datetime
 from ..errors import InvalidInputError
 from ..metrics import normalize_metrics
 from .forecast import Forecast

@@ -18,7 +18,8 @@ from decimal import Decimal
 from typing import Any
 
 from ..calendar.boundaries import billing_period, period_after, period_floor
-from ..calendar.windows import DateLike, format_api_datetime, parse_as_of
+from ..calendar.windows import DateLike, parse_as_of
+from ..calendar.wire import format_api_datetime
 from ..errors import InvalidInputError
 from ..models.history import History
 from ..periods import HistorySource

@@ -18,7 +18,8 @@ from typing import Any
 from attrs import evolve, frozen
 
 from ..calendar.boundaries import LAST_MS, billing_month, billing_period, period_floor
-from ..calendar.windows import DateLike, format_api_datetime, parse_as_of
+from ..calendar.windows import DateLike, parse_as_of
+from ..calendar.wire import format_api_datetime
 from ..metrics import MetricsArg, normalize_metrics
 from ..models.history import Number
 from ..periods import HistorySource

@@ -21,7 +21,8 @@ from typing import Any
 from attrs import frozen
 
 from ..calendar.boundaries import period_floor
-from ..calendar.windows import DateLike, format_api_datetime, parse_as_of
+from ..calendar.windows import DateLike, parse_as_of
+from ..calendar.wire import format_api_datetime
 from ..errors import InvalidInputError
 from ..models.history import HistoryPoint
 from ..models.plan import Plan

@@ -17,7 +17,7 @@ from typing import Any
 
 from attrs import Factory, field, fields, frozen
 
-from ..calendar.windows import format_api_datetime
+from ..calendar.wire import format_api_datetime
 from . import writers
 from .writers import Output
 

@@ -16,7 +16,7 @@ from typing import Any
 from attrs import frozen
 
 from ..calendar.boundaries import billing_period
-from ..calendar.windows import format_api_datetime
+from ..calendar.wire import format_api_datetime
 from .history import Number
 
 __all__ = ["UNLIMITED", "Plan", "billing_period_span"]

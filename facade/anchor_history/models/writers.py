@@ -15,7 +15,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import IO, TYPE_CHECKING, Any
 
 from .._optional import require
-from ..calendar.windows import format_api_datetime
+from ..calendar.wire import format_api_datetime
 from ..calendar.zones import zone_name
 
 if TYPE_CHECKING:

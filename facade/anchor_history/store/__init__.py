@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any, Self
 from attrs import evolve
 
 from ..calendar.boundaries import period_floor
-from ..calendar.windows import DateLike, format_api_datetime, parse_when, resolve_window
+from ..calendar.windows import DateLike, parse_when, resolve_window
+from ..calendar.wire import format_api_datetime
 from ..errors import InvalidInputError, NotHeldError, StoreError
 from ..metrics import MetricsArg, normalize_granularity, normalize_metrics
 from ..models.history import History, HistoryPoint, HistoryQuery, HistorySummary, metric_names

@@ -19,7 +19,7 @@ from typing import Any
 from attrs import frozen
 
 from ..calendar.boundaries import period_floor
-from ..calendar.windows import format_api_datetime
+from ..calendar.wire import format_api_datetime
 from ..errors import ResponseFormatError
 from ..models.history import History, metric_names
 from .schema import refresh_days

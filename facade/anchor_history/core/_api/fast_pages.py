@@ -21,7 +21,7 @@ import msgspec
 from attrs import fields
 from msgspec import UNSET, Meta, UnsetType
 
-from ...calendar.windows import parse_bucket_start
+from ...calendar.wire import parse_bucket_start
 from ...models.history import HistoryPage, HistoryPoint, HistorySummary, Pagination, metric_names
 from .vocabulary import METRICS, SUMMARY_FIELDS
 

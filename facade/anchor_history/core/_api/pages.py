@@ -17,7 +17,7 @@ from anchorbrowser_api.types import UNSET as _UNSET
 from anchorbrowser_api.types import Unset
 from attrs import fields
 
-from ...calendar.windows import parse_bucket_start
+from ...calendar.wire import parse_bucket_start
 from ...errors import ResponseFormatError, excerpt
 from ...models.history import (
     HistoryPage,

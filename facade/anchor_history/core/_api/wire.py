@@ -13,7 +13,7 @@ from anchorbrowser_api.api.browser_sessions import get_v1_sessions_history as _o
 from anchorbrowser_api.client import AuthenticatedClient
 from attrs import frozen
 
-from ...calendar.windows import format_api_datetime
+from ...calendar.wire import format_api_datetime
 from ...models.history import HistoryQuery
 from .vocabulary import Granularity, Metric
 
