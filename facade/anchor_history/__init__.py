@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .core.client import HistoryClient
     from .core.retry import RetryPolicy
     from .errors import (
+        AlertStateError,
         AnchorHistoryError,
         APIError,
         AuthenticationError,
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
         MissingAPIKeyError,
         MissingExtraError,
         NotFoundError,
+        NotHeldError,
         NotificationError,
         PaginationError,
         PlanUnavailableError,
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
         RequestTimeoutError,
         ResponseFormatError,
         ServerError,
+        StoreError,
         TransportError,
     )
     from .models import History, HistoryPage, HistoryPoint, HistoryQuery, HistorySummary, Pagination
@@ -46,6 +49,7 @@ __all__ = [
     "GRANULARITIES",
     "METRICS",
     "APIError",
+    "AlertStateError",
     "AnchorHistoryError",
     "AsyncHistoryClient",
     "AuthenticationError",
@@ -60,6 +64,7 @@ __all__ = [
     "MissingAPIKeyError",
     "MissingExtraError",
     "NotFoundError",
+    "NotHeldError",
     "NotificationError",
     "Pagination",
     "PaginationError",
@@ -70,6 +75,7 @@ __all__ = [
     "ResponseFormatError",
     "RetryPolicy",
     "ServerError",
+    "StoreError",
     "TransportError",
     "__version__",
 ]
