@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import signal
 import subprocess
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import httpx
 import pytest
@@ -377,3 +379,45 @@ def test_the_cli_default_port_is_the_librarys() -> None:
     from anchor_history.exporter.server import DEFAULT_PORT
 
     assert command.DEFAULT_PORT == DEFAULT_PORT == 10464
+
+
+@pytest.mark.parametrize(
+    "order", list(itertools.permutations(("cost", "credits_used", "session_count")))
+)
+def test_every_series_keeps_its_own_labels_whatever_the_budgets_order(order) -> None:
+    """Label names were read from a family's first sample and the others' values
+    placed by position: with a cost budget first, a credits budget's team landed
+    in ``currency``; the other way round, the cost's currency became its team."""
+    from anchor_history.pricing import PriceList
+    from prometheus_client import CollectorRegistry, generate_latest
+
+    now = datetime(2026, 11, 25, 12, tzinfo=UTC)
+    start = datetime(2026, 9, 25, tzinfo=UTC)
+    hours = int((now - start) / HOUR)
+    points = tuple(
+        HistoryPoint(session_count=3, credits_used=5.0, start=start + i * HOUR, date="")
+        for i in range(hours)
+    )
+    query = HistoryQuery(start, now, "hour", ("session_count", "credits_used"))
+    history = History(points, HistorySummary(), query)
+    limits = {"cost": 10.0, "credits_used": 1e5, "session_count": 1e5}
+    budgets = [Budget(metric, limits[metric]) for metric in order]
+    prices = PriceList("USD", Decimal("0.01"))
+    snapshot = take_snapshot(history, team="web", now=now, budgets=budgets, prices=prices)
+    exporter = Exporter(history, port=0, budgets=budgets, prices=prices)
+    exporter._snapshot = snapshot  # what a refresh would have made: no server, no clock
+
+    class _Collector:
+        def collect(self):
+            return exporter.families()
+
+    registry = CollectorRegistry()
+    registry.register(_Collector())
+    scraped = {  # Prometheus reads an empty label as no label
+        (sample.name, tuple(sorted((k, v) for k, v in sample.labels.items() if v)))
+        for family in text_string_to_metric_families(generate_latest(registry).decode())
+        for sample in family.samples
+    }
+    for sample in snapshot.samples:
+        assert (sample.name, tuple(sorted(sample.labels))) in scraped, sample
+        assert dict(sample.labels)["team"] == "web"

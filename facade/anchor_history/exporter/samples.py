@@ -25,7 +25,7 @@ Names follow Prometheus' own naming page, with node_exporter as the model:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -87,6 +87,43 @@ class Sample:
     help: str
     labels: tuple[tuple[str, str], ...]
     value: float
+
+
+@frozen
+class Family:
+    """One metric family as a scrape shows it: every label any of its samples
+    carries, and each sample's values in that order ("" where a sample lacks
+    one: Prometheus reads an empty label as no label)."""
+
+    name: str
+    help: str
+    labels: tuple[str, ...]
+    rows: tuple[tuple[tuple[str, ...], float], ...]
+
+
+def families(samples: Iterable[Sample]) -> list[Family]:
+    """The samples grouped by name, each sample's labels placed by name, never by
+    position: a cost budget's samples carry ``currency`` where a credits budget's
+    do not, and reading the first sample's names for all of them put one's team
+    under the other's currency.
+
+    >>> a = Sample("x", "h", (("currency", "USD"), ("team", "web")), 1.0)
+    >>> b = Sample("x", "h", (("team", "api"),), 2.0)
+    >>> families([b, a])[0].rows
+    ((('', 'api'), 2.0), (('USD', 'web'), 1.0))
+    """
+    grouped: dict[str, list[Sample]] = {}
+    for sample in samples:
+        grouped.setdefault(sample.name, []).append(sample)
+    out = []
+    for name, members in grouped.items():
+        names = tuple(sorted({key for s in members for key, _ in s.labels}))
+        rows = []
+        for s in members:
+            given = dict(s.labels)
+            rows.append((tuple(given.get(key, "") for key in names), s.value))
+        out.append(Family(name, members[0].help, names, tuple(rows)))
+    return out
 
 
 @frozen

@@ -16,7 +16,7 @@ from ..insights.budgets import Budget
 from ..insights.forecast import TRAILING_DAYS
 from ..periods import HistorySource
 from ..pricing import PriceList, billing_month
-from .samples import Sample, Snapshot, plan_samples, take_snapshot
+from .samples import Sample, Snapshot, families, plan_samples, take_snapshot
 
 __all__ = ["Exporter"]
 
@@ -202,15 +202,11 @@ class Exporter:
         from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, InfoMetricFamily
 
         snapshot = self._snapshot  # one read: a scrape never sees half an update
-        grouped: dict[str, list[Sample]] = {}
-        for sample in snapshot.samples if snapshot else ():
-            grouped.setdefault(sample.name, []).append(sample)
-        for name, samples in grouped.items():
-            labels = [k for k, _ in samples[0].labels]
-            kind = CounterMetricFamily if name.endswith("_total") else GaugeMetricFamily
-            family = kind(name.removesuffix("_total"), samples[0].help, labels=labels)
-            for sample in samples:
-                family.add_metric([v for _, v in sample.labels], sample.value)
+        for group in families(snapshot.samples if snapshot else ()):
+            kind = CounterMetricFamily if group.name.endswith("_total") else GaugeMetricFamily
+            family = kind(group.name.removesuffix("_total"), group.help, labels=group.labels)
+            for values, value in group.rows:
+                family.add_metric(values, value)
             yield family
         source = f"refreshes from {self.origin}"
         yield _gauge(GaugeMetricFamily, "anchor_history_up",
