@@ -421,3 +421,29 @@ def test_every_series_keeps_its_own_labels_whatever_the_budgets_order(order) -> 
     for sample in snapshot.samples:
         assert (sample.name, tuple(sorted(sample.labels))) in scraped, sample
         assert dict(sample.labels)["team"] == "web"
+
+
+def test_a_budgets_help_names_its_unit() -> None:
+    """Credits and money were said to be "(count)"."""
+    now = datetime(2026, 11, 25, 12, tzinfo=UTC)
+    start = datetime(2026, 9, 25, tzinfo=UTC)
+    points = tuple(
+        HistoryPoint(session_count=3, credits_used=5.0, start=start + i * HOUR, date="")
+        for i in range(int((now - start) / HOUR))
+    )
+    history = History(
+        points,
+        HistorySummary(),
+        HistoryQuery(start, now, "hour", ("session_count", "credits_used")),
+    )
+    from anchor_history.pricing import PriceList
+
+    budgets = [Budget("credits_used", 1e5), Budget("cost", 10.0), Budget("session_count", 1e5)]
+    snapshot = take_snapshot(
+        history, team="web", now=now, budgets=budgets, prices=PriceList("USD", Decimal("0.01"))
+    )
+    helps = {s.name: s.help for s in snapshot.samples}
+    assert helps["anchorbrowser_credits_budget_limit"].endswith("(credits)")
+    assert helps["anchorbrowser_cost_budget_limit"].endswith("(money, in the currency labelled)")
+    assert helps["anchorbrowser_sessions_budget_limit"].endswith("(sessions)")
+    assert not [name for name, text in helps.items() if "(count)" in text]

@@ -68,16 +68,16 @@ METRIC_NAMES: dict[str, tuple[str, float, str]] = {
 }
 PERIODS = ("day", "week", "month")
 
-# A budget's figures are named per quantity: (stem, unit suffix).
-BUDGET_NAMES: dict[str, tuple[str, str]] = {
-    "session_count": ("anchorbrowser_sessions_budget", ""),
-    "proxy_bytes": ("anchorbrowser_proxy_budget", "_bytes"),
-    "ai_steps": ("anchorbrowser_ai_steps_budget", ""),
-    "session_hours": ("anchorbrowser_session_time_budget", "_seconds"),
-    "credits_used": ("anchorbrowser_credits_budget", ""),
-    "screenshots": ("anchorbrowser_screenshots_budget", ""),
-    "network_bytes_total": ("anchorbrowser_network_budget", "_bytes"),
-    "cost": ("anchorbrowser_cost_budget", ""),
+# A budget's figures are named per quantity: (stem, unit suffix, the unit in words).
+BUDGET_NAMES: dict[str, tuple[str, str, str]] = {
+    "session_count": ("anchorbrowser_sessions_budget", "", "sessions"),
+    "proxy_bytes": ("anchorbrowser_proxy_budget", "_bytes", "bytes"),
+    "ai_steps": ("anchorbrowser_ai_steps_budget", "", "AI steps"),
+    "session_hours": ("anchorbrowser_session_time_budget", "_seconds", "seconds"),
+    "credits_used": ("anchorbrowser_credits_budget", "", "credits"),
+    "screenshots": ("anchorbrowser_screenshots_budget", "", "screenshots"),
+    "network_bytes_total": ("anchorbrowser_network_budget", "_bytes", "bytes"),
+    "cost": ("anchorbrowser_cost_budget", "", "money, in the currency labelled"),
 }
 
 
@@ -218,7 +218,7 @@ def take_snapshot(
 def _budget_samples(result: BudgetResult, team: str) -> list[Sample]:
     """A budget's figures in its own quantity's names and unit; the ratio, pace and
     exhaustion time (unitless or seconds) under one name, by ``metric``."""
-    stem, unit = BUDGET_NAMES[result.metric]
+    stem, unit, words = BUDGET_NAMES[result.metric]
     if result.money is not None:
         money = result.money
         figures = [float(x) for x in (money.limit, money.value, money.low, money.high)]
@@ -240,7 +240,7 @@ def _budget_samples(result: BudgetResult, team: str) -> list[Sample]:
     ]
     parts = ["limit", "forecast", "forecast_low", "forecast_high"]
     out = [
-        Sample(f"{stem}_{part}{unit}", f"{text} ({unit.strip('_') or 'count'})", labels, value)
+        Sample(f"{stem}_{part}{unit}", f"{text} ({words})", labels, value)
         for part, text, value in zip(parts, texts, figures, strict=True)
     ]
     by_metric = (("metric", metric), *labels)
