@@ -45,12 +45,19 @@ class Report:
         self.targets.append((name, met, detail))
 
 
+def team_key(key: str, team: int) -> str:
+    """The key team ``team`` of a store bench syncs with (the sandbox accepts each)."""
+    return f"{key}-team-{team:03d}"
+
+
 def start_sandbox(
     args: argparse.Namespace, latency_ms: float
 ) -> tuple[subprocess.Popen[str], str, str]:
     cache = ROOT / "bench" / ".cache"
     cache.mkdir(parents=True, exist_ok=True)
     key = "bench-key"
+    # A key per team of the store benches: a store holds one account under one team.
+    team_keys = [x for i in range(100) for x in ("--api-key", team_key(key, i))]
     cmd = [
         str(BIN / "anchor-history"),
         "sandbox",
@@ -58,6 +65,7 @@ def start_sandbox(
         "0",
         "--api-key",
         key,
+        *team_keys,
         "--sessions",
         str(args.sessions),
         "--days",
@@ -481,7 +489,8 @@ def bench_store(report: Report, base_url: str, key: str, repeat: int) -> None:
         path = str(Path(folder) / "usage.db")
 
         def sync(team: str) -> Any:
-            with UsageStore(path) as store, HistoryClient(key, base_url) as client:
+            own = team_key(key, int(team.removeprefix("team-")))
+            with UsageStore(path) as store, HistoryClient(own, base_url) as client:
                 return store.sync(client, team=team, from_date="365d")
 
         teams = [f"team-{i}" for i in range(10)]

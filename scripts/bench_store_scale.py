@@ -155,12 +155,14 @@ def bench_store_scale(report: Any, base_url: str, key: str, repeat: int) -> None
         config = Path(folder) / "teams.toml"
         config.write_text(
             "".join(
-                f'[[teams]]\nname = "team-{t:03d}"\nkey_env = "BENCH_KEY"\n\n' for t in range(TEAMS)
+                f'[[teams]]\nname = "team-{t:03d}"\nkey_env = "BENCH_KEY_{t:03d}"\n\n'
+                for t in range(TEAMS)
             )
         )
         sync = [str(BIN / "anchor-history"), "sync", "--all-teams", "--config", str(config),
                 "--store", str(copy), "--base-url", base_url]  # fmt: skip
-        env = {**os.environ, "BENCH_KEY": key}
+        # A key per team (the sandbox accepts each): a store holds one account once.
+        env = {**os.environ, **{f"BENCH_KEY_{t:03d}": f"{key}-team-{t:03d}" for t in range(TEAMS)}}
         runs = []
         for _ in range(max(3, repeat // 2)):
             started = time.perf_counter()

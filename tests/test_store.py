@@ -487,29 +487,60 @@ def test_sync_from_on_a_team_already_held_backfills_or_says_it_is_ignored(box, t
     assert stored_total(Path(path), "web") == online.totals()["session_count"]
 
 
-def test_every_team_of_a_config_shares_one_pool_and_one_ssl_context(
-    box, tmp_path, monkeypatch
-) -> None:
+def test_every_team_of_a_config_shares_one_pool_and_one_ssl_context(tmp_path, monkeypatch) -> None:
     """Each team's client made its own SSL context (about 30 ms of CPU each)."""
     import httpx._transports.default as default
     from anchor_history.cli import main
+
+    keys = tuple(f"team-key-{i}" for i in range(4))  # four keys: one store holds each once
+    box = Sandbox(seed=31, sessions=2_000, days=10, api_key=keys[0], other_keys=keys[1:])
 
     made = []
     original = default.create_ssl_context
     monkeypatch.setattr(
         default, "create_ssl_context", lambda *a, **k: made.append(1) or original(*a, **k)
     )
-    config = tmp_path / "teams.toml"
-    config.write_text("".join(
-        f'[[teams]]\nname = "t{i}"\nkey_env = "KEY_T{i}"\nbase_url = "{box.base_url}"\n\n'
-        for i in range(4)
-    ))  # fmt: skip
-    for i in range(4):
-        monkeypatch.setenv(f"KEY_T{i}", box.api_key)
-    path = tmp_path / "usage.db"
-    code = main(["sync", "--store", str(path), "--all-teams", "--config", str(config),
-                 "--from", "3d", "--quiet"])  # fmt: skip
+    with box:
+        config = tmp_path / "teams.toml"
+        config.write_text("".join(
+            f'[[teams]]\nname = "t{i}"\nkey_env = "KEY_T{i}"\nbase_url = "{box.base_url}"\n\n'
+            for i in range(4)
+        ))  # fmt: skip
+        for i in range(4):
+            monkeypatch.setenv(f"KEY_T{i}", keys[i])
+        path = tmp_path / "usage.db"
+        code = main(["sync", "--store", str(path), "--all-teams", "--config", str(config),
+                     "--from", "3d", "--quiet"])  # fmt: skip
     assert code == 0
     assert len(made) == 1
     with UsageStore(str(path)) as store:
         assert sorted(store.teams()) == ["t0", "t1", "t2", "t3"]
+
+
+def test_one_account_is_never_held_under_two_teams(tmp_path) -> None:
+    """`sync --team web`, then a plain `sync`, added a team `default` holding the same
+    account: every total of the store doubled, and check said OVER."""
+    path = str(tmp_path / "usage.db")
+    with Sandbox(seed=3, sessions=2_000, days=20) as box:
+        assert run(box, "sync", "--store", path, "--team", "web", "--from", "5d").returncode == 0
+        plain = run(box, "sync", "--store", path)  # the store's only team: web
+        assert plain.returncode == 0, plain.stderr
+        assert "team web" in plain.stdout
+        again = run(box, "sync", "--store", path, "--team", "default")
+        assert again.returncode == 2
+        assert "held already as team 'web'" in again.stderr
+    with UsageStore(path, create=False) as store:
+        assert store.teams() == ["web"]
+
+
+def test_a_store_of_several_teams_needs_the_team_named(tmp_path) -> None:
+    path = str(tmp_path / "usage.db")
+    with (
+        Sandbox(seed=3, sessions=2_000, days=20) as web,
+        Sandbox(seed=4, sessions=2_000, days=20) as api,
+    ):
+        assert run(web, "sync", "--store", path, "--team", "web", "--from", "5d").returncode == 0
+        assert run(api, "sync", "--store", path, "--team", "api", "--from", "5d").returncode == 0
+        plain = run(web, "sync", "--store", path)
+        assert plain.returncode == 2
+        assert "--team: none given, and the store holds 2 teams: api, web" in plain.stderr

@@ -73,8 +73,8 @@ class UsageServer:
 
 
 def client_of(server: UsageServer) -> HistoryClient:
-    return HistoryClient(
-        "k", "https://api.example.test", transport=httpx.MockTransport(server.handle)
+    return HistoryClient(  # a key per server: each is an account of its own
+        f"k{id(server)}", "https://api.example.test", transport=httpx.MockTransport(server.handle)
     )
 
 

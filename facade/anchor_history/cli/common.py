@@ -104,7 +104,9 @@ def add_connection_args(
         default=None,
         help=team_help
         or "the store's team (default: "
-        + ("'default')" if store_required else "all teams summed)"),
+        + (
+            "its only team, or 'default' in a new store)" if store_required else "all teams summed)"
+        ),
     )
     p.add_argument("--api-key", default=None, help="API key (default: $ANCHORBROWSER_API_KEY)")
     p.add_argument(

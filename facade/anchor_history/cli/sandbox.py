@@ -87,7 +87,11 @@ def add_parser(subs: Any) -> None:
         "--days", type=_at_least(1), default=90, help="days of history, ending now (default 90)"
     )
     p.add_argument(
-        "--api-key", default=None, help="the key clients must send (default: a random one)"
+        "--api-key",
+        action="append",
+        default=[],
+        help="the key clients must send (default: a random one); repeatable: more keys of "
+        "the one account, as teams of a store each sync with their own",
     )
     p.add_argument(
         "--latency-ms",
@@ -192,7 +196,8 @@ def run(args: argparse.Namespace) -> int:
             seed=args.seed,
             sessions=args.sessions,
             days=args.days,
-            api_key=args.api_key or os.environ.get("ANCHOR_SANDBOX_API_KEY"),
+            api_key=(args.api_key[:1] or [os.environ.get("ANCHOR_SANDBOX_API_KEY")])[0],
+            other_keys=tuple(args.api_key[1:]),
             latency_ms=args.latency_ms,
             faults=args.faults,
             fault_seed=args.fault_seed,

@@ -102,7 +102,9 @@ class SharedTransport:
         self._inner.close()
 
 
-def _sync_one(args: argparse.Namespace, team: str, store_path: str, transport: Any = None) -> str:
+def _sync_one(
+    args: argparse.Namespace, team: str | None, store_path: str, transport: Any = None
+) -> str:
     from ..store import UsageStore
 
     # The client first: a missing key is reported before a store file is made.
@@ -125,7 +127,7 @@ def _sync_one(args: argparse.Namespace, team: str, store_path: str, transport: A
 
 def run(args: argparse.Namespace) -> int:
     if not args.all_teams:
-        print(_sync_one(args, args.team or "default", args.store))
+        print(_sync_one(args, args.team, args.store))
         return EXIT_OK
     if not args.config:
         raise UsageError("--all-teams needs --config FILE listing the teams")

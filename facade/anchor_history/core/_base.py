@@ -167,6 +167,16 @@ class ClientBase(Generic[TransportT, SleepT]):
     def base_url(self) -> str:
         return self._settings.base_url
 
+    @property
+    def account(self) -> str:
+        """Which account this client reads, as a fingerprint of its base URL and key:
+        equal for two clients of one key, and never the key (nor enough of it to
+        find it). A store uses it to refuse one account synced under two teams."""
+        import hashlib
+
+        seen = f"{self._settings.base_url}\n{self._settings.api_key}".encode()
+        return hashlib.sha256(seen).hexdigest()[:16]
+
     def __repr__(self) -> str:
         s = self._settings
         return (

@@ -45,6 +45,7 @@ from .sync import (
     replace_hours,
     sync_window,
 )
+from .teams import check_account, choose_team, record_account
 
 if TYPE_CHECKING:
     from ..core.client import HistoryClient
@@ -182,7 +183,7 @@ class UsageStore:
         self,
         client: HistoryClient,
         *,
-        team: str = "default",
+        team: str | None = None,
         from_date: DateLike | None = None,
         lookback: timedelta = DEFAULT_LOOKBACK,
         now: datetime | None = None,
@@ -196,9 +197,13 @@ class UsageStore:
         ``DEFAULT_BACKFILL``). For a team already held, a ``from_date`` before
         what it holds backfills from there (the whole span to now, in the one
         transaction, so the store still holds it without holes); a later one
-        changes nothing, and the result's ``note`` says so.
+        changes nothing, and the result's ``note`` says so. ``team`` defaults to
+        the store's only team (``default`` in an empty store); one account is
+        never held under two teams (see :mod:`.teams`).
         """
-        check_team(team)
+        team = check_team(choose_team(team, team_spans(self._conn)))
+        account = getattr(client, "account", None)
+        check_account(self._conn, team, account)
         if not isinstance(lookback, timedelta) or lookback < timedelta(0):
             raise InvalidInputError("lookback", f"{lookback!r} is not a duration >= 0")
         started = time.monotonic()
@@ -232,9 +237,11 @@ class UsageStore:
             window[0], window[1], "hour", "all", page_size=1000, progress=count, deadline=deadline
         )
         with self._transaction() as conn:
+            check_account(conn, team, account)  # again, inside: a sync may have raced us
             result = replace_hours(
                 conn, team, history, window=window, requests=pages[0], started=started
             )
+            record_account(conn, team, account)
         return evolve(result, note=note)
 
     def fetch(

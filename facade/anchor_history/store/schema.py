@@ -11,7 +11,8 @@ sums are rounded to 9 decimals, as a ``numeric`` column would add them (no
 ``652.8335999999999``). A sum over nothing but NULLs stays NULL ("no value").
 
 The file says which schema it holds in ``PRAGMA user_version``: 0 is a store
-from before the version was written (hours, syncs and views only). An older
+from before the version was written (hours, syncs and views only); 2 adds
+``accounts``, the account each team was synced with. An older
 file is upgraded in place on its first writable open; a newer one is refused,
 never misread.
 """
@@ -33,7 +34,7 @@ __all__ = [
     "schema_version",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # The start of each period holding ``hour`` (epoch hours), as epoch seconds, in UTC.
 # Days and ISO weeks by arithmetic (1970-01-01 was a Thursday: the Monday before is
@@ -71,7 +72,7 @@ def schema_is_current(conn: sqlite3.Connection) -> bool:
     if schema_version(conn) != SCHEMA_VERSION:
         return False
     names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
-    if not {"hours", "syncs", "day_sums", "held", *VIEWS.values()} <= names:
+    if not {"hours", "syncs", "day_sums", "held", "accounts", *VIEWS.values()} <= names:
         return False
     for table in ("hours", "day_sums"):
         present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
@@ -115,6 +116,14 @@ def create_schema(conn: sqlite3.Connection) -> None:
             requests INTEGER NOT NULL,
             summary TEXT NOT NULL  -- the server's totals for the window, as JSON
         )
+        """
+    )
+    conn.execute(  # version 2: the account each team was synced with (store/teams.py)
+        """
+        CREATE TABLE IF NOT EXISTS accounts (
+            team TEXT PRIMARY KEY,
+            account TEXT NOT NULL  -- a fingerprint of the base URL and key, never the key
+        ) WITHOUT ROWID
         """
     )
     conn.execute(

@@ -86,7 +86,8 @@ def create_app(
         given = request.headers.get("anchor-api-key")
         if given is None:
             return error_response(401, "Missing API key: send it in the anchor-api-key header")
-        if not secrets.compare_digest(given.encode(), settings.api_key.encode()):
+        keys = (settings.api_key, *settings.other_keys)
+        if not any(secrets.compare_digest(given.encode(), key.encode()) for key in keys):
             return error_response(401, "Invalid API key")
         return None
 

@@ -35,6 +35,7 @@ KNOWN_PARAMS = ("from_date", "to_date", "granularity", "metrics", "page", "limit
 @frozen
 class SandboxSettings:
     api_key: str
+    other_keys: tuple[str, ...] = ()  # more keys of the same account, as a real one has
     latency_ms: float = 0.0
     date_style: str = "iso-ms"
     retry_after: float = 1.0

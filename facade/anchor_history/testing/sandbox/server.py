@@ -61,6 +61,7 @@ class Sandbox:
         days: int = 90,
         end: datetime | None = None,
         api_key: str | None = None,
+        other_keys: tuple[str, ...] = (),
         latency_ms: float = 0.0,
         faults: str = "",
         fault_seed: int = 0,
@@ -82,6 +83,7 @@ class Sandbox:
 
         self.settings = SandboxSettings(
             api_key=self.api_key,
+            other_keys=tuple(other_keys),
             latency_ms=latency_ms,
             date_style=date_style,
             retry_after=retry_after,
