@@ -4,6 +4,7 @@ httpx, no generated client (a cold `history --store` paid 85 ms for them)."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -126,3 +127,71 @@ def test_the_sync_client_loads_no_asyncio() -> None:
     from anchor_history.core.client import AsyncHistoryClient as from_client
 
     assert from_client is AsyncHistoryClient  # still importable where it was
+
+
+# A user who may read the store but not write beside it. The interpreter lives
+# under /root (mode 0700), where `runuser -u nobody` cannot reach it, so the
+# command runs as root with the capabilities that let root ignore file modes
+# dropped: the kernel then checks the modes as for any other user.
+_AS_A_READER = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner", "--"]
+
+
+def _listing(folder: Path) -> dict[str, tuple[int, int, str]]:
+    import hashlib
+
+    return {
+        p.name: (p.stat().st_size, p.stat().st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest())
+        for p in sorted(folder.iterdir())
+    }
+
+
+@pytest.fixture
+def read_only_store(store: Path, tmp_path: Path) -> Iterator[Path]:
+    """A copy of the store in WAL mode, the file 0444 in a folder 0555."""
+    import shutil
+    import sqlite3
+
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to read as a user without write rights")
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    copy = folder / "usage.db"
+    with sqlite3.connect(store) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    with sqlite3.connect(copy) as conn:
+        assert conn.execute("PRAGMA journal_mode = WAL").fetchone() == ("wal",)
+    for extra in folder.glob("usage.db-*"):
+        extra.unlink()
+    copy.chmod(0o444)
+    folder.chmod(0o555)
+    yield copy
+    folder.chmod(0o755)
+
+
+def test_a_store_in_a_read_only_folder_is_read_and_left_as_it_was(read_only_store: Path) -> None:
+    """It failed with 'attempt to write a readonly database' (exit 9)."""
+    from test_cli import SCRIPT
+
+    folder = read_only_store.parent
+    before = _listing(folder)
+    words = [SCRIPT, "history", "--store", str(read_only_store), "--from", "7d", "-f", "json"]
+    result = subprocess.run([*_AS_A_READER, *words, "-v"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["points"]
+    assert "read as an immutable file" in result.stderr
+    assert _listing(folder) == before  # no -wal, no -shm, not a byte or an mtime changed
+
+
+def test_a_read_only_store_with_changes_in_its_log_is_refused(read_only_store: Path) -> None:
+    """Read past a non-empty -wal, the figures would lack what it holds."""
+    from test_cli import SCRIPT
+
+    folder = read_only_store.parent
+    folder.chmod(0o755)
+    (folder / "usage.db-wal").write_bytes(b"\0" * 4096)
+    folder.chmod(0o555)
+    words = [SCRIPT, "history", "--store", str(read_only_store), "--from", "7d"]
+    result = subprocess.run([*_AS_A_READER, *words], capture_output=True, text=True)
+    assert result.returncode == 9
+    assert "write-ahead log" in result.stderr
+    assert "Traceback" not in result.stderr
