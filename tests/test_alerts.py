@@ -80,9 +80,35 @@ def test_each_crossing_is_sent_once_then_quiet_and_a_new_period_starts_clean() -
     december = (NOV[1], datetime(2027, 1, 1, tzinfo=UTC))
     sent, state = step(state, report(10, 60, NOV[1] + timedelta(hours=5), december))
     assert sent == {"a": []}
-    assert state == {}  # November's records forgotten
+    assert len(state) == 3  # November's records kept through the period after it
     sent, state = step(state, report(85, 90, datetime(2026, 12, 20, tzinfo=UTC), december))
+    assert sent == {"a": [("crossed", "actual:80")]}  # December's own crossing
+    january = (december[1], datetime(2027, 2, 1, tzinfo=UTC))
+    sent, state = step(state, report(1, 50, datetime(2027, 1, 2, tzinfo=UTC), january))
+    assert sent == {"a": []}
+    assert len(state) == 1  # November's forgotten; December's kept through January
+
+
+def test_looking_back_at_last_period_never_posts_again() -> None:
+    """check --as-of March 28 posted; a run on April 1 forgot March; March 28
+    again re-posted it. Now March is kept through April, and once a run after
+    March's end is recorded, a look back at March is quiet for good."""
+    march = (datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC))
+    april = (march[1], datetime(2026, 5, 1, tzinfo=UTC))
+    may = (april[1], datetime(2026, 6, 1, tzinfo=UTC))
+    hour = datetime(2026, 3, 28, 14, tzinfo=UTC)
+    state: dict = {}
+    sent, state = step(state, report(101, 120, hour, march))
+    assert sent == {"a": [("crossed", "actual:80"), ("crossed", "actual:100"),
+                          ("crossed", "forecast:100")]}  # fmt: skip
+    sent, state = step(state, report(85, 90, datetime(2026, 4, 1, 1, tzinfo=UTC), april))
     assert sent == {"a": [("crossed", "actual:80")]}
+    sent, state = step(state, report(101, 120, hour, march))
+    assert sent == {"a": []}
+    sent, state = step(state, report(1, 10, datetime(2026, 5, 3, tzinfo=UTC), may))
+    assert not [key for key in state if "2026-03" in key]  # March forgotten in May
+    sent, state = step(state, report(101, 120, hour, march))
+    assert sent == {"a": []}  # still quiet: a later run was recorded
 
 
 def test_a_forecast_that_clears_is_resolved_once_and_may_fire_again() -> None:

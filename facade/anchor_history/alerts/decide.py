@@ -103,6 +103,10 @@ def decide(
     """
     now = report.as_of
     period_start, period_end = report.period
+    # A run after this period's end was recorded already: the clock has moved past
+    # it for good, so looking back at it (``--as-of``) is quiet, whatever records
+    # were forgotten since.
+    over = any(r.sent_at >= period_end for r in state.values())
     statuses = []
     outgoing: dict[str, list[Event]] = {c: [] for c in channels}
     updates: dict[str, dict[str, Record | None]] = {c: {} for c in channels}
@@ -117,10 +121,12 @@ def decide(
             for channel in channels:
                 record = state.get(f"{channel}|{key}")
                 event, change = _step(crossed, record, now, period_end, remind)
-                if event is not None:
+                if event is not None and not over:
                     outgoing[channel].append(Event(event, status))
                     updates[channel][f"{channel}|{key}"] = change
-    expired = tuple(k for k, r in state.items() if r.period_end <= now)
+    # Records are kept through the period after theirs: a look back at last month
+    # (--as-of) finds what was sent then, and stays quiet about it.
+    expired = tuple(k for k, r in state.items() if r.period_end < period_start)
     return Decision(
         tuple(statuses),
         {c: tuple(e) for c, e in outgoing.items()},
