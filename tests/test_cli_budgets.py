@@ -269,3 +269,29 @@ def test_errors_name_the_flag_not_the_keyword(anchor_sandbox, words, flag) -> No
     result = run(anchor_sandbox, *words)
     assert result.returncode == 2
     assert result.stderr.startswith(f"anchor-history: error: {flag}")
+
+
+def test_a_dry_run_posts_and_records_nothing_and_the_state_can_be_listed_and_reset(
+    anchor_sandbox, webhook, tmp_path
+) -> None:
+    state = tmp_path / "alerts.json"
+    words = ["check", "--budget", "session_count=10", *AS_OF, "--notify", webhook.url,
+             "--state", str(state)]  # fmt: skip
+    dry = run(anchor_sandbox, *words, "--dry-run")
+    assert dry.returncode == 1, dry.stderr  # over: the budget's exit code as ever
+    assert "dry run: would post to 127.0.0.1:" in dry.stderr
+    assert "secret" not in dry.stderr  # a webhook's path is its secret
+    assert webhook.bodies == []
+    assert not state.exists()
+    assert run(anchor_sandbox, *words).returncode == 1
+    assert len(webhook.bodies) == 1
+    listed = json.loads(run(anchor_sandbox, "alerts", "--state", str(state), "-f", "json").stdout)
+    assert {a["threshold"] for a in listed["alerts"]} == {"actual:80", "actual:100", "forecast:100"}
+    assert {a["team"] for a in listed["alerts"]} == {"default"}
+    assert run(anchor_sandbox, *words).returncode == 1
+    assert len(webhook.bodies) == 1  # recorded: quiet
+    reset = run(anchor_sandbox, "alerts", "--state", str(state), "--reset")
+    assert reset.returncode == 0, reset.stderr
+    assert "3 alert(s) forgotten" in reset.stdout
+    assert run(anchor_sandbox, *words).returncode == 1
+    assert len(webhook.bodies) == 2  # forgotten: posted afresh

@@ -12,7 +12,19 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from . import anomalies, check, compare, export, exporter, history, plan, report, sandbox, sync
+from . import (
+    alerts,
+    anomalies,
+    check,
+    compare,
+    export,
+    exporter,
+    history,
+    plan,
+    report,
+    sandbox,
+    sync,
+)
 from .errors import EXIT_CODES, EXIT_USAGE, fail, guarded
 
 __all__ = ["EXIT_CODES", "main"]
@@ -22,6 +34,7 @@ __all__ = ["EXIT_CODES", "main"]
 _COMMANDS = {
     "history": history,
     "check": check,
+    "alerts": alerts,
     "compare": compare,
     "anomalies": anomalies,
     "plan": plan,

@@ -69,6 +69,8 @@ def run_alerts(
         decision = decide(report, thresholds, {}, team=team)
         return list(decision.statuses), True
     channels = {channel_id(url): url for url in urls}
+    if getattr(args, "dry_run", False):
+        return _dry_run(report, settings, team, channels)
     with StateFile(settings.state).locked() as state_file:
         state = state_file.load()
         decision = decide(
@@ -94,3 +96,29 @@ def run_alerts(
         for problem in failed:
             fail(str(problem), EXIT_NOTIFY)
     return notified(decision.statuses, new), not failed
+
+
+def _dry_run(
+    report: Any, settings: CheckSettings, team: str, channels: dict[str, str]
+) -> tuple[list[Any], bool]:
+    """What a run would post, printed; nothing posted, nothing recorded."""
+    import sys
+    from urllib.parse import urlsplit
+
+    from ..alerts import StateFile, alert_message, decide
+    from ..alerts.decide import notified
+
+    state = StateFile(settings.state).load()
+    decision = decide(
+        report, settings.thresholds, state, team=team, channels=list(channels),
+        remind=settings.remind,
+    )  # fmt: skip
+    for channel, url in channels.items():
+        events = decision.outgoing[channel]
+        host = urlsplit(url).hostname or "the webhook"  # the rest of a webhook URL is a secret
+        if not events:
+            print(f"anchor-history: dry run: nothing to post to {host}", file=sys.stderr)
+            continue
+        text = alert_message(events, report, team)["text"]
+        print(f"anchor-history: dry run: would post to {host}:\n{text}", file=sys.stderr)
+    return notified(decision.statuses, state), True

@@ -91,6 +91,12 @@ def add_parser(subs: Any) -> None:
         help="send an alert still crossed again after this long, e.g. 24h (default never)",
     )
     p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="decide the alerts and print what would be posted (to stderr), but post "
+        "nothing and record nothing (`anchor-history alerts` lists and resets the state)",
+    )
+    p.add_argument(
         "--config",
         default=None,
         metavar="FILE",
