@@ -295,3 +295,24 @@ def test_a_dry_run_posts_and_records_nothing_and_the_state_can_be_listed_and_res
     assert "3 alert(s) forgotten" in reset.stdout
     assert run(anchor_sandbox, *words).returncode == 1
     assert len(webhook.bodies) == 2  # forgotten: posted afresh
+
+
+def test_an_anomaly_is_posted_once_not_every_run(spiked, webhook, tmp_path) -> None:
+    """An hourly cron reposted the same spike for the 90 days it stayed in the window."""
+    state = tmp_path / "alerts.json"
+    words = ["anomalies", "-m", "session_count", "--notify", webhook.url, "--state", str(state)]
+    first = run(spiked, *words)
+    assert first.returncode == 1, first.stderr
+    assert len(webhook.bodies) == 1
+    posted = webhook.bodies[0]["anomalies"]
+    again = run(spiked, *words)
+    assert again.returncode == 1  # still found: the exit code says so, every run
+    assert len(webhook.bodies) == 1  # but not posted again
+    listed = json.loads(run(spiked, "alerts", "--state", str(state), "-f", "json").stdout)
+    assert len(listed["alerts"]) == len(posted)
+    assert {a["threshold"] for a in listed["alerts"]} == {"anomaly in session_count"}
+    reminded = run(spiked, *words, "--remind", "1m", "--as-of", "now")
+    assert reminded.returncode == 1
+    assert len(webhook.bodies) == 1  # sent under a minute ago: not yet
+    dry = run(spiked, *words, "--dry-run")
+    assert "dry run: nothing to post to 127.0.0.1" in dry.stderr

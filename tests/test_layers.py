@@ -178,7 +178,13 @@ def test_no_module_is_past_the_size_that_splits_it(path: Path) -> None:
 # Decisions are pure functions over values: files, clocks, sockets and webhooks
 # stay at the edges (alerts.state, alerts.notify, the cli), so a decision is
 # tested without them.
-DECISIONS = {"alerts.thresholds", "alerts.decide", "alerts.message", "outputs.chart_marks"}
+DECISIONS = {
+    "alerts.thresholds",
+    "alerts.decide",
+    "alerts.anomalies",
+    "alerts.message",
+    "outputs.chart_marks",
+}
 EDGES = {
     "os", "io", "socket", "fcntl", "time", "tempfile", "subprocess", "pathlib", "sqlite3",
     "httpx", "urllib", "threading", "asyncio", "core", "store", "alerts.state", "alerts.notify",

@@ -52,13 +52,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _row(key: str, record: Any) -> dict[str, str]:
-    channel, team, budget, limit, period, threshold = key.split("|")
+    parts = key.split("|")
+    if parts[1] == "anomaly":  # channel|anomaly|team|metric|start (anomalies --notify)
+        channel, _, team, metric, start = parts
+        what = {"team": team, "budget": "", "limit": "", "period_start": start,
+                "threshold": f"anomaly in {metric}"}  # fmt: skip
+    else:  # channel|team|budget|limit|period start|threshold (check --notify)
+        channel, team, budget, limit, start, threshold = parts
+        what = {"team": team, "budget": budget, "limit": limit, "period_start": start,
+                "threshold": threshold}  # fmt: skip
     return {
-        "team": team,
-        "budget": budget,
-        "limit": limit,
-        "period_start": period,
-        "threshold": threshold,
+        **what,
         "channel": channel,
         "notified_at": record.notified_at.isoformat(),
         "sent_at": record.sent_at.isoformat(),

@@ -6,15 +6,15 @@ import argparse
 from typing import Any
 
 from .common import (
+    add_alert_state_args,
     add_as_of_arg,
     add_connection_args,
     add_format_arg,
     add_notify_arg,
-    notify,
     open_client,
     print_result,
 )
-from .errors import EXIT_CODES, EXIT_FOUND, EXIT_OK
+from .errors import EXIT_CODES, EXIT_FOUND, EXIT_NOTIFY, EXIT_OK, fail
 from .stored import store_moment
 
 __all__ = ["add_parser", "run"]
@@ -68,7 +68,8 @@ def add_parser(subs: Any) -> None:
         help="report only anomalies at least P%% away from expected "
         f"(default {DEFAULT_MIN_IMPACT_PERCENT:g})",
     )
-    add_notify_arg(p, "when anomalies are found")
+    add_notify_arg(p, "per run that finds anomalies not posted before (each once)")
+    add_alert_state_args(p, "an anomaly still found")
     add_as_of_arg(p)
     add_format_arg(p)
     add_connection_args(p)
@@ -107,9 +108,65 @@ def run(args: argparse.Namespace) -> int:
     print_result(document, text, args.format)
     code = EXIT_FOUND if found else EXIT_OK
     if found and args.notify:
-        title = f"AnchorBrowser usage: {len(found)} anomal{'y' if len(found) == 1 else 'ies'}\n"
-        return notify(args.notify, {"text": title + text, **document}, code)
+        delivered = post_anomalies(found, scan.as_of, args, document)
+        return code if delivered else EXIT_NOTIFY
     return code
+
+
+def post_anomalies(found: list[Any], as_of: Any, args: argparse.Namespace, document: Any) -> bool:
+    """Post each anomaly once per webhook (the state remembers what was posted);
+    True when every webhook took its message."""
+    import sys
+    from urllib.parse import urlsplit
+
+    from ..alerts import StateFile, channel_id, default_state_path, parse_duration
+    from ..alerts.anomalies import apply_anomalies, decide_anomalies
+    from ..alerts.notify import post_json
+    from ..errors import NotificationError
+
+    channels = {channel_id(url): url for url in args.notify}
+    team = args.team or "default"
+    remind = None if args.remind is None else parse_duration(args.remind)
+    state_file = StateFile(args.state or default_state_path())
+
+    def message(anomalies: Any) -> dict[str, Any]:
+        count = len(anomalies)
+        title = f"AnchorBrowser usage: {count} anomal{'y' if count == 1 else 'ies'}\n"
+        text = render_anomalies(list(anomalies), args.granularity)
+        shown = [a.to_dict() for a in anomalies]
+        return {"text": title + text, **document, "anomalies": shown}
+
+    if args.dry_run:
+        decision = decide_anomalies(
+            found, state_file.load(), now=as_of, team=team, channels=list(channels), remind=remind
+        )
+        for channel, url in channels.items():
+            host = urlsplit(url).hostname or "the webhook"
+            todo = decision.outgoing[channel]
+            if todo:
+                said = f"would post to {host}:\n{message(todo)['text']}"
+            else:
+                said = f"nothing to post to {host}"
+            print(f"anchor-history: dry run: {said}", file=sys.stderr)
+        return True
+    with state_file.locked():
+        state = state_file.load()
+        decision = decide_anomalies(
+            found, state, now=as_of, team=team, channels=list(channels), remind=remind
+        )
+        delivered = []
+        for channel, url in channels.items():
+            todo = decision.outgoing[channel]
+            try:
+                if todo:
+                    post_json(url, message(todo))
+                delivered.append(channel)
+            except NotificationError as error:
+                fail(str(error), EXIT_NOTIFY)
+        new = apply_anomalies(state, decision, delivered)
+        if new != state:
+            state_file.save(new)
+    return len(delivered) == len(channels)
 
 
 def parse_min_impact(values: list[str] | None) -> float | dict[str, float] | None:

@@ -9,6 +9,7 @@ from attrs import evolve
 
 from .check_settings import CheckSettings, read_settings
 from .common import (
+    add_alert_state_args,
     add_as_of_arg,
     add_connection_args,
     add_format_arg,
@@ -77,25 +78,7 @@ def add_parser(subs: Any) -> None:
         "(default actual:80, actual:100, forecast:100)",
     )
     add_notify_arg(p, "per run that crosses a threshold, or clears a forecast one")
-    p.add_argument(
-        "--state",
-        default=None,
-        metavar="PATH",
-        help="where the alerts notified are kept (default "
-        "$XDG_STATE_HOME/anchor-history/alerts.json, else ~/.local/state/anchor-history/...)",
-    )
-    p.add_argument(
-        "--remind",
-        default=None,
-        metavar="DURATION",
-        help="send an alert still crossed again after this long, e.g. 24h (default never)",
-    )
-    p.add_argument(
-        "--dry-run",
-        action="store_true",
-        help="decide the alerts and print what would be posted (to stderr), but post "
-        "nothing and record nothing (`anchor-history alerts` lists and resets the state)",
-    )
+    add_alert_state_args(p, "an alert still crossed")
     p.add_argument(
         "--config",
         default=None,

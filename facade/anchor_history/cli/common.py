@@ -9,18 +9,18 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import IO, Any
 
-from .errors import EXIT_NOTIFY, UsageError, fail
+from .errors import UsageError
 
 __all__ = [
+    "add_alert_state_args",
     "add_as_of_arg",
     "add_connection_args",
     "add_format_arg",
     "add_notify_arg",
-    "notify",
     "open_client",
     "port_number",
     "print_result",
@@ -84,6 +84,30 @@ def add_notify_arg(p: argparse.ArgumentParser, when: str) -> None:
         metavar="URL",
         help=f"POST one message to this webhook (Slack-compatible) {when}; repeatable, "
         "one message per webhook",
+    )
+
+
+def add_alert_state_args(p: argparse.ArgumentParser, what: str) -> None:
+    """``--state``, ``--remind`` and ``--dry-run``: where what was posted is kept, so
+    each alert is posted once (the same file and lock for check and anomalies)."""
+    p.add_argument(
+        "--state",
+        default=None,
+        metavar="PATH",
+        help="where the alerts notified are kept (default "
+        "$XDG_STATE_HOME/anchor-history/alerts.json, else ~/.local/state/anchor-history/...)",
+    )
+    p.add_argument(
+        "--remind",
+        default=None,
+        metavar="DURATION",
+        help=f"post {what} again after this long, e.g. 24h (default never)",
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="decide and print what would be posted (to stderr), but post nothing and "
+        "record nothing (`anchor-history alerts` lists and resets the state)",
     )
 
 
@@ -199,19 +223,3 @@ def print_result(document: dict[str, Any], text: str, fmt: str) -> None:
         sys.stdout.write("\n")
     else:
         sys.stdout.write(text)
-
-
-def notify(urls: Sequence[str], message: dict[str, Any], code: int) -> int:
-    """POST ``message`` to each webhook; ``code`` when every one took it, else each
-    error and exit 7 (the result was printed already: a failed notification never
-    hides it, nor keeps the message from the other webhooks)."""
-    from ..alerts.notify import post_json
-    from ..errors import NotificationError
-
-    result = code
-    for url in urls:
-        try:
-            post_json(url, message)
-        except NotificationError as error:
-            result = fail(str(error), EXIT_NOTIFY)
-    return result

@@ -16,7 +16,6 @@ The store's atom is the UTC hour: a window's edges are taken to whole hours.
 from __future__ import annotations
 
 import os
-import re
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -45,24 +44,12 @@ from .sync import (
     replace_hours,
     sync_window,
 )
-from .teams import check_account, choose_team, record_account
+from .teams import check_account, check_team, choose_team, record_account
 
 if TYPE_CHECKING:
     from ..core.client import HistoryClient
 
 __all__ = ["NotHeldError", "StoreError", "SyncResult", "UsageStore"]
-
-_TEAM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-
-
-def check_team(name: object) -> str:
-    if not isinstance(name, str) or not _TEAM.match(name):
-        raise InvalidInputError(
-            "team",
-            f"{name!r} is not a team name (letters, digits, '.', '_', '-'; "
-            "up to 64, starting with a letter or digit)",
-        )
-    return name
 
 
 def _shown(moment: datetime) -> str:

@@ -8,6 +8,7 @@ same account under another name is refused, naming the team that holds it.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterable
 
@@ -16,6 +17,17 @@ from ..errors import InvalidInputError
 __all__ = ["DEFAULT_TEAM", "check_account", "choose_team", "record_account"]
 
 DEFAULT_TEAM = "default"
+_TEAM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def check_team(name: object) -> str:
+    if not isinstance(name, str) or not _TEAM.match(name):
+        raise InvalidInputError(
+            "team",
+            f"{name!r} is not a team name (letters, digits, '.', '_', '-'; "
+            "up to 64, starting with a letter or digit)",
+        )
+    return name
 
 
 def choose_team(asked: str | None, held: Iterable[str]) -> str:
