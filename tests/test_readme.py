@@ -48,3 +48,69 @@ def test_the_readme_duckdb_query_runs_over_an_export(anchor_sandbox, tmp_path, m
     assert shown.returncode == 0, shown.stderr
     assert "credits" in shown.stdout
     assert "web" in shown.stdout
+
+
+def readme_command_lines() -> list[str]:
+    """Every `anchor-history ...` line of the README's sh blocks, as printed
+    (continuations joined, trailing comments dropped)."""
+    text = README.read_text(encoding="utf-8")
+    lines: list[str] = []
+    for block in re.findall(r"```sh\n(.*?)```", text, re.DOTALL):
+        joined = block.replace("\\\n", " ")
+        for line in joined.splitlines():
+            command = re.sub(r"\s+#.*$", "", line).strip()
+            if command.startswith("anchor-history "):
+                lines.append(" ".join(command.split()))
+    return lines
+
+
+def toml_block_starting(marker: str) -> str:
+    text = README.read_text(encoding="utf-8")
+    for block in re.findall(r"```toml\n(.*?)```", text, re.DOTALL):
+        if block.startswith(marker):
+            return block
+    raise AssertionError(f"no toml block starting {marker!r}")
+
+
+def test_every_readme_command_runs_as_printed(tmp_path: Path) -> None:
+    """`export --focus ... --pricing pricing.toml` was refused: export took the price
+    list as --config. Each line runs in a folder holding the README's own files."""
+    import os
+    import shlex
+
+    from anchor_history.testing.sandbox import Sandbox
+
+    commands = readme_command_lines()
+    assert len(commands) >= 18, commands
+    (tmp_path / "teams.toml").write_text(toml_block_starting("[[teams]]"))
+    (tmp_path / "pricing.toml").write_text(toml_block_starting("[pricing]"))
+    scrapers = "sandbox-key-of-the-scrapers"
+    with Sandbox(seed=6, sessions=20_000, days=400, other_keys=(scrapers,)) as box:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ANCHORBROWSER_")}
+        env.update(
+            PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+            ANCHORBROWSER_BASE_URL=box.base_url,
+            ANCHORBROWSER_API_KEY=box.api_key,
+            ANCHOR_KEY_WEB=box.api_key,
+            ANCHOR_KEY_SCRAPERS=scrapers,
+            XDG_STATE_HOME=str(tmp_path / "state"),
+        )
+        for command in commands:
+            words = shlex.split(command)
+            if words[1] == "exporter":  # a server: it must start serving, then it is stopped
+                with subprocess.Popen([*words, "--port", "0"], cwd=tmp_path, env=env,
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                      text=True) as server:  # fmt: skip
+                    assert server.stdout is not None
+                    first = server.stdout.readline()
+                    server.terminate()
+                    assert "http://127.0.0.1:" in first, (command, first, server.stderr.read())
+                continue
+            done = subprocess.run(
+                words, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+            )
+            # 0, or 1 where the command found something (a budget at risk, anomalies).
+            assert done.returncode in (0, 1), (command, done.stderr)
+            assert "Traceback" not in done.stderr, (command, done.stderr)
+    assert (tmp_path / "usage-focus.parquet").exists()
+    assert (tmp_path / "usage.html").exists()

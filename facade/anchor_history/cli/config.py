@@ -42,30 +42,29 @@ KNOWN_KEYS: dict[str, type | tuple[type, ...]] = {
 }
 
 
-def load_config(path: str) -> dict[str, Any]:
-    """The file's settings, checked for unknown keys and types (a UsageError names them)."""
+def load_config(path: str, *, flag: str = "--config") -> dict[str, Any]:
+    """The file's settings, checked for unknown keys and types (a UsageError names
+    them, and ``flag``, the flag that gave the file)."""
     try:
         with open(path, "rb") as stream:
             document = tomllib.load(stream)
     except OSError as error:
-        raise UsageError(f"--config {path}: {error.strerror or error}") from None
+        raise UsageError(f"{flag} {path}: {error.strerror or error}") from None
     except tomllib.TOMLDecodeError as error:
-        raise UsageError(f"--config {path}: not valid TOML ({error})") from None
+        raise UsageError(f"{flag} {path}: not valid TOML ({error})") from None
     for key, value in document.items():
         kind = KNOWN_KEYS.get(key)
         if kind is None:
-            raise UsageError(
-                f"--config {path}: unknown key {key!r}; known: {', '.join(KNOWN_KEYS)}"
-            )
+            raise UsageError(f"{flag} {path}: unknown key {key!r}; known: {', '.join(KNOWN_KEYS)}")
         if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
             names = " or a ".join(
                 k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,))
             )
-            raise UsageError(f"--config {path}: {key} must be a {names}, not {value!r}")
+            raise UsageError(f"{flag} {path}: {key} must be a {names}, not {value!r}")
         allowed = _ALLOWED.get(key)
         if allowed is not None and value not in allowed:
             shown = ", ".join(str(a) for a in allowed) if len(allowed) < 10 else "1 to 28"
-            raise UsageError(f"--config {path}: {key} = {value!r} is not one of {shown}")
+            raise UsageError(f"{flag} {path}: {key} = {value!r} is not one of {shown}")
     return document
 
 

@@ -41,8 +41,9 @@ def add_parser(subs: Any) -> None:
         default="default",
         help="the FOCUS BillingAccountId and Name (the API does not say; default 'default')",
     )
-    p.add_argument("--config", default=None, metavar="FILE", help="TOML with a [pricing] table")
-    add_price_args(p, config=False)
+    # --pricing, as in every command that prices; --config was export's own name for it.
+    p.add_argument("--config", dest="pricing", default=None, help=argparse.SUPPRESS)
+    add_price_args(p)
     add_connection_args(p)
 
 

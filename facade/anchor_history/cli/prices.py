@@ -56,14 +56,18 @@ def price_list(args: argparse.Namespace, client: Any = None) -> Any:
     from ..pricing import parse_price_list
 
     table: dict[str, Any] = {}
-    path = getattr(args, "pricing", None) or getattr(args, "config", None)
+    flag, path = next(
+        ((f, p) for f, p in (("--pricing", getattr(args, "pricing", None)),
+                             ("--config", getattr(args, "config", None))) if p),
+        ("", None),
+    )  # fmt: skip
     if path:
         from .config import load_config
 
-        table = dict(load_config(path).get("pricing", {}))
+        table = dict(load_config(path, flag=flag).get("pricing", {}))
         unknown = sorted(set(table) - set(_KEYS))
         if unknown:
-            raise UsageError(f"--config {path}: [pricing] has unknown keys {unknown}")
+            raise UsageError(f"{flag} {path}: [pricing] has unknown keys {unknown}")
     given = {
         "currency": args.currency,
         "credit_price": args.credit_price,
@@ -79,9 +83,19 @@ def price_list(args: argparse.Namespace, client: Any = None) -> Any:
         if client is None or not callable(getattr(client, "plan", None)):
             raise UsageError("--included-credits plan reads GET /v1/billing: it needs the API")
         merged["included_credits"] = str(client.plan().included_credits)
-    return parse_price_list(
-        merged["currency"] or "USD",
-        merged["credit_price"],
-        merged["included_credits"],
-        merged["overage_credit_price"],
-    )
+    from ..errors import InvalidInputError
+
+    try:
+        return parse_price_list(
+            merged["currency"] or "USD",
+            merged["credit_price"],
+            merged["included_credits"],
+            merged["overage_credit_price"],
+        )
+    except InvalidInputError as error:
+        if error.param in table and given.get(error.param) is None:  # the file's value
+            raise UsageError(
+                f"{flag} {path}: [pricing] {error.param} = {table[error.param]!r}: "
+                + error.describe({}, python=False).removeprefix(f"{error.param}: ")
+            ) from None
+        raise
