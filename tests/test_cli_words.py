@@ -90,3 +90,40 @@ def test_years_before_1000_have_four_digits_on_the_wire(anchor_sandbox) -> None:
 def test_metric_suggestions_match_words_then_spelling(typed: str, meant: str) -> None:
     with pytest.raises(InvalidInputError, match=f"did you mean '{meant}'"):
         normalize_metrics(typed)
+
+
+@pytest.mark.parametrize(
+    ("words", "says", "code"),
+    [
+        (["check", "--budget", "credits_used=5", "--as-of", "yesterdayy"],
+         "--as-of: cannot read 'yesterdayy'", 2),
+        (["check", "--budget", "credits_used=5", "--cycle-start", "0"],
+         "--cycle-start: 0 is not a day from 1 to 28", 2),
+        (["exporter", "--host", "999.1.1.1", "--port", "0"], "--host 999.1.1.1: ", 2),
+        (["--from", "3d", "-o", "/proc/x.parquet"],
+         "--output /proc/x.parquet: cannot be written (No such file or directory)", 2),
+        (["plan", "--store", "usage.db"], "unrecognized arguments: --store usage.db", 2),
+    ],
+)  # fmt: skip
+def test_an_error_names_the_flag_that_was_wrong(anchor_sandbox, words, says, code) -> None:
+    """--as-of said --to, --host said --port 0, --cycle-start 0 was read as 1, a
+    Parquet file that cannot be written showed pyarrow's text, plan offered --store."""
+    result = run(anchor_sandbox, *words)
+    assert result.returncode == code, result.stderr
+    assert says in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Failed to open local file" not in result.stderr
+
+
+def test_a_window_in_year_one_is_answered_not_a_traceback(anchor_sandbox) -> None:
+    result = run(anchor_sandbox, "--from", "0001-01-01", "--to", "0001-01-02", "-f", "csv")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1].startswith("0001-01-01T00:00:00.000Z,false,0")
+
+
+def test_a_failed_first_sync_leaves_no_store_file(anchor_sandbox, tmp_path) -> None:
+    path = tmp_path / "usage.db"
+    result = run(anchor_sandbox, "sync", "--store", str(path), key="not-the-key")
+    assert result.returncode == 3
+    assert not path.exists()
+    assert not list(tmp_path.iterdir())

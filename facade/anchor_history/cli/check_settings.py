@@ -60,7 +60,7 @@ def read_settings(args: argparse.Namespace) -> CheckSettings:
         plan=from_plan,
         alerts=tuple(args.alert),
         period=args.period or config.get("period", "month"),
-        cycle_start=args.cycle_start or config.get("cycle_start", 1),
+        cycle_start=config.get("cycle_start", 1) if args.cycle_start is None else args.cycle_start,
         fail_on=fail_on,
         notify=(notify,) if isinstance(notify, str) else tuple(notify),
         remind=None if remind is None else parse_duration(remind),

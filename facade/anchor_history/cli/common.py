@@ -112,9 +112,23 @@ def add_alert_state_args(p: argparse.ArgumentParser, what: str) -> None:
 
 
 def add_connection_args(
-    p: argparse.ArgumentParser, *, store_required: bool = False, team_help: str | None = None
+    p: argparse.ArgumentParser,
+    *,
+    store_required: bool = False,
+    team_help: str | None = None,
+    store: bool = True,
 ) -> None:
-    """The flags of every command that reads usage: the API's, and a store's instead."""
+    """The flags of every command that reads usage: the API's, and a store's instead
+    (``store=False`` for a command that only the API can answer: no --store offered)."""
+    if store:
+        _add_store_args(p, store_required, team_help)
+    p.add_argument("--api-key", default=None, help="API key (default: $ANCHORBROWSER_API_KEY)")
+    _add_client_args(p)
+
+
+def _add_store_args(
+    p: argparse.ArgumentParser, store_required: bool, team_help: str | None
+) -> None:
     p.add_argument(
         "--store",
         default=None,
@@ -132,7 +146,9 @@ def add_connection_args(
             "its only team, or 'default' in a new store)" if store_required else "all teams summed)"
         ),
     )
-    p.add_argument("--api-key", default=None, help="API key (default: $ANCHORBROWSER_API_KEY)")
+
+
+def _add_client_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--base-url",
         default=None,
@@ -188,7 +204,7 @@ def open_client(
     """A HistoryClient from the connection flags (on a terminal, waits are shown),
     or, ``reading`` with ``--store``, the store, which answers ``fetch`` alike
     (and loads nothing for sending: no httpx, no generated client)."""
-    if reading and args.store:
+    if reading and getattr(args, "store", None):
         from ..store import UsageStore
 
         with UsageStore(args.store, team=args.team, create=False) as store:

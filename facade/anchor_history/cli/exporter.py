@@ -96,8 +96,15 @@ def run(args: argparse.Namespace) -> int:
                 origin=f"the store {args.store}" if args.store else "the API",
             )
         except OSError as error:
+            import socket
+
             if error.errno == errno.EADDRINUSE:
                 return fail(f"--port {args.port}: {error.strerror}", EXIT_PORT_IN_USE)
+            if isinstance(error, socket.gaierror) or error.errno == errno.EADDRNOTAVAIL:
+                raise UsageError(  # an address this machine does not have, or no address
+                    f"--host {args.host}: {error.strerror or error}; give an address of this "
+                    "machine, e.g. 127.0.0.1 or 0.0.0.0"
+                ) from None
             raise UsageError(f"--port {args.port}: {error.strerror or error}") from None
         _log_with_timestamps()
         # SIGTERM and SIGINT only set the stop flag: the main thread wakes at once and

@@ -112,7 +112,12 @@ def write_output(history: Any, target: Target, *, raw_dates: bool, quiet: bool) 
             print(f"chart written to {target.path}", file=sys.stderr)
         return
     if target.format == "parquet":
-        history.write_parquet(target.path or "", raw_dates=raw_dates)
+        try:
+            history.write_parquet(target.path or "", raw_dates=raw_dates)
+        except OSError as error:  # pyarrow's own words name its internals: say it in ours
+            raise UsageError(
+                f"--output {target.path}: cannot be written ({_reason(error)})"
+            ) from None
         return
     out: IO[str] = sys.stdout if target.path is None else _open(target.path)
     try:
@@ -131,6 +136,17 @@ def write_output(history: Any, target: Target, *, raw_dates: bool, quiet: bool) 
     finally:
         if target.path is not None:
             out.close()
+
+
+def _reason(error: OSError) -> str:
+    """The reason in a file error: pyarrow puts its whole text in ``strerror``
+    ("Failed to open local file ... [errno 2] ..."), so its errno is read first."""
+    import re
+
+    found = re.search(r"\[errno (\d+)\]", str(error))
+    if found:
+        return os.strerror(int(found.group(1)))
+    return error.strerror or "the folder refused it"
 
 
 def _open(path: str) -> IO[str]:

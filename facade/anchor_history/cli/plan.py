@@ -46,14 +46,12 @@ def add_parser(subs: Any) -> None:
     add_as_of_arg(p)
     add_format_arg(p)
     add_price_args(p)
-    add_connection_args(p)
+    add_connection_args(p, store=False)  # GET /v1/billing: the API only
 
 
 def run(args: argparse.Namespace) -> int:
     from ..insights.plan_check import check_plan
 
-    if args.store:
-        raise UsageError("plan reads GET /v1/billing: it needs the API, not a --store")
     if not 0 <= args.tolerance < float("inf"):
         raise UsageError(f"--tolerance: {args.tolerance:g} is not a percent >= 0")
     with open_client(args) as client:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import sys
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
@@ -125,9 +127,29 @@ def _sync_one(
     return result.line()
 
 
+def _remove_store(path: str) -> None:
+    for name in (path, f"{path}-wal", f"{path}-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(name)
+
+
+@contextlib.contextmanager
+def _without_a_new_empty_store(path: str) -> Iterator[None]:
+    """A failed sync leaves no store file that it made itself (a failed first sync
+    left an empty one, which later reads took for a store)."""
+    existed = os.path.exists(path)
+    try:
+        yield
+    except BaseException:
+        if not existed:
+            _remove_store(path)
+        raise
+
+
 def run(args: argparse.Namespace) -> int:
     if not args.all_teams:
-        print(_sync_one(args, args.team, args.store))
+        with _without_a_new_empty_store(args.store):
+            print(_sync_one(args, args.team, args.store))
         return EXIT_OK
     if not args.config:
         raise UsageError("--all-teams needs --config FILE listing the teams")
@@ -149,7 +171,7 @@ def run(args: argparse.Namespace) -> int:
         except Exception as error:  # reported per team; the others go on
             return team["name"], error
 
-    worst = EXIT_OK
+    worst, synced, existed = EXIT_OK, 0, os.path.exists(args.store)
     # One connection pool and one SSL context for every team (each client made its
     # own: about 30 ms of CPU for certifi's context, per team); each team's key
     # still travels only in its own client's header.
@@ -162,4 +184,7 @@ def run(args: argparse.Namespace) -> int:
                 worst = max(worst, code)
             else:
                 print(outcome, flush=True)
+                synced += 1
+    if not synced and not existed:
+        _remove_store(args.store)  # no team synced: no empty store left behind
     return worst

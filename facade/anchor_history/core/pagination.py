@@ -36,7 +36,9 @@ class PageChecker:
         # Points whose period may stick out of the window so far are marked partial.
         # A period lasts at most 31 days, so only starts in that reach are looked at.
         self._covered = min(query.to_date, now or datetime.now(UTC))
-        self._late = self._covered - _LONGEST_PERIOD
+        # (clamped: a window in year 1 has no period before it)
+        earliest = datetime.min.replace(tzinfo=UTC) + _LONGEST_PERIOD
+        self._late = max(self._covered, earliest) - _LONGEST_PERIOD
         self.summary = first.summary
         pagination = _pagination_of(1, first)
         if pagination.total_pages is None or pagination.total_pages < 0:
