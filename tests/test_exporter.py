@@ -447,3 +447,12 @@ def test_a_budgets_help_names_its_unit() -> None:
     assert helps["anchorbrowser_cost_budget_limit"].endswith("(money, in the currency labelled)")
     assert helps["anchorbrowser_sessions_budget_limit"].endswith("(sessions)")
     assert not [name for name, text in helps.items() if "(count)" in text]
+
+
+def test_only_an_exporter_reading_a_store_has_the_store_sync_gauge(anchor_sandbox) -> None:
+    """The store-sync-too-old alert fired for API exporters too: it watched the
+    snapshot time, which both have."""
+    with HistoryClient() as client, Exporter(client, port=0, interval=3600) as exporter:
+        names = {name for name, _ in scrape(exporter)}
+    assert "anchor_history_snapshot_timestamp_seconds" in names
+    assert "anchor_history_store_last_sync_timestamp_seconds" not in names

@@ -56,10 +56,21 @@ def test_every_alert_is_unit_tested() -> None:
         assert len(rule["annotations"]["description"]) > 60  # says what to do
 
 
-def test_every_series_the_rules_query_is_served(anchor_sandbox) -> None:
+def test_every_series_the_rules_query_is_served(anchor_sandbox, tmp_path) -> None:
+    """By the API's exporter, or (the store-sync rule) by a store's."""
+    from anchor_history.store import UsageStore
+
     budgets = [Budget("credits_used", 1000.0), Budget("session_count", 5.0)]
     with HistoryClient() as client, Exporter(client, port=0, budgets=budgets) as exporter:
         served = {name for name, _ in scrape(exporter)}
+    path = str(tmp_path / "usage.db")
+    with HistoryClient() as client, UsageStore(path) as store:
+        store.sync(client, team="web", from_date="3d")
+    with UsageStore(path, create=False) as store:
+        moment = store.held()[1]
+        exporter = Exporter(store, port=0, origin=f"the store {path}", clock=lambda: moment)
+        with exporter:
+            served |= {name for name, _ in scrape(exporter)}
     queried = set()
     for rule in alerts():
         queried |= set(re.findall(r"\b(anchor(?:browser|_history)_[a-z_]+)", rule["expr"]))

@@ -441,6 +441,7 @@ def test_the_exporter_reading_a_store_is_as_of_its_last_sync(box, tmp_path) -> N
         for s in family.samples
     }
     assert samples[("anchor_history_snapshot_timestamp_seconds", None)] == synced.timestamp()
+    assert samples[("anchor_history_store_last_sync_timestamp_seconds", None)] == synced.timestamp()
     with UsageStore(path, team="web") as store:
         day = store.fetch(synced.replace(hour=0, minute=0, second=0), synced, "day", "all")
     assert samples[("anchorbrowser_sessions", "day")] == day.summary.session_count

@@ -5,6 +5,7 @@ report as JSON under ``anchor_history`` for machines. Pure; never the key."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +22,7 @@ _HEADS = {
 }
 
 
-def _line(event: Event) -> str:
+def _line(event: Event, as_of: datetime) -> str:
     status: AlertStatus = event.status
     budget, threshold = status.budget, status.threshold
     f, m = budget.forecast, budget.metric
@@ -48,7 +49,8 @@ def _line(event: Event) -> str:
             f"{format_value(m, f.high)})",
         ]
     if budget.exhausts_at is not None:
-        parts.append(f"runs out {budget.exhausts_at:%b %d %H:%M} UTC")
+        verb = "ran out" if budget.exhausts_at <= as_of else "runs out"
+        parts.append(f"{verb} {budget.exhausts_at:%b %d %H:%M} UTC")
     if budget.pace is not None:
         parts.append(f"pace {budget.pace:.2f}")
     return "; ".join(parts)
@@ -63,7 +65,7 @@ def alert_message(
         f"AnchorBrowser budget alerts, team {team}: {start:%Y-%m-%d} to {end:%Y-%m-%d} (UTC), "
         f"as of {report.as_of:%Y-%m-%d %H:%M} UTC"
     )
-    lines = [_line(e) for e in events]
+    lines = [_line(e, report.as_of) for e in events]
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": "AnchorBrowser budget alerts"}},
         {

@@ -61,6 +61,7 @@ class Exporter:
         self.plan = plan and callable(getattr(source, "plan", None))
         self.interval = interval
         self.origin = origin
+        self.reads_a_store = origin != "the API"
         self._clock = clock or (lambda: datetime.now(UTC))
         self._snapshot: Snapshot | None = None
         self.last_success: float | None = None
@@ -236,6 +237,11 @@ class Exporter:
             yield _gauge(GaugeMetricFamily, "anchor_history_snapshot_timestamp_seconds",
                          "The moment the served figures were taken (Unix time); from a store, "
                          "its last sync", snapshot.taken.timestamp())  # fmt: skip
+        if snapshot is not None and self.reads_a_store:  # what the sync-too-old alert watches
+            yield _gauge(GaugeMetricFamily, "anchor_history_store_last_sync_timestamp_seconds",
+                         "The store's last sync that every team served shares (Unix time); "
+                         "only an exporter reading a store has it",
+                         snapshot.taken.timestamp())  # fmt: skip
 
 
 def _gauge(kind: Any, name: str, text: str, value: float) -> Any:

@@ -50,6 +50,9 @@ class ReportData:
     anomalies_skipped: int = 0
     plan: PlanReport | None = None
     plan_note: str | None = None  # why the plan is not shown, when it was asked for
+    # Why the span before is not comparable, when it is not: a store that holds it
+    # only in part, or an account whose usage began inside it.
+    previous_gap: str = "is held only in part"
 
 
 def gather_report(
@@ -77,8 +80,10 @@ def gather_report(
     start, end = history.query.from_date, min(history.query.to_date + LAST_MS, moment)
     before = span_before(start, end, history.tz)
     previous = span_totals(source, before, history.query.metrics, **fetch_options)
+    gap = "is held only in part"
     if previous_held_in_part(source, before, history.query.metrics, **fetch_options):
         previous = Span(before[0], before[1], dict.fromkeys(history.query.metrics, None))
+        gap = "starts before the account's first usage"
     comparison = compare_spans(Span(start, end, dict(history.totals())), previous)
     if prices is not None:  # the headline in money: each span's credits, priced
         costs = [
@@ -117,6 +122,7 @@ def gather_report(
         scan.skipped_periods,
         plan_report,
         plan_note,
+        gap,
     )
 
 

@@ -143,7 +143,7 @@ def _plan_section(report: PlanReport) -> list[str]:
 def _budget_section(report: BudgetReport) -> list[str]:
     start, end = report.period
     out = [
-        f"<h2>Budgets, {start:%Y-%m-%d} to {end:%Y-%m-%d} (UTC)</h2>",
+        f"<h2>Budgets, {_e(span_text(start, end, UTC))}</h2>",
         "<table><tr><th>metric</th><th>limit</th><th>used</th><th>forecast</th>"
         "<th>90% range</th><th>pace</th><th>runs out (UTC)</th><th>status</th></tr>",
     ]

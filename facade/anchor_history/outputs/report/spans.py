@@ -84,7 +84,7 @@ def headlines(data: ReportData) -> list[tuple[str, str, str]]:
         if data.comparison.current.values.get(metric) is None:
             shown = "-"  # the server sent no value for it
         elif before.values.get(metric) is None:
-            shown = f"not comparable: {span} is held only in part"
+            shown = f"not comparable: {span} {data.previous_gap}"
         elif change.percent is None:
             shown = f"no earlier data in {span}"
         else:
@@ -92,11 +92,11 @@ def headlines(data: ReportData) -> list[tuple[str, str, str]]:
             shown = f"{arrow} {change.percent:+.1f}% on {span}"
         rows.append((metric, total, shown))
     if data.comparison.cost is not None:
-        rows.append(_cost_headline(data.comparison.cost, span))
+        rows.append(_cost_headline(data.comparison.cost, span, data.previous_gap))
     return rows
 
 
-def _cost_headline(cost: SpanCosts, span: str) -> tuple[str, str, str]:
+def _cost_headline(cost: SpanCosts, span: str, gap: str) -> tuple[str, str, str]:
     """('cost (USD)', '1,234.57', '▲ +3.4% on ...'): the money, rounded only here."""
     from ..table import format_money
 
@@ -105,7 +105,7 @@ def _cost_headline(cost: SpanCosts, span: str) -> tuple[str, str, str]:
     if now is None:
         shown = "-"
     elif before is None:
-        shown = f"not comparable: {span} is held only in part"
+        shown = f"not comparable: {span} {gap}"
     elif not before:
         shown = f"no earlier data in {span}"
     else:
