@@ -209,3 +209,14 @@ def test_a_kill_during_the_write_leaves_the_old_state_or_the_new(tmp_path: Path)
     leftovers = [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
     assert len(leftovers) <= 5  # a killed writer's temporary file, never the state itself
     assert json.loads(path.read_text())["version"] == 1
+
+
+def test_a_budget_already_spent_ran_out_in_the_message() -> None:
+    """The Slack line said 'runs out' for a moment already past."""
+    outlook = Forecast(120.0, 150.0, 140.0, 160.0, "test")
+    spent = BudgetResult("credits_used", 100.0, outlook, "over", at(20), 1.5)
+    rep = BudgetReport(at(25), NOV, (spent,))
+    decision = decide(rep, THRESHOLDS, {}, channels=["a"])
+    text = alert_message(decision.outgoing["a"], rep)["text"]
+    assert "ran out Nov 20 12:00 UTC" in text
+    assert "runs out" not in text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -208,3 +208,13 @@ def test_the_report_has_a_plan_section_when_asked(anchor_sandbox, tmp_path) -> N
     without = tmp_path / "plain.html"
     assert run(anchor_sandbox, "report", "-o", str(without), "--from", "30d").returncode == 0
     assert "<h2>Plan" not in without.read_text()
+
+
+def test_the_budgets_and_the_plan_read_their_span_alike() -> None:
+    """'Plan, 2026-12-01 to 2026-12-31' stood beside 'Budgets, 2026-12-01 to 2027-01-01'."""
+    from anchor_history.insights.budgets import BudgetReport
+    from anchor_history.outputs.report.html import _budget_section
+
+    december = (datetime(2026, 12, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
+    html = "".join(_budget_section(BudgetReport(december[0], december, ())))
+    assert "Budgets, 2026-12-01 to 2026-12-31 (UTC)" in html
