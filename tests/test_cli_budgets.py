@@ -316,3 +316,17 @@ def test_an_anomaly_is_posted_once_not_every_run(spiked, webhook, tmp_path) -> N
     assert len(webhook.bodies) == 1  # sent under a minute ago: not yet
     dry = run(spiked, *words, "--dry-run")
     assert "dry run: nothing to post to 127.0.0.1" in dry.stderr
+
+
+def test_a_day_is_compared_with_the_same_weekday_a_week_before(anchor_sandbox) -> None:
+    """Saturday against Friday read -57%: --against week-ago sets it against Saturday."""
+    words = ("compare", "--period", "day", "-f", "json", *AS_OF)
+    previous = json.loads(run(anchor_sandbox, *words).stdout)
+    week_ago = json.loads(run(anchor_sandbox, *words, "--against", "week-ago").stdout)
+    start = datetime.fromisoformat(previous["current"]["start"])
+    assert datetime.fromisoformat(previous["previous"]["start"]) == start - timedelta(days=1)
+    assert datetime.fromisoformat(week_ago["previous"]["start"]) == start - timedelta(days=7)
+    assert week_ago["current"] == previous["current"]
+    bad = run(anchor_sandbox, *words, "--against", "month-ago")
+    assert bad.returncode == 2
+    assert "--against" in bad.stderr

@@ -36,6 +36,13 @@ def add_parser(subs: Any) -> None:
         default="session_count,credits_used",
         help="comma list, or 'all' (default session_count,credits_used)",
     )
+    p.add_argument(
+        "--against",
+        choices=("previous", "week-ago"),
+        default="previous",
+        help="the span compared with: the same span of the previous period (default), or "
+        "of a week before (with --period day: a Saturday against the Saturday before)",
+    )
     add_as_of_arg(p)
     p.add_argument(
         "--cycle-start",
@@ -60,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
             as_of=args.as_of,
             now=store_moment(client, args),
             cycle_start=args.cycle_start,
+            against=args.against,
             deadline=args.deadline,
         )
     print_result(comparison.to_dict(), render_comparison(comparison, args.period), args.format)

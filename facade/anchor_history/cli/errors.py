@@ -89,6 +89,7 @@ FLAGS = {
     "included_credits": "--included-credits",
     "overage_credit_price": "--overage-credit-price",
     "team": "--team",
+    "against": "--against",
 }
 
 

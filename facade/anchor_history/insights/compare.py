@@ -20,6 +20,7 @@ from attrs import evolve, frozen
 from ..calendar.boundaries import LAST_MS, billing_month, billing_period, period_floor
 from ..calendar.windows import DateLike, parse_as_of
 from ..calendar.wire import format_api_datetime
+from ..errors import InvalidInputError
 from ..metrics import MetricsArg, normalize_metrics
 from ..models.history import Number
 from ..periods import HistorySource
@@ -122,8 +123,11 @@ def _money_change(now: Decimal | None, before: Decimal | None) -> dict[str, Any]
     return {"absolute": str(now - before), "percent": percent}
 
 
+AGAINST = ("previous", "week-ago")
+
+
 def comparison_spans(
-    as_of: datetime, period: str, cycle_start: int = 1
+    as_of: datetime, period: str, cycle_start: int = 1, against: str = "previous"
 ) -> tuple[tuple[datetime, datetime], tuple[datetime, datetime]]:
     """The period holding ``as_of`` from its start to ``as_of``'s last whole hour, and
     the same span of the period before.
@@ -132,13 +136,22 @@ def comparison_spans(
     to 01:59 for yesterday and to 01:29 for today. Cut at the hour, both spans are
     as long, and the API and a store give the same answer. An ``as_of`` at a day's
     last millisecond (``--as-of 2026-11-24``) ends the span with that whole day.
+    ``against="week-ago"`` sets it against the same span a week before instead: a
+    Saturday against the Saturday before, not against Friday.
 
     >>> now = datetime(2026, 11, 25, 12, 29, tzinfo=UTC)  # a Wednesday
     >>> [[d.isoformat()[:16] for d in span] for span in comparison_spans(now, "week")]
     [['2026-11-23T00:00', '2026-11-25T12:00'], ['2026-11-16T00:00', '2026-11-18T12:00']]
     """
+    if against not in AGAINST:
+        raise InvalidInputError(
+            "against", f"{against!r} is not one of {', '.join(AGAINST)}", value=against
+        )
     start, _ = billing_period(as_of, period, cycle_start)
     end = period_floor(as_of + LAST_MS, "hour")  # never past the period's end
+    if against == "week-ago":
+        week = timedelta(days=7)
+        return (start, end), (start - week, end - week)
     previous_start, previous_end = billing_period(start - LAST_MS, period, cycle_start)
     elapsed = end - start
     return (start, end), (previous_start, min(previous_start + elapsed, previous_end))
@@ -169,6 +182,7 @@ def compare_periods(
     cycle_start: int = 1,
     now: datetime | None = None,
     prices: PriceList | None = None,
+    against: str = "previous",
     **fetch_options: Any,
 ) -> Comparison:
     """Two small requests: each span's totals, whatever its length (and, with a
@@ -176,7 +190,7 @@ def compare_periods(
     names = normalize_metrics(metrics)
     moment = now or datetime.now(UTC)
     when = parse_as_of(as_of, now=moment)
-    spans = comparison_spans(when, period, cycle_start)
+    spans = comparison_spans(when, period, cycle_start, against)
     current, previous = (span_totals(client, span, names, **fetch_options) for span in spans)
     comparison = compare_spans(current, previous)
     start, end = billing_period(when, period, cycle_start)
