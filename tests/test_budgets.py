@@ -148,6 +148,7 @@ def test_statuses() -> None:
         "forecast",
         "forecast_low",
         "forecast_high",
+        "forecast_method",
         "status",
         "exhausts_at",
         "pace",
@@ -289,3 +290,18 @@ def test_zero_filled_hours_before_the_first_usage_do_not_feed_the_forecast() -> 
     assert forecast(filled, "credits_used", period=period, as_of=as_of) == forecast(
         used.points, "credits_used", period=period, as_of=as_of
     )
+
+
+def test_a_young_accounts_forecast_has_no_trend_and_skips_its_partial_first_day() -> None:
+    """Ten days old, its first day begun mid-afternoon: that short day read as a whole
+    one, and a trend fitted to ten days, forecast a third too much."""
+    from anchor_history.insights.forecast import PROFILE
+
+    history = steady_hours(utc(2026, 11, 5, 14), utc(2026, 12, 1), per_day=100.0)
+    period = billing_period(utc(2026, 11, 15), "month")
+    as_of = utc(2026, 11, 15, 12)
+    outlook = forecast(history.points, "credits_used", period=period, as_of=as_of)
+    truth = sum(p.credits_used for p in history if period[0] <= p.start < period[1])
+    assert outlook.method == PROFILE.format(days=9)  # Nov 6 to 14: the 5th was partial
+    assert outlook.value == pytest.approx(truth, rel=0.01)
+    assert outlook.low - 1e-6 <= truth <= outlook.high + 1e-6  # noise-free: a narrow range

@@ -123,6 +123,7 @@ class BudgetResult:
             "name": self.name,
             **figures,
             "status": self.status,
+            "forecast_method": f.method,
             "exhausts_at": None
             if self.exhausts_at is None
             else format_api_datetime(self.exhausts_at),

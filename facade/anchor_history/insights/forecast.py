@@ -21,9 +21,13 @@ The method, from the trailing weeks of hourly history before ``as_of``:
    when a day's error tends to repeat the next day (lag-1 autocorrelation).
    The backtest in ``make bench`` prints how often it holds.
 
-With under a week of history it falls back to the run rate so far, with a
-range as wide as the time left. At the period's end the forecast is what was
-used, with no range.
+With under four weeks of history (a young account) there is too little for a
+trend or for seven weekday factors: the level is the median day adjusted by its
+kind (weekday or weekend), with no slope. With
+under a week it falls back to the run rate so far, with a range as wide as the
+time left. The first day of usage counts only if it began at midnight: a day
+that began mid-day is no whole day to fit. At the period's end the forecast is
+what was used, with no range.
 """
 
 from __future__ import annotations
@@ -37,18 +41,24 @@ from datetime import UTC, date, datetime, timedelta
 from attrs import field, frozen
 
 from ..models.history import HistoryPoint
+from .profiles import daily_totals, hour_shares, kind_factors, theil_sen, weekday_factors
 
-__all__ = ["TRAILING_DAYS", "Forecast", "forecast"]
+__all__ = ["FINAL", "METHOD", "PROFILE", "RUN_RATE", "TRAILING_DAYS", "Forecast", "forecast"]
 
 # Eight weeks: each weekday eight times. Measured against 4 and 5 weeks on the
 # sandbox's steady data: mean error of a mid-month forecast 0.9% (1.2%, 1.4%),
 # for two pages of hours instead of one.
 TRAILING_DAYS = 56
 _MIN_DAYS = 7
+_MIN_TREND_DAYS = 28  # each weekday four times: less, and a slope is mostly noise
 _Z90 = 1.645
 _HOUR = timedelta(hours=1)
 METHOD = "weekday and hour-of-day profile with a Theil-Sen trend over the trailing 8 weeks"
 RUN_RATE = "run rate so far (under a week of history)"
+PROFILE = (
+    "weekday-or-weekend and hour-of-day profile over the {days} days of history, without "
+    "a trend (under 4 weeks: too few for one)"
+)
 FINAL = "actual (the period is over)"
 
 
@@ -114,18 +124,29 @@ def forecast(
     # Days before the first usage are no history (a new account, or a window
     # that starts later): they would read as a steep ramp from zero.
     used_hours = [h for h, v in hours.items() if v]
-    first_use = min(used_hours).date() if used_hours else as_of.date()
+    first_hour = min(used_hours) if used_hours else as_of
+    # A first day of usage that began after midnight is partial: no whole day to fit.
+    first_use = first_hour.date() + timedelta(days=1 if first_hour.hour else 0)
     first_day = max((as_of - timedelta(days=trailing_days)).date(), first_use)
-    days = _daily_totals(hours, first_day, as_of.date())
+    days = daily_totals(hours, first_day, as_of.date())
     if len(days) < _MIN_DAYS:
         return _run_rate(used, start, end, as_of, so_far)
-    weekday = _weekday_factors(days)
-    share = _hour_shares(hours, first_day, as_of.date())
+    young = len(days) < _MIN_TREND_DAYS
+    # A young account: weekdays and weekends as two kinds of day, and no slope
+    # (a level and one factor fitted, not a level, a slope and six factors).
+    weekday = kind_factors(days) if young else weekday_factors(days)
+    share = hour_shares(hours, first_day, as_of.date())
     xs = [(d - first_day).days for d in days]
     ys = [total / weekday[d.weekday()] for d, total in days.items()]
-    slope, intercept = _theil_sen(xs, ys)
+    if young:
+        slope, intercept = 0.0, statistics.median(ys)
+        method = PROFILE.format(days=len(days))
+    else:
+        slope, intercept = theil_sen(xs, ys)
+        method = METHOD
     residuals = [y - (intercept + slope * x) for x, y in zip(xs, ys, strict=True)]
-    spread = _fitted(len(days)) * 1.4826 * statistics.median(abs(r) for r in residuals)
+    taken = 2 if young else 8
+    spread = _fitted(len(days), taken) * 1.4826 * statistics.median(abs(r) for r in residuals)
     expected = 0.0
     weights: list[tuple[date, float]] = []
     for day, fraction in _remaining(as_of, end, share):
@@ -141,7 +162,7 @@ def forecast(
         return level * weekday[hour.weekday()] * share[hour.hour]
 
     curve = so_far + _expected_curve(used, as_of, end, per_hour)
-    return Forecast(used, value, max(used, value - half), value + half, METHOD, curve)
+    return Forecast(used, value, max(used, value - half), value + half, method, curve)
 
 
 def _actual_curve(
@@ -171,12 +192,13 @@ def _expected_curve(
     return tuple(curve)
 
 
-def _fitted(n: int) -> float:
+def _fitted(n: int, taken: int = 8) -> float:
     """How much the residuals of ``n`` days understate the noise, the fit having
-    taken 8 degrees of freedom (a level, a slope, six weekday factors relative
-    to the seventh): sqrt(n / (n - 8)), the usual correction of a residual
-    variance. 1.08 for the 56 days of a full history; wide on a short one."""
-    return math.sqrt(n / max(n - 8, 1))
+    taken ``taken`` degrees of freedom (8: a level, a slope, six weekday factors
+    relative to the seventh; 2 for a young account's level and kind of day):
+    sqrt(n / (n - taken)), the usual correction of a residual variance. 1.08 for
+    the 56 days of a full history; wide on a short one."""
+    return math.sqrt(n / max(n - taken, 1))
 
 
 def _error(
@@ -214,49 +236,6 @@ def _persistence(residuals: list[float]) -> float:
     r = math.fsum(a * b for a, b in itertools.pairwise(centred)) / scale
     r = min(max(r, 0.0), 0.9)
     return math.sqrt((1 + r) / (1 - r))
-
-
-def _daily_totals(hours: dict[datetime, float], first: date, today: date) -> dict[date, float]:
-    """Totals of the complete days in [first, today), zero for a day with no hours listed."""
-    days = {first + timedelta(days=i): 0.0 for i in range((today - first).days)}
-    for hour, value in hours.items():
-        day = hour.date()
-        if day in days:
-            days[day] += value
-    return days
-
-
-def _weekday_factors(days: dict[date, float]) -> list[float]:
-    """Each weekday's median day over the median of all days (1 where it cannot tell)."""
-    overall = statistics.median(days.values())
-    factors = []
-    for weekday in range(7):
-        same = [v for d, v in days.items() if d.weekday() == weekday]
-        factor = statistics.median(same) / overall if same and overall > 0 else 1.0
-        factors.append(factor if factor > 0 else 1e-9)
-    return factors
-
-
-def _hour_shares(hours: dict[datetime, float], first: date, today: date) -> list[float]:
-    """Each UTC hour-of-day's share of a day's total (even shares without data)."""
-    sums = [0.0] * 24
-    for hour, value in hours.items():
-        if first <= hour.date() < today:
-            sums[hour.hour] += value
-    total = math.fsum(sums)
-    return [s / total for s in sums] if total > 0 else [1 / 24] * 24
-
-
-def _theil_sen(xs: list[int], ys: list[float]) -> tuple[float, float]:
-    slopes = [
-        (ys[j] - ys[i]) / (xs[j] - xs[i])
-        for i in range(len(xs))
-        for j in range(i + 1, len(xs))
-        if xs[j] != xs[i]
-    ]
-    slope = statistics.median(slopes) if slopes else 0.0
-    intercept = statistics.median(y - slope * x for x, y in zip(xs, ys, strict=True))
-    return slope, intercept
 
 
 def _remaining(as_of: datetime, end: datetime, share: list[float]) -> list[tuple[date, float]]:
