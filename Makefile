@@ -11,7 +11,7 @@ SPEC ?=
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: dashboard prometheus help setup generate check-generated lint format typecheck test demo sandbox record contract drift update-spec bench browser e2e clean focus-validator
+.PHONY: focus-validate dashboard prometheus help setup generate check-generated lint format typecheck test demo sandbox record contract drift update-spec bench browser e2e clean focus-validator
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -54,6 +54,10 @@ $(FOCUS_VALIDATOR): scripts/focus-validator-requirements.txt | $(UV)
 	@VIRTUAL_ENV=.tools/focus-validator $(UV) pip install --quiet -r $<
 
 focus-validator: $(FOCUS_VALIDATOR) ## Install the FinOps Foundation's FOCUS validator (own venv, pinned)
+
+focus-validate: $(FOCUS_VALIDATOR) ## Validate a FOCUS export: make focus-validate FILE=usage-focus.csv (exit 1 on a failed rule or a crash)
+	@test -n "$(FILE)" || { echo "usage: make focus-validate FILE=usage-focus.csv" >&2; exit 2; }
+	@.tools/focus-validator/bin/python scripts/focus_validate.py "$(FILE)"
 
 test: setup lint typecheck check-generated focus-validator ## The whole suite: the README's test command
 	@# Two workers on this 2-core machine, a test file each at a time (a module's

@@ -4,8 +4,6 @@ FinOps Foundation's own validator on a file the command wrote."""
 from __future__ import annotations
 
 import csv
-import subprocess
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -121,44 +119,93 @@ def test_the_sums_hold_per_team_and_month_to_the_cent(store, tmp_path) -> None:
             assert round(billed, 2) == round(expected, 2)
 
 
-def validate(data: Path, tmp_path: Path, override: Path | None) -> list[str]:
-    """The validator's failed rules. It reads its currency list from a path relative
-    to where it runs and always exits 0: run it in its folder, read its report."""
-    site = next((VALIDATOR / "lib").glob("python3*/site-packages"))
-    report = tmp_path / "report.xml"
-    words = [str(VALIDATOR / "bin" / "focus-validator"), "--validate-version", "1.0"]
-    words += ["--data-file", str(data), "--output-type", "unittest"]
-    words += ["--output-destination", str(report)]
-    if override is not None:
-        words += ["--override-file", str(override)]
-    subprocess.run(words, cwd=site, check=True, capture_output=True, timeout=120)
-    cases = ET.parse(report).getroot().iter("testcase")
-    checked = list(cases)
-    assert len(checked) > 100  # the whole rule set ran
-    return sorted(c.get("name", "") for c in checked if c.find("failure") is not None)
+def validate(data: Path, override: Path | None) -> list[str]:
+    """The validator's failed rules, run as `make focus-validate` runs it (from its
+    own folder; a crash is a failure, not a pass)."""
+    from focus_validate import failed_rules
+
+    _, failed = failed_rules(data, override=override)
+    return failed
 
 
 def test_the_finops_foundations_validator_passes_it(store, tmp_path) -> None:
     path, _, _ = store
     out = tmp_path / "usage-focus.csv"
     assert export(path, out).returncode == 0
-    assert validate(out, tmp_path, OVERRIDE) == []
+    assert validate(out, OVERRIDE) == []
     # Without the override, exactly the stale rules it names fail: it hides nothing else.
     skipped = yaml.safe_load(OVERRIDE.read_text())["overrides"]
-    failed = validate(out, tmp_path, None)
+    failed = validate(out, None)
     assert sorted(name.split(" ::")[0] for name in failed) == sorted(skipped)
 
 
-def test_parquet_too_and_duckdb_reads_it(store, tmp_path) -> None:
+def test_parquet_is_typed_valid_and_sums_as_the_csv(store, tmp_path) -> None:
+    """The Parquet was all text: DuckDB could not sum(BilledCost), the validator's
+    decimal rules failed, and the pinned validator could not read Parquet at all."""
     import duckdb
+    import pyarrow.parquet as pq
 
     path, _, _ = store
-    out = tmp_path / "usage-focus.parquet"
+    out, csv_out = tmp_path / "usage-focus.parquet", tmp_path / "usage-focus.csv"
     assert export(path, out, "--team", "web").returncode == 0
-    query = "SELECT sum(CAST(BilledCost AS DECIMAL(38, 12))), count(DISTINCT SubAccountId)"
-    (total,) = duckdb.sql(f"{query} FROM '{out}'").fetchall()
-    assert total[0] > 0
-    assert total[1] == 1
+    assert export(path, csv_out, "--team", "web").returncode == 0
+    schema = pq.read_schema(out)
+    assert str(schema.field("BilledCost").type) == "decimal128(38, 18)"
+    assert str(schema.field("ChargePeriodStart").type) == "timestamp[ms, tz=UTC]"
+    assert str(schema.field("x_SessionCount").type) == "int64"
+    (total, teams) = duckdb.sql(
+        f"SELECT sum(BilledCost), count(DISTINCT SubAccountId) FROM '{out}'"
+    ).fetchall()[0]
+    assert total == sum(Decimal(r["BilledCost"]) for r in csv.DictReader(csv_out.open()))
+    assert teams == 1
+    # The validator checks FOCUS's Decimal as pandas floats: only those checks fail on
+    # the exact decimal columns, every other rule passes, and the CSV passes them all.
+    from focus_validate import PARQUET_DECIMAL_RULES, main
+
+    failed = sorted(name.split(" ::")[0] for name in validate(out, OVERRIDE))
+    assert failed == sorted(PARQUET_DECIMAL_RULES)
+    assert validate(csv_out, OVERRIDE) == []
+    assert main([str(out)]) == 0
+
+
+def test_a_crashed_validator_is_a_failure_not_a_pass(tmp_path) -> None:
+    """It exits 0 whatever happens: an unreadable file must not read as valid."""
+    from focus_validate import main
+
+    junk = tmp_path / "junk.csv"
+    junk.write_bytes(b"\xff\xfe not a FOCUS file")
+    assert main([str(junk)]) == 1
+
+
+def test_a_window_cut_inside_a_day_is_charged_for_its_hours(store, tmp_path) -> None:
+    """A window cut inside a day was exported as a row for the whole day: two
+    exports side by side overlapped."""
+    path, _, _ = store
+    rows = []
+    for start, end in (("2026-10-05T00:00Z", "2026-10-06T14:00Z"),
+                       ("2026-10-06T14:00Z", "2026-10-08T00:00Z")):  # fmt: skip
+        out = tmp_path / f"part-{len(rows)}.csv"
+        result = export(path, out, "--team", "web", "--from", start, "--to", end)
+        assert result.returncode == 0, result.stderr
+        rows.append(list(csv.DictReader(out.open())))
+    first, second = rows
+    assert first[-1]["ChargePeriodEnd"] == "2026-10-06T14:00:00Z"
+    assert second[0]["ChargePeriodStart"] == "2026-10-06T14:00:00Z"
+    assert {r["ChargePeriodStart"] for r in first}.isdisjoint(
+        r["ChargePeriodStart"] for r in second
+    )
+
+
+def test_an_export_from_this_month_runs_to_now(store, tmp_path) -> None:
+    """--to defaulted to last month here, and --from this-month was refused."""
+    path, _, _ = store
+    out = tmp_path / "month.csv"
+    result = run(None, "export", "--store", path, "--focus", str(out), "--from", "this-month",
+                 "--credit-price", "0.01")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    starts = [r["ChargePeriodStart"] for r in csv.DictReader(out.open())]
+    assert starts
+    assert min(starts)[:8] == max(starts)[:8]  # this month's days
 
 
 def test_the_readmes_duckdb_query_runs_on_an_export(store, tmp_path) -> None:

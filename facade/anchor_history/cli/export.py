@@ -34,7 +34,11 @@ def add_parser(subs: Any) -> None:
         "--from", dest="from_date", default="last-month", help="start (default last-month)"
     )
     p.add_argument(
-        "--to", dest="to_date", default="last-month", help="end (default last-month: its end)"
+        "--to",
+        dest="to_date",
+        default=None,
+        help="end (default: the end of last month when --from is left at last-month, "
+        "else now, as in every command)",
     )
     p.add_argument(
         "--account",
@@ -72,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _focus(args: argparse.Namespace) -> int:
+    if args.to_date is None:  # last month whole by default; any other start runs to now
+        args.to_date = "last-month" if args.from_date == "last-month" else "now"
     from ..calendar.boundaries import period_floor
     from ..outputs.focus import focus_rows, write_focus
     from ..outputs.focus.columns import EXTRA_COLUMNS

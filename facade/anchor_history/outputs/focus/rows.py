@@ -15,13 +15,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from ...calendar.boundaries import period_after
+from ...calendar.boundaries import LAST_MS, period_after
 from ...models.history import History
 from ...pricing import PriceList
 from ...pricing.charges import INCLUDED, OVERAGE, billing_month, credits_decimal, price_credits
 from .columns import COLUMNS, EXTRA_COLUMNS, PROVIDER, SERVICE_CATEGORY, SERVICE_NAME, SKU_ID, UNIT
 
-__all__ = ["focus_rows", "instant", "quantity"]
+__all__ = ["charge_period", "focus_rows", "instant", "quantity"]
 
 _DESCRIPTION = {
     "standard": "AnchorBrowser credits used by browser sessions",
@@ -42,6 +42,22 @@ def quantity(value: Decimal) -> str:
     return text if "." in text else text + ".0"
 
 
+def charge_period(day: datetime, start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """The part of ``day`` inside the window [start, end): a day the window cuts is
+    charged for the hours it holds, never labelled as the whole day (two exports
+    side by side would overlap). An end at the day's last millisecond (``--to
+    2026-11-30``) holds the whole day.
+
+    >>> from datetime import UTC
+    >>> day, start = datetime(2026, 11, 5, tzinfo=UTC), datetime(2026, 11, 5, 14, tzinfo=UTC)
+    >>> [instant(t) for t in charge_period(day, start, datetime(2026, 12, 1, tzinfo=UTC))]
+    ['2026-11-05T14:00:00Z', '2026-11-06T00:00:00Z']
+    """
+    day_end = period_after(day, "day")
+    cut_end = day_end if day_end - end <= LAST_MS else min(day_end, end)
+    return max(day, start), cut_end
+
+
 def focus_rows(
     history: History,
     prices: PriceList,
@@ -55,11 +71,11 @@ def focus_rows(
     if history.query.granularity != "day":
         raise ValueError(f"FOCUS rows are by day, not by {history.query.granularity}")
     days = [p for p in history if p.credits_used is not None]
-    periods = [
-        (p.start, period_after(p.start, "day"), credits_decimal(p.credits_used)) for p in days
-    ]
+    spans = {p.start: charge_period(p.start, history.query.from_date, history.query.to_date)
+             for p in days}  # fmt: skip
+    periods = [(*spans[p.start], credits_decimal(p.credits_used)) for p in days]
     charges = price_credits(periods, prices, used_before=used_before)
-    by_day = {p.start: p for p in days}
+    by_day = {spans[p.start][0]: p for p in days}
     rows = []
     first_of_day: set[datetime] = set()
     for charge in charges:
