@@ -25,6 +25,7 @@ from bench_anomalies import bench_anomalies
 from bench_cold_start import bench_clean_cold_start
 from bench_store_scale import bench_store_scale
 from bench_timing import fmt_s, summary, timed
+from bench_whole_call import bench_whole_call
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -593,6 +594,7 @@ def main() -> int:
         proc.terminate()
         proc.wait(timeout=10)
     bench_parse(report, args.repeat)
+    bench_whole_call(report, args.repeat)
     bench_cold_start(report, args.repeat)
     bench_clean_cold_start(report, args.repeat)
     bench_memory(report)
