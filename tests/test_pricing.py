@@ -71,7 +71,10 @@ def test_prices_from_a_config_file_and_bad_prices(anchor_sandbox, tmp_path: Path
     config.write_text('[pricing]\ncurrency = "EUR"\ncredit_price = 0.5\n')
     floated = run(anchor_sandbox, "--from", "3d", "--pricing", str(config))
     assert floated.returncode == 2
-    assert "--credit-price: 0.5 is a float; give it as a decimal string" in floated.stderr
+    # The file's key is named, not a --credit-price flag that was never typed.
+    assert f"--pricing {config}: [pricing] credit_price = 0.5: 0.5 is a float" in floated.stderr
+    assert "give it as a decimal string" in floated.stderr
+    assert "--credit-price" not in floated.stderr
     bad = run(anchor_sandbox, "--from", "3d", "--credit-price", "0.01", "--currency", "XXY")
     assert bad.returncode == 2
     assert "--currency: 'XXY' is not an ISO 4217 code" in bad.stderr
