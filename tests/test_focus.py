@@ -97,7 +97,23 @@ def export(store_path: str, out: Path, *extra: str):
     return run(None, *words)
 
 
-def test_the_sums_hold_per_team_and_month_to_the_cent(store, tmp_path) -> None:
+def _priced(credits: Decimal) -> Decimal:
+    """What the export's prices make of a month's credits: 3,000 at 0.01, the rest
+    at 0.0125."""
+    return min(credits, Decimal(3000)) * Decimal("0.01") + max(
+        credits - 3000, Decimal(0)
+    ) * Decimal("0.0125")
+
+
+def _last_month(path: str, team: str) -> Decimal:
+    with UsageStore(path, team=team) as s:
+        held = s.fetch("last-month", "last-month", "month", "credits_used")
+    return Decimal(repr(held.totals()["credits_used"]))
+
+
+def test_the_sums_hold_per_account_and_month_to_the_cent(store, tmp_path) -> None:
+    """Every row said BillingAccountId=default, yet each team had its own included
+    credits: an account's teams share them now."""
     path, _, _ = store
     out = tmp_path / "usage-focus.csv"
     result = export(path, out)
@@ -106,17 +122,26 @@ def test_the_sums_hold_per_team_and_month_to_the_cent(store, tmp_path) -> None:
     rows = list(csv.DictReader(out.open()))
     assert list(rows[0])[: len(COLUMNS)] == list(COLUMNS)
     assert {r["SubAccountId"] for r in rows} == {"web", "api"}
-    with UsageStore(path) as s:
-        for team in ("web", "api"):
-            s.team = team
-            held = s.fetch("last-month", "last-month", "month", "credits_used")
-            credits = Decimal(repr(held.totals()["credits_used"]))
-            expected = min(credits, Decimal(3000)) * Decimal("0.01") + max(
-                credits - 3000, Decimal(0)
-            ) * Decimal("0.0125")
-            billed = sum(Decimal(r["BilledCost"]) for r in rows if r["SubAccountId"] == team)
-            assert billed == expected
-            assert round(billed, 2) == round(expected, 2)
+    assert {r["BillingAccountId"] for r in rows} == {"default"}
+    both = _last_month(path, "web") + _last_month(path, "api")
+    billed = sum(Decimal(r["BilledCost"]) for r in rows)
+    assert billed == _priced(both)
+    assert round(billed, 2) == round(_priced(both), 2)
+
+
+def test_a_teams_file_names_each_teams_account_and_its_included_credits(store, tmp_path) -> None:
+    path, _, _ = store
+    teams = tmp_path / "teams.toml"
+    teams.write_text('[[teams]]\nname = "web"\naccount = "acme-web"\n\n'
+                     '[[teams]]\nname = "api"\naccount = "acme-api"\n')  # fmt: skip
+    out = tmp_path / "usage-focus.csv"
+    result = export(path, out, "--teams", str(teams))
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(out.open()))
+    for team in ("web", "api"):
+        mine = [r for r in rows if r["SubAccountId"] == team]
+        assert {r["BillingAccountId"] for r in mine} == {f"acme-{team}"}
+        assert sum(Decimal(r["BilledCost"]) for r in mine) == _priced(_last_month(path, team))
 
 
 def validate(data: Path, override: Path | None) -> list[str]:
@@ -224,3 +249,18 @@ def test_the_readmes_duckdb_query_runs_on_an_export(store, tmp_path) -> None:
     assert teams == {"web", "api"}
     billed = sum(Decimal(r["BilledCost"]) for r in csv.DictReader(out.open()))
     assert sum(b for _, _, b in result) == billed
+
+
+def test_a_day_that_spends_an_accounts_included_credits_is_shared_in_team_order() -> None:
+    from anchor_history.outputs.focus.rows import account_rows
+
+    prices = parse_price_list("USD", "0.01", "1000", "0.012")
+    rows = account_rows({"web": days([600.0]), "api": days([600.0])}, prices, account="acme")
+    assert [(r["SubAccountId"], r["ConsumedQuantity"], r["SkuPriceId"][21:]) for r in rows] == [
+        ("api", "600.0", "included"),
+        ("web", "400.0", "included"),
+        ("web", "200.0", "overage"),
+    ]
+    assert sum(Decimal(r["BilledCost"]) for r in rows) == Decimal("10") + Decimal("2.4")
+    assert [r["x_SessionCount"] for r in rows] == [10, 10, None]  # once per team and day
+    assert {r["BillingAccountId"] for r in rows} == {"acme"}

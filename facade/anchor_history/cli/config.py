@@ -27,7 +27,7 @@ from typing import Any
 
 from .errors import UsageError
 
-__all__ = ["KNOWN_KEYS", "load_config"]
+__all__ = ["KNOWN_KEYS", "load_config", "load_teams"]
 
 KNOWN_KEYS: dict[str, type | tuple[type, ...]] = {
     "period": str,
@@ -74,3 +74,29 @@ _ALLOWED: dict[str, tuple[object, ...]] = {
     "fail_on": ("forecast", "over"),
     "cycle_start": tuple(range(1, 29)),
 }
+
+
+def load_teams(path: str, *, flag: str = "--config", keys: bool = True) -> list[dict[str, str]]:
+    """The teams file (``[[teams]]``, each a ``name``; with ``keys``, the
+    ``key_env`` holding its API key; optionally ``base_url``, and ``account``,
+    the billing account it belongs to), checked."""
+    try:
+        with open(path, "rb") as stream:
+            document = tomllib.load(stream)
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise UsageError(f"{flag} {path}: {error}") from None
+    needed = {"name", "key_env"} if keys else {"name"}
+    teams = document.get("teams")
+    if not isinstance(teams, list) or not teams:
+        raise UsageError(f"{flag} {path}: no [[teams]] (each with {' and '.join(sorted(needed))})")
+    for team in teams:
+        if not isinstance(team, dict) or not needed <= set(team):
+            raise UsageError(
+                f"{flag} {path}: each [[teams]] needs {' and '.join(sorted(needed))}: {team!r}"
+            )
+        unknown = set(team) - {"name", "key_env", "base_url", "account"}
+        if unknown:
+            raise UsageError(f"{flag} {path}: unknown keys {sorted(unknown)} in {team['name']!r}")
+        if not all(isinstance(v, str) and v.strip() for v in team.values()):
+            raise UsageError(f"{flag} {path}: every value of {team['name']!r} is a non-empty text")
+    return teams

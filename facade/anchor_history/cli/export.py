@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from decimal import Decimal
 from typing import Any
 
 from .common import add_connection_args, open_client
@@ -43,7 +44,15 @@ def add_parser(subs: Any) -> None:
     p.add_argument(
         "--account",
         default="default",
-        help="the FOCUS BillingAccountId and Name (the API does not say; default 'default')",
+        help="the FOCUS BillingAccountId and Name of every team (the API does not say; "
+        "default 'default'); its teams share the included credits",
+    )
+    p.add_argument(
+        "--teams",
+        default=None,
+        metavar="FILE",
+        help="the teams file (as sync --all-teams'): a team's `account = \"...\"` is the "
+        "billing account it belongs to (default --account); included credits apply per account",
     )
     # --pricing, as in every command that prices; --config was export's own name for it.
     p.add_argument("--config", dest="pricing", default=None, help=argparse.SUPPRESS)
@@ -75,12 +84,25 @@ def run(args: argparse.Namespace) -> int:
     return _focus(args)
 
 
+def _accounts(args: argparse.Namespace, teams: list[str]) -> dict[str, str]:
+    """Each team's billing account: the teams file's ``account``, else --account."""
+    given: dict[str, str] = {}
+    if args.teams:
+        from .config import load_teams
+
+        listed = load_teams(args.teams, flag="--teams", keys=False)
+        given = {t["name"]: t["account"] for t in listed if "account" in t}
+    return {team: given.get(team, args.account) for team in teams}
+
+
 def _focus(args: argparse.Namespace) -> int:
     if args.to_date is None:  # last month whole by default; any other start runs to now
         args.to_date = "last-month" if args.from_date == "last-month" else "now"
+
     from ..calendar.boundaries import period_floor
-    from ..outputs.focus import focus_rows, write_focus
+    from ..outputs.focus import write_focus
     from ..outputs.focus.columns import EXTRA_COLUMNS
+    from ..outputs.focus.rows import account_rows
     from ..periods import fetch_periods
     from ..pricing.charges import billing_month, credits_decimal
 
@@ -91,23 +113,28 @@ def _focus(args: argparse.Namespace) -> int:
         if prices is None:
             raise UsageError("--focus needs a price: --credit-price DECIMAL (FOCUS rows are costs)")
         teams = [args.team] if args.team or not args.store else source.teams()
+        teams = [team or "default" for team in teams]
+        accounts = _accounts(args, teams)
         moment = store_moment(source, args)
-        for team in teams:
-            if args.store:
-                source.team = team
-            days = fetch_periods(
-                source, args.from_date, args.to_date, "day", metrics, now=moment, fill=False,
-                deadline=args.deadline,
-            )  # fmt: skip
-            start = days.query.from_date
-            before = {}
-            month = billing_month(start)
-            if prices.tiered and start > month:  # the month's credits before the window
-                earlier = source.fetch(month, period_floor(start, "day"), "month", "credits_used")
-                before[month] = credits_decimal(earlier.totals()["credits_used"])
-            rows += focus_rows(
-                days, prices, team=team or "default", account=args.account, used_before=before
-            )
+        for account in sorted(set(accounts.values())):
+            histories: dict[str, Any] = {}
+            before: dict[Any, Any] = {}  # each billing month's credits before the window
+            for team in (t for t in teams if accounts[t] == account):
+                if args.store:
+                    source.team = team
+                days = fetch_periods(
+                    source, args.from_date, args.to_date, "day", metrics, now=moment,
+                    fill=False, deadline=args.deadline,
+                )  # fmt: skip
+                histories[team] = days
+                start = days.query.from_date
+                month = billing_month(start)
+                if prices.tiered and start > month:  # the month's credits before the window
+                    earlier = source.fetch(month, period_floor(start, "day"), "month",
+                                           "credits_used")  # fmt: skip
+                    spent = credits_decimal(earlier.totals()["credits_used"])
+                    before[month] = before.get(month, Decimal(0)) + spent
+            rows += account_rows(histories, prices, account=account, used_before=before)
     write_focus(rows, args.focus)
     if not args.quiet:
         print(

@@ -62,26 +62,6 @@ def add_parser(subs: Any) -> None:
     add_connection_args(p, store_required=True)
 
 
-def _teams(path: str) -> list[dict[str, str]]:
-    import tomllib
-
-    try:
-        with open(path, "rb") as stream:
-            document = tomllib.load(stream)
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise UsageError(f"--config {path}: {error}") from None
-    teams = document.get("teams")
-    if not isinstance(teams, list) or not teams:
-        raise UsageError(f"--config {path}: no [[teams]] (each with name and key_env)")
-    for team in teams:
-        if not isinstance(team, dict) or not {"name", "key_env"} <= set(team):
-            raise UsageError(f"--config {path}: each [[teams]] needs name and key_env: {team!r}")
-        unknown = set(team) - {"name", "key_env", "base_url"}
-        if unknown:
-            raise UsageError(f"--config {path}: unknown keys {sorted(unknown)} in {team['name']!r}")
-    return teams
-
-
 class SharedTransport:
     """One httpx transport lent to several clients: closing a client leaves it open;
     it closes when the ``with`` block that made it ends."""
@@ -153,7 +133,9 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     if not args.config:
         raise UsageError("--all-teams needs --config FILE listing the teams")
-    teams = _teams(args.config)
+    from .config import load_teams
+
+    teams = load_teams(args.config)
     missing = [t["key_env"] for t in teams if not os.environ.get(t["key_env"])]
     if missing:
         raise UsageError(f"--config {args.config}: no key in {', '.join(missing)}")

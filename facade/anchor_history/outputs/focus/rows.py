@@ -2,7 +2,8 @@
 
 One row per team, day and charge: a day is one charge at one price, or two on
 the day the month's included credits run out (the credits up to them at the
-credit price, the rest at the overage price). The day's other usage metrics go
+credit price, the rest at the overage price). Included credits belong to a
+billing account, shared by its teams. The day's other usage metrics go
 on its first row only, so a sum over rows counts them once. Costs are exact
 Decimals (credits as the API wrote them, times a decimal price): BilledCost
 over a month is the month's priced credits to the cent and beyond.
@@ -15,13 +16,22 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from attrs import evolve
+
 from ...calendar.boundaries import LAST_MS, period_after
-from ...models.history import History
+from ...models.history import History, HistoryPoint
 from ...pricing import PriceList
-from ...pricing.charges import INCLUDED, OVERAGE, billing_month, credits_decimal, price_credits
+from ...pricing.charges import (
+    INCLUDED,
+    OVERAGE,
+    Charge,
+    billing_month,
+    credits_decimal,
+    price_credits,
+)
 from .columns import COLUMNS, EXTRA_COLUMNS, PROVIDER, SERVICE_CATEGORY, SERVICE_NAME, SKU_ID, UNIT
 
-__all__ = ["charge_period", "focus_rows", "instant", "quantity"]
+__all__ = ["account_rows", "charge_period", "focus_rows", "instant", "quantity"]
 
 _DESCRIPTION = {
     "standard": "AnchorBrowser credits used by browser sessions",
@@ -67,58 +77,108 @@ def focus_rows(
     used_before: Mapping[datetime, Decimal] | None = None,
 ) -> list[dict[str, Any]]:
     """Rows for one team's days (``history`` by UTC day, credits_used among its
-    metrics). ``used_before``: each billing month's credits before the first day."""
-    if history.query.granularity != "day":
-        raise ValueError(f"FOCUS rows are by day, not by {history.query.granularity}")
-    days = [p for p in history if p.credits_used is not None]
-    spans = {p.start: charge_period(p.start, history.query.from_date, history.query.to_date)
-             for p in days}  # fmt: skip
-    periods = [(*spans[p.start], credits_decimal(p.credits_used)) for p in days]
-    charges = price_credits(periods, prices, used_before=used_before)
-    by_day = {spans[p.start][0]: p for p in days}
+    metrics), billed to an account of its own: :func:`account_rows` of one team."""
+    return account_rows({team: history}, prices, account=account, used_before=used_before)
+
+
+def account_rows(
+    histories: Mapping[str, History],
+    prices: PriceList,
+    *,
+    account: str = "default",
+    used_before: Mapping[datetime, Decimal] | None = None,
+) -> list[dict[str, Any]]:
+    """Rows for the teams of one billing account (each team's days by UTC day).
+
+    The account's included credits are its teams' together: each day is priced on
+    the account's credits of the day, in time order, and a day's charges are then
+    shared out among its teams in name order (the included credits first, the
+    overage after), so every row is one team's credits at one price, exact, and
+    a day's rows add up to the account's priced day. ``used_before``: the
+    account's credits of each billing month before the first day."""
+    for history in histories.values():
+        if history.query.granularity != "day":
+            raise ValueError(f"FOCUS rows are by day, not by {history.query.granularity}")
+    days = {
+        team: {p.start: p for p in history if p.credits_used is not None}
+        for team, history in histories.items()
+    }
+    spans: dict[datetime, tuple[datetime, datetime]] = {}
+    combined: dict[datetime, Decimal] = {}
+    for team, history in histories.items():
+        window = history.query.from_date, history.query.to_date
+        for day, point in days[team].items():
+            spans[day] = charge_period(day, *window)
+            combined[day] = combined.get(day, Decimal(0)) + credits_decimal(point.credits_used)
+    periods = [(*spans[day], combined[day]) for day in sorted(combined)]
+    by_start: dict[datetime, list[Charge]] = {}
+    for charge in price_credits(periods, prices, used_before=used_before):
+        by_start.setdefault(charge.start, []).append(charge)
     rows = []
-    first_of_day: set[datetime] = set()
-    for charge in charges:
-        month = billing_month(charge.start)
-        cost = charge.cost
-        row: dict[str, Any] = dict.fromkeys(COLUMNS)
-        row.update(
-            BilledCost=quantity(cost),
-            BillingAccountId=account,
-            BillingAccountName=account,
-            BillingCurrency=prices.currency,
-            BillingPeriodStart=instant(month),
-            BillingPeriodEnd=instant(period_after(month, "month")),
-            ChargeCategory="Usage",
-            ChargeDescription=_DESCRIPTION[charge.rate],
-            ChargeFrequency="Usage-Based",
-            ChargePeriodStart=instant(charge.start),
-            ChargePeriodEnd=instant(charge.end),
-            ConsumedQuantity=quantity(charge.credits),
-            ConsumedUnit=UNIT,
-            ContractedCost=quantity(cost),
-            ContractedUnitPrice=quantity(charge.unit_price),
-            EffectiveCost=quantity(cost),
-            InvoiceIssuerName=PROVIDER,
-            ListCost=quantity(cost),
-            ListUnitPrice=quantity(charge.unit_price),
-            PricingCategory="Standard",
-            PricingQuantity=quantity(charge.credits),
-            PricingUnit=UNIT,
-            ProviderName=PROVIDER,
-            PublisherName=PROVIDER,
-            ServiceCategory=SERVICE_CATEGORY,
-            ServiceName=SERVICE_NAME,
-            SkuId=SKU_ID,
-            SkuPriceId=f"{SKU_ID}-{charge.rate}",
-            SubAccountId=team,
-            SubAccountName=team,
-        )
-        point = by_day[charge.start]
-        first = charge.start not in first_of_day
-        first_of_day.add(charge.start)
-        for metric, column in EXTRA_COLUMNS.items():
-            value = getattr(point, metric) if first else None
-            row[column] = None if value is None else value
-        rows.append(row)
+    for day in sorted(combined):
+        charges = by_start[spans[day][0]]
+        left = [charge.credits for charge in charges]
+        for team in sorted(histories):
+            if day not in days[team]:
+                continue
+            point = days[team][day]
+            for n, charge in enumerate(_share(credits_decimal(point.credits_used), charges, left)):
+                rows.append(_row(charge, prices, team, account, point if n == 0 else None))
     return rows
+
+
+def _share(need: Decimal, charges: list[Charge], left: list[Decimal]) -> list[Charge]:
+    """A team's part of a day's charges: taken from what each has ``left``, in order."""
+    parts: list[Charge] = []
+    for i, charge in enumerate(charges):
+        take = min(need, left[i])
+        if take > 0 or (not need and not parts):  # a day of no credits is one row of 0
+            parts.append(evolve(charge, credits=take))
+            left[i] -= take
+            need -= take
+    return parts
+
+
+def _row(
+    charge: Charge, prices: PriceList, team: str, account: str, point: HistoryPoint | None
+) -> dict[str, Any]:
+    """One charge as a FOCUS row; the day's other metrics on its first row only
+    (``point``; None on the others), so a sum over rows counts them once."""
+    month = billing_month(charge.start)
+    cost = charge.cost
+    row: dict[str, Any] = dict.fromkeys(COLUMNS)
+    row.update(
+        BilledCost=quantity(cost),
+        BillingAccountId=account,
+        BillingAccountName=account,
+        BillingCurrency=prices.currency,
+        BillingPeriodStart=instant(month),
+        BillingPeriodEnd=instant(period_after(month, "month")),
+        ChargeCategory="Usage",
+        ChargeDescription=_DESCRIPTION[charge.rate],
+        ChargeFrequency="Usage-Based",
+        ChargePeriodStart=instant(charge.start),
+        ChargePeriodEnd=instant(charge.end),
+        ConsumedQuantity=quantity(charge.credits),
+        ConsumedUnit=UNIT,
+        ContractedCost=quantity(cost),
+        ContractedUnitPrice=quantity(charge.unit_price),
+        EffectiveCost=quantity(cost),
+        InvoiceIssuerName=PROVIDER,
+        ListCost=quantity(cost),
+        ListUnitPrice=quantity(charge.unit_price),
+        PricingCategory="Standard",
+        PricingQuantity=quantity(charge.credits),
+        PricingUnit=UNIT,
+        ProviderName=PROVIDER,
+        PublisherName=PROVIDER,
+        ServiceCategory=SERVICE_CATEGORY,
+        ServiceName=SERVICE_NAME,
+        SkuId=SKU_ID,
+        SkuPriceId=f"{SKU_ID}-{charge.rate}",
+        SubAccountId=team,
+        SubAccountName=team,
+    )
+    for metric, column in EXTRA_COLUMNS.items():
+        row[column] = None if point is None else getattr(point, metric)
+    return row
