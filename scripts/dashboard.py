@@ -23,28 +23,46 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "monitoring" / "dashboard.json"
 QUERIES = ROOT / "monitoring" / "dashboard_queries.yaml"
 DATASOURCE = DataSourceRef(type_val="prometheus", uid="${datasource}")
-TEAM = 'team=~"$team"'
+# Every query is scoped by the dashboard's variables: the scrape job and instance
+# (one dashboard for several exporters) and the team.
+SCOPE = 'job=~"$job",instance=~"$instance"'
+TEAM = f'team=~"$team",{SCOPE}'
+# What promtool is given for Grafana's own variables when it checks the queries.
+_FILLED = {"$team": ".*", "$job": ".*", "$instance": ".*", "$__rate_interval": "5m",
+           "$__range": "1d"}  # fmt: skip
 
 
 def query(expr: str, legend: str) -> prometheus.Dataquery:
     return prometheus.Dataquery().expr(expr).legend_format(legend).datasource(DATASOURCE)
 
 
+def _ids(panel: Any, targets: tuple[prometheus.Dataquery, ...]) -> Any:
+    """A panel with the next id, and its targets with refIds A, B, ... (Grafana needs
+    both to tell panels and queries apart)."""
+    _ids.last = getattr(_ids, "last", 0) + 1  # type: ignore[attr-defined]
+    for letter, target in zip("ABCDEFGH", targets, strict=False):
+        panel = panel.with_target(target.ref_id(letter))
+    return panel.id(_ids.last).datasource(DATASOURCE)  # type: ignore[attr-defined]
+
+
 def series(title: str, unit: str, *targets: prometheus.Dataquery, help_text: str) -> Any:
     panel = timeseries.Panel().title(title).unit(unit).description(help_text).height(8).span(12)
-    for target in targets:
-        panel = panel.with_target(target)
-    return panel.datasource(DATASOURCE)
+    return _ids(panel, targets)
 
 
 def number(title: str, unit: str, target: prometheus.Dataquery, help_text: str) -> Any:
-    return (
-        stat.Panel().title(title).unit(unit).description(help_text).height(4).span(6)
-        .with_target(target).datasource(DATASOURCE)
-    )  # fmt: skip
+    panel = stat.Panel().title(title).unit(unit).description(help_text).height(4).span(6)
+    return _ids(panel, (target,))
+
+
+def row(title: str) -> Any:
+    """A row, with the next id (the panels' ids and the rows' are one sequence)."""
+    _ids.last = getattr(_ids, "last", 0) + 1  # type: ignore[attr-defined]
+    return dashboard.Row(title).id(_ids.last)  # type: ignore[attr-defined]
 
 
 def build() -> dict[str, Any]:
+    _ids.last = 0  # type: ignore[attr-defined]
     board = (
         dashboard.Dashboard("AnchorBrowser usage")
         .uid("anchorbrowser-usage")
@@ -56,14 +74,30 @@ def build() -> dict[str, Any]:
             dashboard.DatasourceVariable("datasource").label("Prometheus").type("prometheus")
         )
         .with_variable(
-            dashboard.QueryVariable("team")
-            .label("Team")
-            .query("label_values(anchorbrowser_sessions, team)")
+            dashboard.QueryVariable("job")
+            .label("Job")
+            .query("label_values(anchor_history_up, job)")
             .datasource(DATASOURCE)
             .multi(True)
             .include_all(True)
         )
-        .with_row(dashboard.Row("Usage so far"))
+        .with_variable(
+            dashboard.QueryVariable("instance")
+            .label("Instance")
+            .query('label_values(anchor_history_up{job=~"$job"}, instance)')
+            .datasource(DATASOURCE)
+            .multi(True)
+            .include_all(True)
+        )
+        .with_variable(
+            dashboard.QueryVariable("team")
+            .label("Team")
+            .query(f"label_values(anchorbrowser_sessions{{{SCOPE}}}, team)")
+            .datasource(DATASOURCE)
+            .multi(True)
+            .include_all(True)
+        )
+        .with_row(row("Usage so far"))
     )
     for period in ("month", "week", "day"):
         board = board.with_panel(
@@ -107,7 +141,7 @@ def build() -> dict[str, Any]:
             help_text="The sessions' total time in each day.",
         )
     )
-    board = board.with_row(dashboard.Row("Budgets"))
+    board = board.with_row(row("Budgets"))
     board = board.with_panel(
         series(
             "Credits: forecast at the month's end, against the limit",
@@ -167,12 +201,12 @@ def build() -> dict[str, Any]:
             "(--credit-price), in the currency labelled.",
         )
     )
-    board = board.with_row(dashboard.Row("Exporter health"))
+    board = board.with_row(row("Exporter health"))
     board = board.with_panel(
         series(
             "Up",
             "none",
-            query("anchor_history_up", "{{instance}}"),
+            query(f"anchor_history_up{{{SCOPE}}}", "{{instance}}"),
             help_text="1 after a good refresh; 0 before the first and when stale.",
         )
     )
@@ -181,8 +215,8 @@ def build() -> dict[str, Any]:
             "Since the last good refresh",
             "s",
             query(
-                "time() - anchor_history_last_success_timestamp_seconds "
-                "and anchor_history_last_success_timestamp_seconds > 0",
+                f"time() - anchor_history_last_success_timestamp_seconds{{{SCOPE}}} "
+                f"and anchor_history_last_success_timestamp_seconds{{{SCOPE}}} > 0",
                 "{{instance}}",
             ),
             help_text="How old the served figures are.",
@@ -192,9 +226,15 @@ def build() -> dict[str, Any]:
         series(
             "Refreshes",
             "none",
-            query("sum by (result) (increase(anchor_history_refreshes_total[1h]))", "{{result}}"),
-            query("anchor_history_refresh_duration_seconds", "duration (s) {{instance}}"),
-            help_text="Good and failed refreshes per hour, and how long the last one took.",
+            query(
+                f"sum by (result) (increase(anchor_history_refreshes_total{{{SCOPE}}}"
+                "[$__rate_interval]))",
+                "{{result}}",
+            ),
+            query(
+                f"anchor_history_refresh_duration_seconds{{{SCOPE}}}", "duration (s) {{instance}}"
+            ),
+            help_text="Good and failed refreshes in each interval, and how long the last one took.",
         )
     )
     return json.loads(json.dumps(board.build(), cls=JSONEncoder))
@@ -206,7 +246,10 @@ def queries(document: dict[str, Any]) -> list[str]:
     for panel in document.get("panels", []):
         for target in panel.get("targets", []) or []:
             if target.get("expr"):
-                found.append(target["expr"].replace("$team", ".*"))
+                expr = target["expr"]
+                for variable in sorted(_FILLED, key=len, reverse=True):
+                    expr = expr.replace(variable, _FILLED[variable])
+                found.append(expr)
     return found
 
 

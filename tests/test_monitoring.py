@@ -4,6 +4,7 @@ they query is one the exporter really serves."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -29,7 +30,7 @@ def test_the_rules_are_valid() -> None:
         [PROMTOOL, "check", "rules", "alerts.yaml"], cwd=MONITORING, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "SUCCESS: 9 rules found" in result.stdout
+    assert "SUCCESS: 10 rules found" in result.stdout
 
 
 @needs_promtool
@@ -219,3 +220,34 @@ def test_a_real_prometheus_scrapes_it_and_the_stale_alert_fires_and_resolves(tmp
                 process.terminate()
                 process.wait(timeout=10)
         box.stop()
+
+
+def test_every_alert_links_to_its_section_of_the_runbook() -> None:
+    runbook = (MONITORING / "RUNBOOK.md").read_text()
+    anchors = {line[3:].strip().lower() for line in runbook.splitlines() if line.startswith("## ")}
+    for rule in alerts():
+        url = rule["annotations"]["runbook_url"]
+        assert url == f"monitoring/RUNBOOK.md#{rule['alert'].lower()}"
+        assert rule["alert"].lower() in anchors, f"no section for {rule['alert']}"
+
+
+def test_a_vanished_target_has_an_alert_of_its_own() -> None:
+    rules = {rule["alert"]: rule for rule in alerts()}
+    assert rules["AnchorBrowserExporterAbsent"]["expr"] == 'absent(up{job="anchorbrowser"})'
+
+
+def test_the_dashboard_is_for_current_grafana_with_ids_refids_and_scope() -> None:
+    document = json.loads((MONITORING / "dashboard.json").read_text())
+    assert document["schemaVersion"] >= 39
+    panels = document["panels"]
+    ids = [panel["id"] for panel in panels]
+    assert all(ids)
+    assert len(set(ids)) == len(ids)
+    for panel in panels:
+        refs = [target["refId"] for target in panel.get("targets") or []]
+        assert refs == list("ABCDEFGH"[: len(refs)]), panel["title"]
+        for target in panel.get("targets") or []:
+            assert 'job=~"$job"' in target["expr"], target["expr"]
+    names = {v["name"] for v in document["templating"]["list"]}
+    assert {"datasource", "job", "instance", "team"} <= names
+    assert '"style"' not in json.dumps(document)
