@@ -1,55 +1,16 @@
-"""``check``'s alerts: thresholds from the flags and the config file, then one
-locked run over the state file: decide, post one message per channel, keep what
-was delivered. The decision itself is :func:`anchor_history.alerts.decide`."""
+"""``check``'s alerts: one locked run over the state file: decide, post one
+message per channel, keep what was delivered (or, with --dry-run, print what
+would be posted). The decision itself is :func:`anchor_history.alerts.decide`."""
 
 from __future__ import annotations
 
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from .errors import UsageError
-
 if TYPE_CHECKING:
     from .check_settings import CheckSettings
 
-__all__ = ["budgets_and_thresholds", "run_alerts"]
-
-
-def budgets_and_thresholds(
-    config: dict[str, Any], flags: list[str], alerts: list[str]
-) -> tuple[list[Any], dict[str, tuple[Any, ...]]]:
-    """The budgets (a flag replaces the file's) and each one's thresholds: the
-    file's ``alerts`` for that budget, else ``--alert`` flags, else the defaults."""
-    from ..alerts import DEFAULT_THRESHOLDS, parse_threshold
-    from ..insights.budgets import make_budget, parse_budget
-
-    given = tuple(parse_threshold(text) for text in alerts) or DEFAULT_THRESHOLDS
-    budgets, thresholds = {}, {}
-    for metric, value in config.get("budgets", {}).items():
-        if isinstance(value, dict):
-            unknown = set(value) - {"limit", "alerts"}
-            if unknown or "limit" not in value:
-                raise UsageError(
-                    f"--config: [budgets.{metric}] takes limit and alerts, not {sorted(unknown)}"
-                    if unknown
-                    else f"--config: [budgets.{metric}] has no limit"
-                )
-            budget = make_budget(metric, value["limit"])
-            own = value.get("alerts")
-            if own is not None and not isinstance(own, list):
-                raise UsageError(f"--config: [budgets.{metric}] alerts must be a list")
-            thresholds[budget.key] = (
-                tuple(parse_threshold(t) for t in own) if own is not None and not alerts else given
-            )
-        else:
-            budget = make_budget(metric, value)
-            thresholds[budget.key] = given
-        budgets[budget.key] = budget
-    for text in flags:
-        budget = parse_budget(text)
-        budgets[budget.key] = budget
-        thresholds[budget.key] = given
-    return list(budgets.values()), thresholds
+__all__ = ["run_alerts"]
 
 
 def run_alerts(

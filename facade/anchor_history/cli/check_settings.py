@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from attrs import frozen
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from ..alerts import Threshold
     from ..insights.budgets import Budget
 
-__all__ = ["CheckSettings", "read_settings"]
+__all__ = ["CheckSettings", "budgets_and_thresholds", "read_settings"]
 
 
 @frozen
@@ -37,7 +37,6 @@ class CheckSettings:
 def read_settings(args: argparse.Namespace) -> CheckSettings:
     """Flags over the config file over the defaults."""
     from ..alerts import default_state_path, parse_duration
-    from .alerting import budgets_and_thresholds
     from .config import load_config
 
     config = load_config(args.config) if args.config else {}
@@ -66,3 +65,40 @@ def read_settings(args: argparse.Namespace) -> CheckSettings:
         remind=None if remind is None else parse_duration(remind),
         state=args.state or config.get("state") or default_state_path(),
     )
+
+
+def budgets_and_thresholds(
+    config: dict[str, Any], flags: list[str], alerts: list[str]
+) -> tuple[list[Any], dict[str, tuple[Any, ...]]]:
+    """The budgets (a flag replaces the file's) and each one's thresholds: the
+    file's ``alerts`` for that budget, else ``--alert`` flags, else the defaults."""
+    from ..alerts import DEFAULT_THRESHOLDS, parse_threshold
+    from ..insights.budgets import make_budget, parse_budget
+
+    given = tuple(parse_threshold(text) for text in alerts) or DEFAULT_THRESHOLDS
+    budgets, thresholds = {}, {}
+    for metric, value in config.get("budgets", {}).items():
+        if isinstance(value, dict):
+            unknown = set(value) - {"limit", "alerts"}
+            if unknown or "limit" not in value:
+                raise UsageError(
+                    f"--config: [budgets.{metric}] takes limit and alerts, not {sorted(unknown)}"
+                    if unknown
+                    else f"--config: [budgets.{metric}] has no limit"
+                )
+            budget = make_budget(metric, value["limit"])
+            own = value.get("alerts")
+            if own is not None and not isinstance(own, list):
+                raise UsageError(f"--config: [budgets.{metric}] alerts must be a list")
+            thresholds[budget.key] = (
+                tuple(parse_threshold(t) for t in own) if own is not None and not alerts else given
+            )
+        else:
+            budget = make_budget(metric, value)
+            thresholds[budget.key] = given
+        budgets[budget.key] = budget
+    for text in flags:
+        budget = parse_budget(text)
+        budgets[budget.key] = budget
+        thresholds[budget.key] = given
+    return list(budgets.values()), thresholds
