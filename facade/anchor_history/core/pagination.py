@@ -19,7 +19,13 @@ from ..models.history import History, HistoryPage, HistoryPoint, HistoryQuery, P
 
 __all__ = ["PageChecker"]
 
-_LONGEST_PERIOD = timedelta(days=31)
+# The longest period of each granularity (UTC buckets: no DST in them).
+_LONGEST = {
+    "hour": timedelta(hours=1),
+    "day": timedelta(days=1),
+    "week": timedelta(days=7),
+    "month": timedelta(days=31),
+}
 
 
 class PageChecker:
@@ -34,11 +40,13 @@ class PageChecker:
     ) -> None:
         self.query = query
         # Points whose period may stick out of the window so far are marked partial.
-        # A period lasts at most 31 days, so only starts in that reach are looked at.
+        # A period lasts at most its granularity's longest (31 days for a month), so only
+        # starts within that of the end are looked at.
         self._covered = min(query.to_date, now or datetime.now(UTC))
         # (clamped: a window in year 1 has no period before it)
-        earliest = datetime.min.replace(tzinfo=UTC) + _LONGEST_PERIOD
-        self._late = max(self._covered, earliest) - _LONGEST_PERIOD
+        longest = _LONGEST.get(query.granularity, _LONGEST["month"])
+        earliest = datetime.min.replace(tzinfo=UTC) + longest
+        self._late = max(self._covered, earliest) - longest
         self.summary = first.summary
         pagination = _pagination_of(1, first)
         if pagination.total_pages is None or pagination.total_pages < 0:
