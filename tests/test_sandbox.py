@@ -273,3 +273,12 @@ def test_an_hour_is_spelled_from_its_epoch_hour_as_from_its_datetime() -> None:
         start = EPOCH + timedelta(hours=hour)
         for style in ("iso-ms", "date", "naive"):
             assert hour_text(hour, style) == format_bucket(start, "hour", style), (hour, style)
+
+
+@pytest.mark.parametrize("text", ["0001-01-01T00:00:00+01:00", "9999-12-31"])
+def test_a_date_past_the_calendars_edge_is_a_400_not_a_500(text: str) -> None:
+    """Schemathesis sent 0001-01-01T00:00+01:00: converting it to UTC overflowed."""
+    from anchor_history.testing.sandbox.requests import BadParam, parse_params
+
+    with pytest.raises(BadParam, match="outside years 0001 to 9999"):
+        parse_params([("from_date", "2026-01-01"), ("to_date", text)], datetime.now(UTC))

@@ -84,9 +84,11 @@ def _parse_instant(name: str, text: str, *, end: bool) -> datetime:
             day = date.fromisoformat(text)
             return datetime.combine(day + timedelta(days=1) if end else day, time(0), UTC)
         value = datetime.fromisoformat(text)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     except ValueError:
         raise BadParam(name, f"{text!r} is not an ISO 8601 date or date-time") from None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is before year 1 in UTC
+        raise BadParam(name, f"{text!r} is outside years 0001 to 9999 in UTC") from None
 
 
 def _parse_int(name: str, text: str, low: int, high: int | None) -> int:
