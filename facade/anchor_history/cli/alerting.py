@@ -7,6 +7,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
+from .common import say_dry_run
+
 if TYPE_CHECKING:
     from .check_settings import CheckSettings
 
@@ -63,9 +65,6 @@ def _dry_run(
     report: Any, settings: CheckSettings, team: str, channels: dict[str, str]
 ) -> tuple[list[Any], bool]:
     """What a run would post, printed; nothing posted, nothing recorded."""
-    import sys
-    from urllib.parse import urlsplit
-
     from ..alerts import StateFile, alert_message, decide
     from ..alerts.decide import notified
 
@@ -76,10 +75,5 @@ def _dry_run(
     )  # fmt: skip
     for channel, url in channels.items():
         events = decision.outgoing[channel]
-        host = urlsplit(url).hostname or "the webhook"  # the rest of a webhook URL is a secret
-        if not events:
-            print(f"anchor-history: dry run: nothing to post to {host}", file=sys.stderr)
-            continue
-        text = alert_message(events, report, team)["text"]
-        print(f"anchor-history: dry run: would post to {host}:\n{text}", file=sys.stderr)
+        say_dry_run(url, alert_message(events, report, team)["text"] if events else None)
     return notified(decision.statuses, state), True

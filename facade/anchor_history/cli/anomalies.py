@@ -13,6 +13,7 @@ from .common import (
     add_notify_arg,
     open_client,
     print_result,
+    say_dry_run,
 )
 from .errors import EXIT_CODES, EXIT_FOUND, EXIT_NOTIFY, EXIT_OK, fail
 from .stored import store_moment
@@ -116,9 +117,6 @@ def run(args: argparse.Namespace) -> int:
 def post_anomalies(found: list[Any], as_of: Any, args: argparse.Namespace, document: Any) -> bool:
     """Post each anomaly once per webhook (the state remembers what was posted);
     True when every webhook took its message."""
-    import sys
-    from urllib.parse import urlsplit
-
     from ..alerts import StateFile, channel_id, default_state_path, parse_duration
     from ..alerts.anomalies import apply_anomalies, decide_anomalies
     from ..alerts.notify import post_json
@@ -136,24 +134,20 @@ def post_anomalies(found: list[Any], as_of: Any, args: argparse.Namespace, docum
         shown = [a.to_dict() for a in anomalies]
         return {"text": title + text, **document, "anomalies": shown}
 
-    if args.dry_run:
-        decision = decide_anomalies(
-            found, state_file.load(), now=as_of, team=team, channels=list(channels), remind=remind
+    def decide(state: Any) -> Any:
+        return decide_anomalies(
+            found, state, now=as_of, team=team, channels=list(channels), remind=remind
         )
+
+    if args.dry_run:
+        decision = decide(state_file.load())
         for channel, url in channels.items():
-            host = urlsplit(url).hostname or "the webhook"
             todo = decision.outgoing[channel]
-            if todo:
-                said = f"would post to {host}:\n{message(todo)['text']}"
-            else:
-                said = f"nothing to post to {host}"
-            print(f"anchor-history: dry run: {said}", file=sys.stderr)
+            say_dry_run(url, message(todo)["text"] if todo else None)
         return True
     with state_file.locked():
         state = state_file.load()
-        decision = decide_anomalies(
-            found, state, now=as_of, team=team, channels=list(channels), remind=remind
-        )
+        decision = decide(state)
         delivered = []
         for channel, url in channels.items():
             todo = decision.outgoing[channel]

@@ -24,6 +24,7 @@ __all__ = [
     "open_client",
     "port_number",
     "print_result",
+    "say_dry_run",
     "show_waits",
 ]
 
@@ -109,6 +110,16 @@ def add_alert_state_args(p: argparse.ArgumentParser, what: str) -> None:
         help="decide and print what would be posted (to stderr), but post nothing and "
         "record nothing (`anchor-history alerts` lists and resets the state)",
     )
+
+
+def say_dry_run(url: str, text: str | None) -> None:
+    """What a --dry-run would post to ``url`` (``None``: nothing), on stderr, naming
+    the webhook by its host only: the rest of a webhook URL is its secret."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or "the webhook"
+    said = f"would post to {host}:\n{text}" if text is not None else f"nothing to post to {host}"
+    print(f"anchor-history: dry run: {said}", file=sys.stderr)
 
 
 def add_connection_args(
