@@ -5,19 +5,21 @@ would be posted). The decision itself is :func:`anchor_history.alerts.decide`.""
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .common import say_dry_run
 
 if TYPE_CHECKING:
+    from ..alerts.decide import AlertStatus
+    from ..insights.budgets import BudgetReport
     from .check_settings import CheckSettings
 
 __all__ = ["run_alerts"]
 
 
 def run_alerts(
-    report: Any, settings: CheckSettings, args: argparse.Namespace
-) -> tuple[list[Any], bool]:
+    report: BudgetReport, settings: CheckSettings, args: argparse.Namespace
+) -> tuple[list[AlertStatus], bool]:
     """The alerts' statuses (``notified_at`` as the state now says), and whether
     every channel took its message."""
     from ..alerts import StateFile, alert_message, apply, channel_id, decide
@@ -62,8 +64,8 @@ def run_alerts(
 
 
 def _dry_run(
-    report: Any, settings: CheckSettings, team: str, channels: dict[str, str]
-) -> tuple[list[Any], bool]:
+    report: BudgetReport, settings: CheckSettings, team: str, channels: dict[str, str]
+) -> tuple[list[AlertStatus], bool]:
     """What a run would post, printed; nothing posted, nothing recorded."""
     from ..alerts import StateFile, alert_message, decide
     from ..alerts.decide import notified

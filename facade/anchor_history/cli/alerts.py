@@ -8,10 +8,13 @@ team's), under the same lock a ``check`` holds, so the next run posts afresh.
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .common import add_format_arg, print_result
 from .errors import EXIT_CODES, EXIT_OK
+
+if TYPE_CHECKING:
+    from ..alerts.decide import Record
 
 __all__ = ["add_parser", "run"]
 
@@ -51,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _row(key: str, record: Any) -> dict[str, str]:
+def _row(key: str, record: Record) -> dict[str, str]:
     parts = key.split("|")
     if parts[1] == "anomaly":  # channel|anomaly|team|metric|start (anomalies --notify)
         channel, _, team, metric, start = parts

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .common import (
     add_alert_state_args,
@@ -17,6 +17,14 @@ from .common import (
 )
 from .errors import EXIT_CODES, EXIT_FOUND, EXIT_NOTIFY, EXIT_OK, fail
 from .stored import store_moment
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from datetime import datetime
+
+    from ..alerts.anomalies import AnomalyDecision
+    from ..alerts.decide import Record
+    from ..insights.anomaly_values import Anomaly, AnomalyScan
 
 __all__ = ["add_parser", "run"]
 
@@ -109,12 +117,17 @@ def run(args: argparse.Namespace) -> int:
     print_result(document, text, args.format)
     code = EXIT_FOUND if found else EXIT_OK
     if found and args.notify:
-        delivered = post_anomalies(found, scan.as_of, args, document)
+        from datetime import UTC, datetime
+
+        moment = scan.as_of if scan.as_of is not None else datetime.now(UTC)
+        delivered = post_anomalies(found, moment, args, document)
         return code if delivered else EXIT_NOTIFY
     return code
 
 
-def post_anomalies(found: list[Any], as_of: Any, args: argparse.Namespace, document: Any) -> bool:
+def post_anomalies(
+    found: list[Anomaly], as_of: datetime, args: argparse.Namespace, document: dict[str, Any]
+) -> bool:
     """Post each anomaly once per webhook (the state remembers what was posted);
     True when every webhook took its message."""
     from ..alerts import StateFile, channel_id, default_state_path, parse_duration
@@ -127,14 +140,14 @@ def post_anomalies(found: list[Any], as_of: Any, args: argparse.Namespace, docum
     remind = None if args.remind is None else parse_duration(args.remind)
     state_file = StateFile(args.state or default_state_path())
 
-    def message(anomalies: Any) -> dict[str, Any]:
+    def message(anomalies: Sequence[Anomaly]) -> dict[str, Any]:
         count = len(anomalies)
         title = f"AnchorBrowser usage: {count} anomal{'y' if count == 1 else 'ies'}\n"
         text = render_anomalies(list(anomalies), args.granularity)
         shown = [a.to_dict() for a in anomalies]
         return {"text": title + text, **document, "anomalies": shown}
 
-    def decide(state: Any) -> Any:
+    def decide(state: Mapping[str, Record]) -> AnomalyDecision:
         return decide_anomalies(
             found, state, now=as_of, team=team, channels=list(channels), remind=remind
         )
@@ -190,7 +203,7 @@ def parse_min_impact(values: list[str] | None) -> float | dict[str, float] | Non
     return {name.strip(): number(text) for name, text in (v.split("=", 1) for v in values)}
 
 
-def skipped_note(scan: Any, granularity: str) -> str:
+def skipped_note(scan: AnomalyScan, granularity: str) -> str:
     """One line saying how many periods had too little history to be judged."""
     count = scan.skipped_periods
     if not count:
@@ -207,7 +220,7 @@ def skipped_note(scan: Any, granularity: str) -> str:
     )
 
 
-def render_anomalies(found: list[Any], granularity: str) -> str:
+def render_anomalies(found: list[Anomaly], granularity: str) -> str:
     from ..outputs.table import align, format_period, format_value
 
     if not found:

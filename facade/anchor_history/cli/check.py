@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attrs import evolve
 
@@ -20,6 +20,10 @@ from .common import (
 from .errors import EXIT_CODES, EXIT_FOUND, EXIT_NOTIFY, EXIT_OK
 from .prices import add_price_args, price_list
 from .stored import store_moment
+
+if TYPE_CHECKING:
+    from ..core.client import HistoryClient
+    from ..insights.budgets import BudgetReport
 
 __all__ = ["add_parser", "run"]
 
@@ -126,7 +130,9 @@ def run(args: argparse.Namespace) -> int:
     return code if delivered else EXIT_NOTIFY
 
 
-def plan_budgets(client: Any, settings: CheckSettings, args: argparse.Namespace) -> CheckSettings:
+def plan_budgets(
+    client: HistoryClient, settings: CheckSettings, args: argparse.Namespace
+) -> CheckSettings:
     """``settings`` with the plan's budgets (and their thresholds): credits_used at
     the included credits and at the cost limit, over the billing month. A key that
     cannot read the plan is said once; the other budgets are still checked."""
@@ -167,7 +173,7 @@ def plan_budgets(client: Any, settings: CheckSettings, args: argparse.Namespace)
 _MARKS = {"ok": "ok", "at_risk": "AT RISK", "over": "OVER"}
 
 
-def render_report(report: Any) -> str:
+def render_report(report: BudgetReport) -> str:
     from ..outputs.table import align, format_money, format_value
 
     start, end = report.period

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .common import add_as_of_arg, add_connection_args, add_format_arg, open_client, print_result
 from .errors import EXIT_CODES, EXIT_OK
 from .prices import add_price_args, price_list
 from .stored import store_moment
+
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+    from ..insights.compare import Change, Comparison, SpanCosts
 
 __all__ = ["add_parser", "render_comparison", "run"]
 
@@ -74,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _change_text(metric: str, change: Any) -> str:
+def _change_text(metric: str, change: Change) -> str:
     """``▲ +49 (+3.4%)``, ``▼ -43 (-2.6%)``, ``= 0 (0.0%)``, or ``-`` when unknown."""
     from ..outputs.table import format_value
 
@@ -87,12 +92,12 @@ def _change_text(metric: str, change: Any) -> str:
     return f"{arrow} {sign}{format_value(metric, abs(change.absolute))} ({percent})"
 
 
-def _cost_row(cost: Any) -> list[str]:
+def _cost_row(cost: SpanCosts) -> list[str]:
     from ..outputs.table import format_money
 
     now, before, currency = cost.current, cost.previous, cost.currency
 
-    def shown(amount: Any) -> str:
+    def shown(amount: Decimal | None) -> str:
         return "-" if amount is None else format_money(amount, currency)
 
     if now is None or before is None:
@@ -107,7 +112,7 @@ def _cost_row(cost: Any) -> list[str]:
     return [f"cost ({currency})", shown(now), shown(before), change]
 
 
-def render_comparison(comparison: Any, period: str) -> str:
+def render_comparison(comparison: Comparison, period: str) -> str:
     from ..outputs.table import align, format_value
 
     cur, prev = comparison.current, comparison.previous
