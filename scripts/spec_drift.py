@@ -33,6 +33,12 @@ CLIENT_READS = (
     "error",
     "error.code",
     "error.message",
+    # GET /v1/sessions: the page, and every field of a session but the configuration
+    "data.sessions",
+    "data.sessions[].*",
+    "data.total",
+    "data.page",
+    "data.total_pages",
 )
 _DEFAULT_STYLE = {"query": "form", "cookie": "form", "path": "simple", "header": "simple"}
 

@@ -232,6 +232,35 @@ def test_an_unread_response_property_removed_is_possibly_breaking() -> None:
     ]
 
 
+def listing(spec: dict[str, Any]) -> dict[str, Any]:
+    return spec["paths"]["/v1/sessions"]["get"]
+
+
+def test_the_session_listing_is_covered_a_read_field_removed_breaks() -> None:
+    new = copy.deepcopy(BASE)
+    del schema(new, "SessionHistoryPageItem")["properties"]["used_credits"]
+    found = [(c.level, c.where, c.what) for c in diff_specs(BASE, new)]
+    assert (
+        BREAKING,
+        "GET /v1/sessions response 200 data.sessions[].used_credits",
+        "property removed (the facade reads it)",
+    ) in found
+
+
+def test_the_session_listing_is_covered_a_limit_taken_away_breaks() -> None:
+    new = copy.deepcopy(BASE)
+    limit = next(p for p in listing(new)["parameters"] if p["name"] == "limit")
+    limit["schema"]["enum"].remove(50)
+    assert any(c.level == BREAKING and "50" in c.what for c in diff_specs(BASE, new))
+
+
+def test_the_session_listing_is_covered_a_field_made_nullable_breaks() -> None:
+    new = copy.deepcopy(BASE)
+    schema(new, "SessionHistoryPageItem")["properties"]["api_key_name"]["nullable"] = True
+    found = [(c.level, c.what) for c in diff_specs(BASE, new)]
+    assert (BREAKING, "became nullable") in found
+
+
 def test_a_response_enum_value_added_is_possibly_breaking() -> None:
     old, new = copy.deepcopy(BASE), copy.deepcopy(BASE)
     schema(old, "SessionHistoryDataPoint")["properties"]["tier"] = {"type": "string", "enum": ["a"]}

@@ -37,11 +37,13 @@ if TYPE_CHECKING:
         RequestTimeoutError,
         ResponseFormatError,
         ServerError,
+        SessionsUnavailableError,
         StoreError,
         TransportError,
     )
     from .models import History, HistoryPage, HistoryPoint, HistoryQuery, HistorySummary, Pagination
     from .models.plan import Plan
+    from .models.session import Session
 
 __version__ = "0.1.0"
 
@@ -75,6 +77,8 @@ __all__ = [
     "ResponseFormatError",
     "RetryPolicy",
     "ServerError",
+    "Session",
+    "SessionsUnavailableError",
     "StoreError",
     "TransportError",
     "__version__",
@@ -92,6 +96,7 @@ _HOMES = {
     ),
     "RetryPolicy": "core.retry",
     "Plan": "models.plan",
+    "Session": "models.session",
 }
 
 

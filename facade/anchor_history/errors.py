@@ -11,6 +11,7 @@ Catch ``AnchorHistoryError`` for all of them, or a branch of the tree::
     │   ├── AuthenticationError    401, 403
     │   ├── NotFoundError          404
     │   ├── PlanUnavailableError   403/404 from GET /v1/billing: this key cannot read the plan
+    │   ├── SessionsUnavailableError  403/404 from GET /v1/sessions: no session listing
     │   ├── RateLimitError         429 (``retry_after`` in seconds, when given)
     │   └── ServerError            5xx
     ├── ResponseFormatError        a body that is not the spec's shape
@@ -54,6 +55,7 @@ __all__ = [
     "RequestTimeoutError",
     "ResponseFormatError",
     "ServerError",
+    "SessionsUnavailableError",
     "StoreError",
     "TransportError",
     "excerpt",
@@ -198,6 +200,14 @@ class PlanUnavailableError(APIError):
 
     def __str__(self) -> str:
         return f"GET /v1/billing: {super().__str__()} (this key cannot read the plan)"
+
+
+class SessionsUnavailableError(APIError):
+    """``GET /v1/sessions`` answered 403 or 404: this key may not list sessions, or
+    the API is older than the listing. What needs sessions says so and stops."""
+
+    def __str__(self) -> str:
+        return f"GET /v1/sessions: {super().__str__()} (this key or API cannot list sessions)"
 
 
 class BadRequestError(APIError):

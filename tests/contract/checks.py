@@ -22,6 +22,11 @@ KNOWN_UNDECLARED = {401: "a missing or wrong key; every keyed endpoint answers i
 SUMMARY_KEY = {"session_count": "total_sessions"}
 # What the facade reads of a plan (the optional fields may be absent: not drift).
 PLAN_READS = ("credits", "credits_used", "included_credits", "billing_period", "tier")
+# What the facade reads of every listed session (the spec's required ones it uses).
+SESSION_READS = (
+    "id", "status", "used_credits", "created_at", "api_key_name", "task_initiated",
+    "headless", "recording",
+)  # fmt: skip
 
 
 def _summary_key(metric: str) -> str:
@@ -77,7 +82,11 @@ def _scalar_problems(schema: dict[str, Any], value: str) -> list[str]:
             out.append(f"below the minimum {schema['minimum']}")
         if "maximum" in schema and number > schema["maximum"]:
             out.append(f"above the maximum {schema['maximum']}")
+        if "enum" in schema and number not in schema["enum"]:
+            out.append(f"not one of {schema['enum']}")
         return out
+    if kind == "boolean" and value not in ("true", "false"):
+        return ["not true or false"]
     if "enum" in schema and value not in schema["enum"]:
         return [f"not one of {schema['enum']}"]
     if schema.get("format") == "date-time":
@@ -109,7 +118,7 @@ def check_response(
         document = json.loads(body)
     except ValueError:
         return [f"response: the body is not JSON: {body[:80]!r}"]
-    schema = media[content_type]["schema"]
+    schema = nullable_as_31(media[content_type]["schema"])
     problems = []
     for error in OAS31Validator(schema).iter_errors(document):
         kind = "became nullable" if error.instance is None else "type changed"
@@ -117,10 +126,28 @@ def check_response(
     problems += _unknown_keys(schema, document, [])
     if status == 200 and url.path == "/v1/billing":
         problems += _missing(document, [["data"], *(["data", k] for k in PLAN_READS)])
+    elif status == 200 and url.path == "/v1/sessions":
+        problems += _missing_session_reads(document)
     elif status == 200:
         metrics = [v for k, v in parse_qsl(url.query) if k == "metrics"]
         problems += _missing_reads(document, metrics)
     return problems
+
+
+def nullable_as_31(schema: Any) -> Any:
+    """``nullable: true`` (OpenAPI 3.0's word, which the vendor's ``/v1/sessions``
+    text uses inside its 3.1 document) as 3.1 says it: ``null`` among the types.
+    The spec's author means it, the generated client honours it, and a 3.1
+    validator alone would call every null there drift."""
+    if isinstance(schema, list):
+        return [nullable_as_31(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: nullable_as_31(v) for k, v in schema.items() if k != "nullable"}
+    if schema.get("nullable") is True and "type" in out:
+        kinds = out["type"] if isinstance(out["type"], list) else [out["type"]]
+        out["type"] = [*kinds, "null"]
+    return out
 
 
 def _header(headers: dict[str, Any], name: str) -> str:
@@ -160,6 +187,17 @@ def _missing_reads(document: Any, metrics: list[str]) -> list[str]:
     needed += [["summary", _summary_key(m)] for m in metrics]
     for i, _ in enumerate(document.get("data") or []):
         needed += [["data", i, "date"], *(["data", i, m] for m in metrics)]
+    return _missing(document, needed)
+
+
+def _missing_session_reads(document: Any) -> list[str]:
+    """What the facade needs of a sessions page (the rest may be null or absent)."""
+    if not isinstance(document, dict):
+        return []
+    needed: list[list[Any]] = [["data", k] for k in ("sessions", "total", "page", "total_pages")]
+    sessions = (document.get("data") or {}).get("sessions") or []
+    for i, _ in enumerate(sessions):
+        needed += [["data", "sessions", i, k] for k in SESSION_READS]
     return _missing(document, needed)
 
 

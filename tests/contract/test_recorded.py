@@ -7,8 +7,11 @@ tests/contract/test_contract.py checks every recorded interaction against the sp
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from anchor_history import AuthenticationError, HistoryClient, Plan
+from anchorbrowser_api.api.browser_sessions import get_v1_sessions as list_op
 from anchorbrowser_api.api.browser_sessions import get_v1_sessions_history as op
 from anchorbrowser_api.client import AuthenticatedClient
 from anchorbrowser_api.models.error_response import ErrorResponse
@@ -110,4 +113,39 @@ def test_the_plan_with_a_wrong_key(record_target) -> None:
     client = HistoryClient("wrong-key", record_target.base_url)
     with client, pytest.raises(AuthenticationError) as caught:
         client.plan()
+    assert caught.value.status == 401
+
+
+def test_a_sessions_listing_of_several_pages(client) -> None:
+    sessions = list(client.sessions("2026-09-01", "2026-09-03"))
+    assert len(sessions) > 100  # three pages at 50
+    assert all(isinstance(s.credits, Decimal) for s in sessions)
+    assert len({s.api_key_name for s in sessions}) >= 3
+    assert any(s.tags for s in sessions)
+    assert any(not s.tags for s in sessions)
+
+
+def test_a_sessions_listing_filtered_by_tags(client) -> None:
+    sessions = list(client.sessions("2026-09-01", "2026-09-08", tags=["team:search", "env:prod"]))
+    assert sessions
+    assert all({"team:search", "env:prod"} <= set(s.tags) for s in sessions)
+
+
+def test_a_400_for_a_limit_the_listing_does_not_take(record_target) -> None:
+    # The facade always asks for 50; the generated client sends what it is given.
+    api = AuthenticatedClient(
+        base_url=record_target.base_url,
+        token=record_target.api_key,
+        prefix="",
+        auth_header_name="anchor-api-key",
+    )
+    response = list_op.sync_detailed(client=api, limit=25)  # type: ignore[arg-type]
+    assert response.status_code == 400
+    assert isinstance(response.parsed, ErrorResponse)
+
+
+def test_a_sessions_listing_with_a_wrong_key(record_target) -> None:
+    client = HistoryClient("wrong-key", record_target.base_url)
+    with client, pytest.raises(AuthenticationError) as caught:
+        list(client.sessions(*SEPTEMBER))
     assert caught.value.status == 401

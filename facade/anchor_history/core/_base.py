@@ -7,8 +7,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
@@ -21,12 +20,12 @@ from ..errors import (
     APIError,
     InvalidInputError,
     RequestTimeoutError,
-    TransportError,
     redact,
 )
 from ..metrics import MetricsArg
 from ..models.history import HistoryPage, HistoryQuery
 from ..models.plan import Plan
+from ..models.session import SessionsPage
 from . import _api
 from ._config import (
     DEFAULT_TIMEOUT,
@@ -46,7 +45,6 @@ __all__ = [
     "check_deadline_arg",
     "closed_error",
     "report_progress",
-    "translate_httpx",
 ]
 
 logger = logging.getLogger("anchor_history")
@@ -55,22 +53,6 @@ ProgressCallback = Callable[[int, int], None]
 """Called with (pages done, pages in all) as a fetch goes."""
 
 DEFAULT_METRICS = ("session_count",)
-
-
-@contextmanager
-def translate_httpx(base_url: str) -> Iterator[None]:
-    """httpx's exceptions never leave the facade: each becomes a TransportError
-    naming the server it could not reach (the key is in a header, never in it)."""
-    try:
-        yield
-    except httpx.TimeoutException as exc:
-        raise RequestTimeoutError(
-            f"no answer from {base_url} in time ({type(exc).__name__})"
-        ) from exc
-    except httpx.HTTPError as exc:
-        raise TransportError(
-            f"cannot reach {base_url}: {type(exc).__name__}: {exc or 'connection failed'}"
-        ) from exc
 
 
 @frozen
@@ -111,6 +93,7 @@ def check_deadline_arg(deadline: object) -> float | None:
 
 
 TransportT = TypeVar("TransportT")
+ConvertedT = TypeVar("ConvertedT")
 SleepT = TypeVar("SleepT")
 
 
@@ -233,34 +216,39 @@ class ClientBase(Generic[TransportT, SleepT]):
     def _page_from(
         self, exchange: _api.Exchange, page: int, attempt: int, started: float
     ) -> HistoryPage:
+        return self._converted(exchange, attempt, started, _api.to_page)  # page: in the URL
+
+    def _plan_from(self, exchange: _api.Exchange, attempt: int, started: float) -> Plan:
+        from ._api.billing import to_plan
+
+        return self._converted(exchange, attempt, started, to_plan)
+
+    def _sessions_page_from(
+        self, exchange: _api.Exchange, attempt: int, started: float
+    ) -> SessionsPage:
+        from ._api.sessions import to_sessions_page
+
+        return self._converted(exchange, attempt, started, to_sessions_page)
+
+    def _converted(
+        self,
+        exchange: _api.Exchange,
+        attempt: int,
+        started: float,
+        convert: Callable[..., ConvertedT],
+    ) -> ConvertedT:
+        """``convert(exchange)``, logged, with the key redacted from any error."""
         response = exchange.response
-        if logger.isEnabledFor(logging.DEBUG):  # the arguments cost something on a hot path
+        if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
-                "GET %s -> %s in %.1f ms (page %d, attempt %d)",
+                "GET %s -> %s in %.1f ms (attempt %d)",
                 response.request.url.raw_path.decode("ascii", "replace"),
                 response.status_code,
                 (time.perf_counter() - started) * 1000,
-                page,
                 attempt + 1,
             )
         try:
-            return _api.to_page(exchange, now=self._clock())
-        except AnchorHistoryError as error:
-            redact(error, self._settings.api_key)  # a server may echo the key back
-            raise
-
-    def _plan_from(self, exchange: _api.Exchange, attempt: int, started: float) -> Plan:
-        response = exchange.response
-        logger.debug(
-            "GET /v1/billing -> %s in %.1f ms (attempt %d)",
-            response.status_code,
-            (time.perf_counter() - started) * 1000,
-            attempt + 1,
-        )
-        try:
-            from ._api.billing import to_plan
-
-            return to_plan(exchange, now=self._clock())
+            return convert(exchange, now=self._clock())
         except AnchorHistoryError as error:
             redact(error, self._settings.api_key)
             raise

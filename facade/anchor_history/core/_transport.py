@@ -15,12 +15,13 @@ import threading
 import time
 import zlib
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
 import httpx
 
-from ..errors import RequestTimeoutError, ResponseFormatError
+from ..errors import RequestTimeoutError, ResponseFormatError, TransportError
 
 __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
@@ -29,6 +30,7 @@ __all__ = [
     "GuardedTransport",
     "call_deadline",
     "check_deadline",
+    "translate_httpx",
 ]
 
 DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
@@ -255,3 +257,19 @@ class AsyncGuardedTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self._inner.aclose()
+
+
+@contextmanager
+def translate_httpx(base_url: str) -> Iterator[None]:
+    """httpx's exceptions never leave the facade: each becomes a TransportError
+    naming the server it could not reach (the key is in a header, never in it)."""
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        raise RequestTimeoutError(
+            f"no answer from {base_url} in time ({type(exc).__name__})"
+        ) from exc
+    except httpx.HTTPError as exc:
+        raise TransportError(
+            f"cannot reach {base_url}: {type(exc).__name__}: {exc or 'connection failed'}"
+        ) from exc

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -20,6 +20,7 @@ from ..errors import AnchorHistoryError
 from ..metrics import MetricsArg
 from ..models.history import History, HistoryPage, HistoryPoint, HistoryQuery
 from ..models.plan import Plan
+from ..models.session import Session, SessionsPage
 from . import _api
 from ._base import (
     DEFAULT_METRICS,
@@ -29,12 +30,13 @@ from ._base import (
     check_deadline_arg,
     closed_error,
     report_progress,
-    translate_httpx,
 )
 from ._config import check_page
-from ._transport import AsyncGuardedTransport, call_deadline, check_deadline
+from ._transport import AsyncGuardedTransport, call_deadline, check_deadline, translate_httpx
+from .listing import list_in_tasks
 from .pagination import PageChecker
 from .retry import RetryPolicy
+from .session_pages import PAGE_LIMIT, Span, listing_spans, session_filters
 
 __all__ = ["AsyncHistoryClient"]
 
@@ -113,6 +115,42 @@ class AsyncHistoryClient(ClientBase[httpx.AsyncBaseTransport, Callable[[float], 
             lambda: send_billing_async(self._api),
             lambda exchange, attempt, started: self._plan_from(exchange, attempt, started),
         )
+
+    def sessions(
+        self,
+        from_date: DateLike | None = None,
+        to_date: DateLike | None = None,
+        *,
+        tags: str | Iterable[str] = (),
+        domains: str | Iterable[str] = (),
+        status: str | None = None,
+        search: str | None = None,
+        task_initiated: bool | None = None,
+        concurrency: int | None = None,
+        max_retries: int | None = None,
+        progress: ProgressCallback | None = None,
+        deadline: float | None = None,
+    ) -> AsyncIterator[Session]:
+        """``async for`` every session of the window (see :meth:`HistoryClient.sessions`)."""
+        from ._api.sessions import send_sessions_async
+
+        filters = session_filters(
+            tags=tags, domains=domains, status=status, search=search,
+            task_initiated=task_initiated,
+        )  # fmt: skip
+        spans = listing_spans(from_date, to_date, now=self._clock())
+        call = self._call(max_retries, deadline)
+
+        async def get(span: Span, number: int) -> SessionsPage:
+            return await self._retrying(
+                call,
+                lambda: send_sessions_async(
+                    self._api, (span.first, span.last), number, PAGE_LIMIT, filters
+                ),
+                self._sessions_page_from,
+            )
+
+        return list_in_tasks(spans, filters, get, self._concurrency(concurrency), progress)
 
     async def get_page(
         self,

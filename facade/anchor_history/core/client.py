@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
@@ -23,6 +23,7 @@ from ..errors import AnchorHistoryError
 from ..metrics import MetricsArg
 from ..models.history import History, HistoryPage, HistoryPoint, HistoryQuery
 from ..models.plan import Plan
+from ..models.session import Session, SessionFilters, SessionsPage
 from . import _api
 from ._base import (
     DEFAULT_METRICS,
@@ -32,12 +33,19 @@ from ._base import (
     check_deadline_arg,
     closed_error,
     report_progress,
-    translate_httpx,
 )
 from ._config import check_page
-from ._transport import GuardedTransport, LazyTransport, call_deadline, check_deadline
+from ._transport import (
+    GuardedTransport,
+    LazyTransport,
+    call_deadline,
+    check_deadline,
+    translate_httpx,
+)
+from .listing import list_in_threads
 from .pagination import PageChecker
 from .retry import RetryPolicy
+from .session_pages import PAGE_LIMIT, Span, listing_spans, session_filters
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -125,6 +133,56 @@ class HistoryClient(ClientBase[httpx.BaseTransport, Callable[[float], None]]):
             lambda: send_billing(self._api),
             lambda exchange, attempt, started: self._plan_from(exchange, attempt, started),
         )
+
+    def sessions(
+        self,
+        from_date: DateLike | None = None,
+        to_date: DateLike | None = None,
+        *,
+        tags: str | Iterable[str] = (),
+        domains: str | Iterable[str] = (),
+        status: str | None = None,
+        search: str | None = None,
+        task_initiated: bool | None = None,
+        concurrency: int | None = None,
+        max_retries: int | None = None,
+        progress: ProgressCallback | None = None,
+        deadline: float | None = None,
+    ) -> Iterator[Session]:
+        """Every session created in ``[from_date, to_date)``, oldest first, from
+        ``GET /v1/sessions``: pages of 50, fetched ``concurrency`` at a time, each
+        checked (see :mod:`.session_pages`). ``tags``/``domains``: sessions holding
+        all of them; ``search``: a partial match on tags. Arguments are checked
+        here, before the first request; :class:`SessionsUnavailableError` when this
+        key or API cannot list sessions."""
+        filters = session_filters(
+            tags=tags, domains=domains, status=status, search=search,
+            task_initiated=task_initiated,
+        )  # fmt: skip
+        spans = listing_spans(from_date, to_date, now=self._clock())
+        call = self._call(max_retries, deadline)
+        return self._list(spans, filters, call, self._concurrency(concurrency), progress)
+
+    def _list(
+        self,
+        spans: list[Span],
+        filters: SessionFilters,
+        call: Call,
+        workers: int,
+        progress: ProgressCallback | None,
+    ) -> Iterator[Session]:
+        from ._api.sessions import send_sessions
+
+        def get(span: Span, number: int) -> SessionsPage:
+            return self._retrying(
+                call,
+                lambda: send_sessions(
+                    self._api, (span.first, span.last), number, PAGE_LIMIT, filters
+                ),
+                self._sessions_page_from,
+            )
+
+        return list_in_threads(spans, filters, get, workers, progress)
 
     def get_page(
         self,

@@ -1,4 +1,5 @@
-"""The sandbox's HTTP app: ``GET /v1/sessions/history`` as openapi.yaml describes it.
+"""The sandbox's HTTP app: ``GET /v1/sessions/history``, ``GET /v1/billing`` and
+``GET /v1/sessions`` as openapi.yaml describes them (the listing: ``listing.py``).
 
 Assumptions where the spec is silent (the real service documents none of them):
 unknown query parameters are a 400 (a misspelled one would otherwise pass unseen);
@@ -27,7 +28,7 @@ from starlette.routing import Route
 
 from .aggregate import bucket_history
 from .billing import billing_body
-from .fault_responses import DropFilter, apply_fault, billing_fault
+from .fault_responses import DropFilter, apply_fault, billing_fault, listing_fault
 from .faults import FaultPlan
 from .requests import BadParam, BodyResponse, Params, SandboxSettings, error_response, parse_params
 
@@ -80,6 +81,31 @@ def create_app(
             body = result
         return JSONResponse(body)
 
+    async def sessions(request: Request) -> Response:
+        """GET /v1/sessions: a page of the sessions, with who ran them (listing.py)."""
+        from .listing import list_body, parse_list_params
+        from .people import ensure_people
+
+        with plan.arrival():
+            refused = await authorize(request)
+            kind = None if refused is not None else plan.next_fault()
+        if refused is not None:
+            return refused
+        try:
+            params = parse_list_params(request.query_params.multi_items())
+        except BadParam as exc:
+            return error_response(400, str(exc))
+        ensure_people(conn, settings.shape, settings.seed, dict(settings.spikes))
+        body = list_body(conn, params, clock())
+        if kind == "slow":
+            await asyncio.sleep(settings.slow_seconds)
+        elif kind is not None:
+            result = listing_fault(kind, body, settings)
+            if isinstance(result, Response):
+                return result
+            body = result
+        return BodyResponse(body)
+
     async def authorize(request: Request) -> Response | None:
         if settings.latency_ms:
             await asyncio.sleep(settings.latency_ms / 1000)
@@ -128,6 +154,7 @@ def create_app(
         routes=[
             Route("/v1/sessions/history", history, methods=["GET"]),
             Route("/v1/billing", billing, methods=["GET"]),
+            Route("/v1/sessions", sessions, methods=["GET"]),
         ],
         exception_handlers={404: not_found, 405: not_found, Exception: server_error},
     )

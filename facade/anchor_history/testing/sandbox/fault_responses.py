@@ -15,7 +15,7 @@ from starlette.types import Receive, Scope, Send
 
 from .requests import Params, SandboxSettings, error_response
 
-__all__ = ["DropFilter", "apply_fault", "billing_fault"]
+__all__ = ["DropFilter", "apply_fault", "billing_fault", "listing_fault"]
 
 
 class _DropConnection(Exception):
@@ -97,4 +97,25 @@ def billing_fault(
         return apply_fault(kind, body, empty, settings, dict)
     if kind == "wrong-type":
         body["data"]["credits_used"] = str(body["data"]["credits_used"])
+    return body
+
+
+def listing_fault(
+    kind: str, body: dict[str, Any], settings: SandboxSettings
+) -> Response | dict[str, Any]:
+    """The faults on a page of ``GET /v1/sessions``: statuses and cut bodies as for
+    the history; a wrong type, a total that shifts, a session listed twice."""
+    if kind in ("429", "500", "502", "503", "reset", "truncated"):
+        return billing_fault(kind, body, settings)
+    data = body["data"]
+    sessions = data["sessions"]
+    if kind == "wrong-type" and sessions:
+        sessions[0]["used_credits"] = {"credits": sessions[0]["used_credits"]}
+    elif kind in ("shifting", "endless"):
+        data["total"] += 50
+        data["total_pages"] = -(-data["total"] // max(len(sessions), 1))
+    elif kind == "duplicate" and len(sessions) >= 2:
+        sessions[1] = dict(sessions[0])
+    elif kind == "no-pagination":
+        del data["total_pages"]
     return body

@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse
 
 from .aggregate import METRIC_SOURCES
 from .billing import PlanSettings
+from .people import SessionShape
 
 __all__ = [
     "BadParam",
@@ -41,6 +42,10 @@ class SandboxSettings:
     retry_after: float = 1.0
     slow_seconds: float = 3.0
     plan: PlanSettings = field(factory=PlanSettings)
+    # Who ran the sessions (GET /v1/sessions): the shape, and the data's seed and spikes.
+    shape: SessionShape = field(factory=SessionShape)
+    seed: int = 7
+    spikes: tuple[tuple[date, float], ...] = ()
 
 
 class BadParam(Exception):

@@ -14,6 +14,7 @@ from typing import Any, Self
 from .billing import PlanSettings
 from .data import DataSpec, create_database
 from .faults import FaultPlan, parse_faults
+from .people import SessionShape
 
 __all__ = ["PortInUseError", "Sandbox"]
 
@@ -70,6 +71,7 @@ class Sandbox:
         slow_seconds: float = 3.0,
         spikes: tuple[tuple[date, float], ...] = (),
         plan: PlanSettings | None = None,
+        shape: SessionShape | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -89,6 +91,9 @@ class Sandbox:
             retry_after=retry_after,
             slow_seconds=slow_seconds,
             plan=plan or PlanSettings(),
+            shape=shape or SessionShape(),
+            seed=seed,
+            spikes=tuple(spikes),
         )
         self._server: Any = None
         self._thread: threading.Thread | None = None
