@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 from . import (
     alerts,
     anomalies,
+    breakdown,
     check,
     compare,
     export,
@@ -37,6 +38,7 @@ _COMMANDS = {
     "alerts": alerts,
     "compare": compare,
     "anomalies": anomalies,
+    "breakdown": breakdown,
     "plan": plan,
     "report": report,
     "sync": sync,

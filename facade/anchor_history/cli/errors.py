@@ -90,6 +90,8 @@ FLAGS = {
     "overage_credit_price": "--overage-credit-price",
     "team": "--team",
     "against": "--against",
+    "by": "--by",
+    "top": "--top",
 }
 
 
@@ -117,6 +119,7 @@ def exit_code(error: BaseException) -> int:
         (e.NotificationError, EXIT_NOTIFY),
         (e.MissingAPIKeyError, EXIT_AUTH),
         (e.PlanUnavailableError, EXIT_AUTH),
+        (e.SessionsUnavailableError, EXIT_AUTH),
         (e.InvalidInputError, EXIT_USAGE),
         (e.MissingExtraError, EXIT_USAGE),
         (e.AuthenticationError, EXIT_AUTH),

@@ -1,4 +1,5 @@
-"""``anchor-history sync``: keep a local store of every team's hourly history."""
+"""``anchor-history sync``: keep a local store of every team's hourly history (and,
+with ``--sessions``, its sessions)."""
 
 from __future__ import annotations
 
@@ -54,6 +55,13 @@ def add_parser(subs: Any) -> None:
         help="fetch again this far before the last stored hour (default 48h)",
     )
     p.add_argument(
+        "--sessions",
+        action="store_true",
+        help="also keep each session (GET /v1/sessions: tags, API key, credits) for "
+        "`anchor-history breakdown`; running ones are fetched again until their credits "
+        "are known",
+    )
+    p.add_argument(
         "--all-teams",
         action="store_true",
         help="sync every team of --config concurrently, each with its own key",
@@ -103,6 +111,7 @@ def _sync_one(
             lookback=args.lookback,
             progress=progress,
             deadline=args.deadline,
+            sessions=args.sessions,
         )
     return result.line()
 

@@ -11,6 +11,8 @@ code written against the client (``fetch_periods``, ``check_budgets``,
         history = store.fetch("90d", granularity="week", metrics="all")   # all teams
 
 The store's atom is the UTC hour: a window's edges are taken to whole hours.
+``sync(..., sessions=True)`` also keeps each team's sessions, for the breakdown
+by tag, key or domain (:mod:`.sessions`).
 """
 
 from __future__ import annotations
@@ -31,12 +33,13 @@ from ..calendar.windows import DateLike, parse_when, resolve_window
 from ..calendar.wire import format_api_datetime
 from ..errors import InvalidInputError, NotHeldError, StoreError
 from ..metrics import MetricsArg, normalize_granularity, normalize_metrics
-from ..models.history import History, HistoryPoint, HistoryQuery, HistorySummary, metric_names
-from ..periods import is_partial
+from ..models.history import History, metric_names
+from ..models.session_rows import Row
 from .connection import BUSY_SECONDS, open_error, open_to_read, use_wal
-from .coverage import held_span, team_spans
-from .read import column_totals, period_query
+from .coverage import held_span, not_held, team_spans
+from .read import read_history
 from .schema import SCHEMA_VERSION, create_schema, schema_is_current, schema_version
+from .sessions import fetch_sessions, held_sessions, replace_sessions, session_rows_between
 from .sync import (
     DEFAULT_BACKFILL,
     DEFAULT_LOOKBACK,
@@ -50,10 +53,6 @@ if TYPE_CHECKING:
     from ..core.client import HistoryClient
 
 __all__ = ["NotHeldError", "StoreError", "SyncResult", "UsageStore"]
-
-
-def _shown(moment: datetime) -> str:
-    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
 
 
 class UsageStore:
@@ -176,6 +175,7 @@ class UsageStore:
         now: datetime | None = None,
         progress: Any = None,
         deadline: float | None = None,
+        sessions: bool = False,
     ) -> SyncResult:
         """Fetch the team's new hours (all metrics) and replace them, checked against
         the server's totals, in one transaction.
@@ -186,7 +186,9 @@ class UsageStore:
         transaction, so the store still holds it without holes); a later one
         changes nothing, and the result's ``note`` says so. ``team`` defaults to
         the store's only team (``default`` in an empty store); one account is
-        never held under two teams (see :mod:`.teams`).
+        never held under two teams (see :mod:`.teams`). ``sessions`` also keeps the
+        team's sessions (``GET /v1/sessions``) and their rollups, in the same
+        transaction (see :mod:`.sessions`).
         """
         team = check_team(choose_team(team, team_spans(self._conn)))
         account = getattr(client, "account", None)
@@ -223,13 +225,40 @@ class UsageStore:
         history = client.fetch(
             window[0], window[1], "hour", "all", page_size=1000, progress=count, deadline=deadline
         )
+        listed = None
+        if sessions:  # the sessions of the same run, from whole hours (see .sessions)
+            begin = min(window[0], (held or window)[0])
+            listed = fetch_sessions(self._conn, client, team, begin, lookback, moment, deadline)
         with self._transaction() as conn:
             check_account(conn, team, account)  # again, inside: a sync may have raced us
             result = replace_hours(
                 conn, team, history, window=window, requests=pages[0], started=started
             )
+            if listed is not None:
+                stored, running = replace_sessions(conn, team, listed[1], listed[0])
+                result = evolve(result, sessions=stored, running=running)
             record_account(conn, team, account)
         return evolve(result, note=note)
+
+    def sessions_held(self, team: str | None = None) -> tuple[datetime, datetime]:
+        """The span whose sessions the store holds for ``team`` (default: the store's;
+        None: every team's), as :meth:`held` is for the hours."""
+        chosen = team if team is not None else self.team
+        return held_sessions(self._conn, self.path, chosen)
+
+    def session_rows(
+        self,
+        dims: tuple[str, ...],
+        start: datetime,
+        end: datetime,
+        *,
+        team: str | None = None,
+        days: bool = True,
+    ) -> list[Row]:
+        """The sessions' rollup rows of ``dims`` over the whole UTC hours of
+        [start, end) (see :mod:`.sessions`), for the breakdown."""
+        chosen = team if team is not None else self.team
+        return session_rows_between(self._conn, dims, start, end, chosen, days=days)
 
     def fetch(
         self,
@@ -257,28 +286,9 @@ class UsageStore:
         asked = resolve_window(from_date, to_date, now=moment)
         start, end = max(asked[0], held[0]), min(asked[1], held[1])
         if start >= end:
-            who = f"team {chosen}" if chosen is not None else "every team"
-            raise NotHeldError(
-                f"store {self.path} holds {who} from {_shown(held[0])} to {_shown(held[1])}, "
-                f"nothing of {_shown(asked[0])} to {_shown(asked[1])}"
-            )
+            raise not_held(self.path, chosen, held, asked)
         team_sql = None if chosen is None else check_team(chosen)
-        rows = self._conn.execute(*period_query(period, names, start, end, team_sql)).fetchall()
-        totals = column_totals(rows, len(names))
-        points = []
-        for seconds, *values in rows:
-            begins = datetime.fromtimestamp(seconds, UTC)
-            partial = is_partial(begins, period, window=(start, end), now=moment)
-            points.append(
-                HistoryPoint(
-                    **dict(zip(names, values, strict=True)),
-                    start=begins,
-                    date=format_api_datetime(begins),
-                    partial=partial,
-                )
-            )
-        summary = HistorySummary(**dict(zip(names, totals, strict=True)))
-        return History(tuple(points), summary, HistoryQuery(start, end, period, names, 1000))
+        return read_history(self._conn, period, names, (start, end), team_sql, now=moment)
 
     def export_parquet(self, folder: str) -> list[str]:
         """A Hive-partitioned dataset, ``team=.../month=YYYY-MM/part-0.parquet``: one

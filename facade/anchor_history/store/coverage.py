@@ -9,9 +9,11 @@ is clipped to the span held, and says so.
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime
+from datetime import UTC, datetime
 
-__all__ = ["held_span", "team_spans"]
+from ..errors import NotHeldError
+
+__all__ = ["held_span", "not_held", "team_spans"]
 
 Span = tuple[datetime, datetime]
 
@@ -41,3 +43,16 @@ def held_span(spans: dict[str, Span], team: str | None) -> Span | None:
 
 def _instant(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+def not_held(path: str, team: str | None, held: Span, asked: Span) -> NotHeldError:
+    """The error for a window the store holds nothing of, saying what it holds."""
+    who = f"team {team}" if team is not None else "every team"
+    return NotHeldError(
+        f"store {path} holds {who} from {_shown(held[0])} to {_shown(held[1])}, "
+        f"nothing of {_shown(asked[0])} to {_shown(asked[1])}"
+    )
+
+
+def _shown(moment: datetime) -> str:
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"

@@ -8,14 +8,18 @@ sums 36,500 rows instead of 876,000. An hour reads the hours.
 from __future__ import annotations
 
 import math
+import sqlite3
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+from ..calendar.wire import format_api_datetime
+from ..models.history import History, HistoryPoint, HistoryQuery, HistorySummary
+from ..periods import is_partial
 from .schema import PERIOD_SQL, metric_sum
 from .sync import hour_index
 
-__all__ = ["column_totals", "period_query"]
+__all__ = ["column_totals", "period_query", "read_history"]
 
 
 def period_query(
@@ -67,3 +71,30 @@ def column_totals(rows: Sequence[Sequence[Any]], count: int) -> list[Any]:
         else:
             totals.append(round(math.fsum(values), 9))
     return totals
+
+
+def read_history(
+    conn: sqlite3.Connection,
+    period: str,
+    names: tuple[str, ...],
+    window: tuple[datetime, datetime],
+    team: str | None,
+    *,
+    now: datetime,
+) -> History:
+    """The window's periods as a History, its totals summed as the periods are."""
+    rows = conn.execute(*period_query(period, names, window[0], window[1], team)).fetchall()
+    totals = column_totals(rows, len(names))
+    points = []
+    for seconds, *values in rows:
+        begins = datetime.fromtimestamp(seconds, UTC)
+        points.append(
+            HistoryPoint(
+                **dict(zip(names, values, strict=True)),
+                start=begins,
+                date=format_api_datetime(begins),
+                partial=is_partial(begins, period, window=window, now=now),
+            )
+        )
+    summary = HistorySummary(**dict(zip(names, totals, strict=True)))
+    return History(tuple(points), summary, HistoryQuery(window[0], window[1], period, names, 1000))

@@ -12,7 +12,8 @@ sums are rounded to 9 decimals, as a ``numeric`` column would add them (no
 
 The file says which schema it holds in ``PRAGMA user_version``: 0 is a store
 from before the version was written (hours, syncs and views only); 2 adds
-``accounts``, the account each team was synced with. An older
+``accounts``, the account each team was synced with; 3 adds the sessions and
+their rollups (:mod:`.sessions`). An older
 file is upgraded in place on its first writable open; a newer one is refused,
 never misread.
 """
@@ -22,6 +23,8 @@ from __future__ import annotations
 import sqlite3
 
 from ..models.history import metric_names
+from .sessions import DDL as SESSION_DDL
+from .sessions import SESSION_TABLES
 
 __all__ = [
     "PERIOD_SQL",
@@ -34,7 +37,7 @@ __all__ = [
     "schema_version",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # The start of each period holding ``hour`` (epoch hours), as epoch seconds, in UTC.
 # Days and ISO weeks by arithmetic (1970-01-01 was a Thursday: the Monday before is
@@ -72,7 +75,8 @@ def schema_is_current(conn: sqlite3.Connection) -> bool:
     if schema_version(conn) != SCHEMA_VERSION:
         return False
     names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
-    if not {"hours", "syncs", "day_sums", "held", "accounts", *VIEWS.values()} <= names:
+    tables = {"hours", "syncs", "day_sums", "held", "accounts", *SESSION_TABLES}
+    if not tables | set(VIEWS.values()) <= names:
         return False
     for table in ("hours", "day_sums"):
         present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
@@ -135,6 +139,8 @@ def create_schema(conn: sqlite3.Connection) -> None:
         ) WITHOUT ROWID
         """
     )
+    for statement in SESSION_DDL:  # version 3: each team's sessions and their rollups
+        conn.execute(statement)
     added = False
     for table in ("hours", "day_sums"):
         present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}

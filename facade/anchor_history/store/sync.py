@@ -47,12 +47,17 @@ class SyncResult:
     requests: int
     seconds: float
     note: str | None = None  # what became of a --from given for a team already held
+    sessions: int | None = None  # sessions fetched (sync --sessions), of which
+    running: int = 0  # still running: fetched again next time, until their credits are known
 
     def line(self) -> str:
         """The summary line: ``team default: 8,760 hours added, 0 replaced, 9 requests, 1.2 s``."""
         removed = f", {self.hours_removed:,} removed" if self.hours_removed else ""
         requests = f"{self.requests} request{'' if self.requests == 1 else 's'}"
         note = f"; {self.note}" if self.note else ""
+        if self.sessions is not None:
+            still = f" ({self.running:,} still running)" if self.running else ""
+            note = f"; {self.sessions:,} sessions{still}{note}"
         return (
             f"team {self.team}: {self.hours_added:,} hours added, {self.hours_replaced:,} "
             f"replaced{removed} ({format_api_datetime(self.start)[:16]} to "

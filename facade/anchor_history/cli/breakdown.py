@@ -1,0 +1,218 @@
+"""``anchor-history breakdown``: who spent it, by tag, API key, domain, proxy,
+status or task, from ``GET /v1/sessions`` (or a store synced with ``--sessions``),
+and reconciled with the history every run."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from .common import add_connection_args, add_format_arg, open_client
+from .errors import EXIT_CODES, EXIT_FOUND, EXIT_OK, UsageError, fail
+from .output import check_output_folder
+from .prices import add_price_args, price_list
+
+__all__ = ["add_parser", "run"]
+
+FORMATS = ("table", "json", "csv", "ndjson", "parquet")
+_SUFFIXES = {".json": "json", ".csv": "csv", ".ndjson": "ndjson", ".jsonl": "ndjson",
+             ".parquet": "parquet", ".txt": "table"}  # fmt: skip
+
+
+def add_parser(subs: Any) -> None:
+    from ..insights.breakdown_values import BREAKDOWN_METRICS
+    from ..models.session import DIMENSIONS
+
+    ways = "\n".join(f"  {k:<11} {v}" for k, v in DIMENSIONS.items())
+    p = subs.add_parser(
+        "breakdown",
+        help="who spent it: usage by tag, API key, domain, proxy, status or task",
+        description="Usage of a window broken down by who ran the sessions (GET /v1/sessions), "
+        "largest first, each group's share of the credits, and the sessions' credits "
+        "reconciled with the history's for the same window. Running sessions are "
+        "counted apart (their credits are not known yet).",
+        epilog=f"--by:\n{ways}\n  tag:KEY     the value of tags written KEY:VALUE "
+        "(tag:team groups team:search, team:web, ...)\n\n"
+        f"metrics: {', '.join(BREAKDOWN_METRICS)}\n\n"
+        "A session without a value is grouped as (untagged) or (none). Tag and domain "
+        "groups overlap (a session counts under each of its tags); the total counts "
+        "each session once.\n\n"
+        + EXIT_CODES
+        + "  1  (breakdown) with --fail-on mismatch: the sessions do not add up to the history\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--by", default="tag", help="what to group by (default tag; see below)")
+    p.add_argument(
+        "--from", dest="from_date", default="30d", help="start, as in history (default 30d)"
+    )
+    p.add_argument("--to", dest="to_date", default="now", help="end, as in history (default now)")
+    p.add_argument("--tz", default="UTC", help="IANA time zone for dates and periods (default UTC)")
+    p.add_argument("--exact", action="store_true", help="keep a relative --from's precise instant")
+    p.add_argument(
+        "--metrics",
+        "-m",
+        default="all",
+        help=f"comma list or 'all' (default): {', '.join(BREAKDOWN_METRICS)}",
+    )
+    p.add_argument("--top", type=int, default=None, metavar="N",
+                   help="the N largest groups; the rest summed as (other)")  # fmt: skip
+    p.add_argument(
+        "--granularity",
+        "-g",
+        default=None,
+        choices=("day", "week", "month"),
+        help="groups per period over time (default: one set for the whole window)",
+    )
+    add_format_arg(p, FORMATS, default=None,
+                   help="table (default on a terminal), json, csv, ndjson or parquet")  # fmt: skip
+    p.add_argument("--output", "-o", default=None, help="write to FILE (.json, .csv, .ndjson, "
+                   ".parquet, .txt) or - for stdout")  # fmt: skip
+    p.add_argument(
+        "--fail-on",
+        choices=("mismatch",),
+        default=None,
+        help="exit 1 when the sessions' credits do not add up to the history's",
+    )
+    p.add_argument("--concurrency", type=int, default=8, help="pages fetched at once (default 8)")
+    add_price_args(p)
+    add_connection_args(p)
+
+
+def _target(args: argparse.Namespace) -> tuple[str, str | None]:
+    import os
+
+    path = None if args.output in (None, "-") else args.output
+    fmt = args.format
+    if path is not None:
+        suffix = os.path.splitext(path)[1].lower()
+        if suffix not in _SUFFIXES:
+            raise UsageError(
+                f"--output {path}: unknown extension {suffix or '(none)'!r}; known: "
+                f"{', '.join(_SUFFIXES)} (or - for stdout)"
+            )
+        if fmt is not None and fmt != _SUFFIXES[suffix]:
+            raise UsageError(f"--output {path} is a {suffix} file but --format is {fmt}")
+        check_output_folder(path)
+        return _SUFFIXES[suffix], path
+    fmt = fmt or ("table" if sys.stdout.isatty() else "csv")
+    if fmt == "parquet":
+        raise UsageError("--format parquet needs --output FILE.parquet (it is binary)")
+    return fmt, None
+
+
+def run(args: argparse.Namespace) -> int:
+    from .._optional import require
+    from ..insights.breakdown import breakdown, check_by, check_metrics
+
+    by = check_by(args.by)
+    metrics = check_metrics(args.metrics)
+    if args.top is not None and args.top < 1:
+        raise UsageError(f"--top: {args.top} is not a whole number >= 1")
+    fmt, path = _target(args)
+    if fmt == "parquet":
+        require("pyarrow", "parquet")
+    with open_client(args, reading=True) as source:
+        window, tz = _window(source, args)
+        rows, window = _rows(source, args, by, window, tz)
+        prices = price_list(args, None if args.store else source)
+        history, used_before = _history(source, window, prices is not None)
+        unit_prices = None
+        if prices is not None:
+            from ..insights.breakdown import hour_unit_prices
+            from ..models.session_rows import credits_of_nanos
+
+            whole = {h: credits_of_nanos(f[2]) for h, d, _, f in rows if d == ""}
+            unit_prices = hour_unit_prices(whole, prices, used_before)
+        result = breakdown(
+            rows, by=by, window=window, tz=tz, metrics=metrics, top=args.top,
+            granularity=args.granularity, unit_prices=unit_prices,
+            currency=None if prices is None else prices.currency, history_credits=history,
+        )  # fmt: skip
+    from ..outputs.breakdown import notes, write_breakdown
+
+    write_breakdown(result, fmt, path)
+    if fmt != "table" and not args.quiet:
+        for text in notes(result):
+            print(f"anchor-history: {text}", file=sys.stderr)
+    check = result.reconciliation
+    if check is not None and check.agrees is False:
+        if fmt == "table" and not args.quiet:
+            print(f"anchor-history: warning: {check.sentence()}", file=sys.stderr)
+        if args.fail_on == "mismatch":
+            return fail("the breakdown does not add up to the history (--fail-on mismatch)",
+                        EXIT_FOUND)  # fmt: skip
+    return EXIT_OK
+
+
+def _window(source: Any, args: argparse.Namespace) -> tuple[tuple[datetime, datetime], Any]:
+    """The window as ``history`` reads it: dates in --tz, a relative start snapped to
+    the period (a day without -g) unless --exact."""
+    from ..calendar.boundaries import period_floor
+    from ..calendar.windows import is_relative, resolve_window
+    from ..calendar.zones import check_whole_hour_zone, zone
+    from .stored import store_moment
+
+    tz = zone(args.tz)
+    moment = store_moment(source, args) or datetime.now(UTC)
+    start, end = resolve_window(args.from_date, args.to_date, now=moment, tz=tz)
+    if not args.exact and is_relative(args.from_date):
+        start = period_floor(start, args.granularity or "day", tz)
+    check_whole_hour_zone(tz, start, end)
+    return (start, min(end, moment)), tz
+
+
+def _rows(
+    source: Any, args: argparse.Namespace, by: str, window: tuple[datetime, datetime], tz: Any
+) -> tuple[list[Any], tuple[datetime, datetime]]:
+    """The rollup rows of the window (and the window they cover: a store's is clipped
+    to the whole hours it holds sessions and hours for)."""
+    from ..insights.breakdown import rows_wanted
+
+    wanted = rows_wanted(by)
+    if args.store:
+        from ..calendar.boundaries import period_floor
+        from ..errors import NotHeldError
+
+        spans = (source.sessions_held(), source.held())
+        start = max(period_floor(window[0], "hour"), *(s[0] for s in spans))
+        end = min(window[1], *(s[1] for s in spans))
+        if start >= end:
+            raise NotHeldError(
+                f"store {args.store} holds sessions from {spans[0][0]:%Y-%m-%d %H:%M} to "
+                f"{spans[0][1]:%Y-%m-%d %H:%M} UTC, nothing of the window asked for"
+            )
+        days = args.granularity is None or tz.utcoffset(window[0]) == timedelta(0)
+        return source.session_rows(wanted, start, end, days=days), (start, end)
+    from ..models.session_rows import session_rows
+
+    listed = source.sessions(window[0], window[1], concurrency=args.concurrency,
+                             deadline=args.deadline)  # fmt: skip
+    return [r for r in session_rows(listed, [by]) if r[1] in wanted], window
+
+
+def _history(
+    source: Any, window: tuple[datetime, datetime], priced: bool
+) -> tuple[Decimal, dict[datetime, Decimal]]:
+    """The history's credits over the window, and (priced) each billing month's
+    credits before it, so the included credits already spent are counted."""
+    from ..pricing import billing_month
+    from ..pricing.charges import credits_decimal
+
+    if not priced:
+        history = source.fetch(window[0], window[1], "day", "credits_used")
+        return credits_decimal(history.summary.credits_used), {}
+    month = billing_month(window[0])
+    before: dict[datetime, Decimal] = {}
+    if month < window[0]:
+        from ..errors import NotHeldError
+
+        try:
+            earlier = source.fetch(month, window[0], "hour", "credits_used")
+            before[month] = credits_decimal(earlier.summary.credits_used)
+        except NotHeldError:
+            pass  # the store holds nothing before the window: none counted as spent
+    history = source.fetch(window[0], window[1], "hour", "credits_used")
+    return credits_decimal(history.summary.credits_used), before
