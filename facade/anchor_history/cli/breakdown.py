@@ -116,8 +116,8 @@ def run(args: argparse.Namespace) -> int:
         require("pyarrow", "parquet")
     with open_client(args, reading=True) as source:
         window, tz = _window(source, args)
-        rows, window = _rows(source, args, by, window, tz)
         prices = price_list(args, None if args.store else source)
+        rows, window = _rows(source, args, by, window, tz, by_hour=prices is not None)
         history, used_before = _history(source, window, prices is not None)
         unit_prices = None
         if prices is not None:
@@ -165,10 +165,17 @@ def _window(source: Any, args: argparse.Namespace) -> tuple[tuple[datetime, date
 
 
 def _rows(
-    source: Any, args: argparse.Namespace, by: str, window: tuple[datetime, datetime], tz: Any
+    source: Any,
+    args: argparse.Namespace,
+    by: str,
+    window: tuple[datetime, datetime],
+    tz: Any,
+    *,
+    by_hour: bool,
 ) -> tuple[list[Any], tuple[datetime, datetime]]:
     """The rollup rows of the window (and the window they cover: a store's is clipped
-    to the whole hours it holds sessions and hours for)."""
+    to the whole hours it holds sessions and hours for). Rows by day where a day is
+    one period (no -g, or UTC's days) and no hour's price is needed, else by hour."""
     from ..insights.breakdown import rows_wanted
 
     wanted = rows_wanted(by)
@@ -184,7 +191,8 @@ def _rows(
                 f"store {args.store} holds sessions from {spans[0][0]:%Y-%m-%d %H:%M} to "
                 f"{spans[0][1]:%Y-%m-%d %H:%M} UTC, nothing of the window asked for"
             )
-        days = args.granularity is None or tz.utcoffset(window[0]) == timedelta(0)
+        aligned = args.granularity is None or tz.utcoffset(window[0]) == timedelta(0)
+        days = aligned and not by_hour
         return source.session_rows(wanted, start, end, days=days), (start, end)
     from ..models.session_rows import session_rows
 

@@ -43,6 +43,7 @@ __all__ = ["BY_FORMS", "breakdown", "check_by", "check_metrics", "hour_unit_pric
 
 BY_FORMS = (*DIMENSIONS, "tag:KEY")
 _SIX = Decimal("0.000001")
+_NINE = Decimal("0.000000001")
 _SHARE = Decimal("0.0001")
 _MS_PER_HOUR = Decimal(3_600_000)
 _TOLERANCE_SHARE = Decimal("0.0001")  # 0.01% of the history's credits (1 in 10,000),
@@ -132,7 +133,7 @@ class _Sum:
             proxy_bytes=proxy,
             ai_steps=steps,
             running=running,
-            cost=self.cost if priced else None,
+            cost=_money(self.cost) if priced else None,
         )
         if whole is None:
             return group
@@ -140,6 +141,13 @@ class _Sum:
         base = Decimal(whole_group.value(share_of))
         share = (Decimal(group.value(share_of)) / base).quantize(_SHARE) if base else None
         return evolve(group, share=share)
+
+
+def _money(amount: Decimal) -> Decimal:
+    """A cost to 9 decimal places (a billionth of the currency's unit), without
+    trailing zeros: exact enough to add up, short enough to read."""
+    value = amount.quantize(_NINE)
+    return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
 
 
 def _overlaps(groups: Mapping[str, _Sum], whole: _Sum) -> bool:
