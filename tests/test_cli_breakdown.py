@@ -205,8 +205,16 @@ def test_running_sessions_are_fetched_again_until_their_credits_are_known(tmp_pa
 
 class _Forbidden(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
-        body = b'{"error": {"code": 403, "message": "This key cannot list sessions"}}'
-        self.send_response(403)
+        """The history answers (empty); the session listing is forbidden."""
+        forbidden = self.path.split("?")[0] == "/v1/sessions"
+        body = (
+            b'{"error": {"code": 403, "message": "This key cannot list sessions"}}'
+            if forbidden
+            else b'{"data": [], "summary": {"total_credits_used": 0}, "pagination": '
+            b'{"current_page": 1, "total_pages": 0, "total_records": 0, "has_next": false, '
+            b'"has_prev": false}}'
+        )
+        self.send_response(403 if forbidden else 200)
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(body)))
         self.end_headers()
@@ -222,7 +230,7 @@ def test_a_key_without_the_listing_gets_a_clear_error_and_exit_3() -> None:
     try:
 
         class Box:
-            base_url = f"http://127.0.0.1:{server.server_address[1]}"
+            base_url = f"http://localhost:{server.server_address[1]}"
             api_key = "secret-key-123456"
 
         result = run(Box, "breakdown", "--by", "api_key")  # type: ignore[arg-type]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +16,8 @@ from .output import check_output_folder
 from .prices import add_price_args, price_list
 
 __all__ = ["add_parser", "run"]
+
+Window = tuple[datetime, datetime]
 
 FORMATS = ("table", "json", "csv", "ndjson", "parquet")
 _SUFFIXES = {".json": "json", ".csv": "csv", ".ndjson": "ndjson", ".jsonl": "ndjson",
@@ -105,7 +107,7 @@ def _target(args: argparse.Namespace) -> tuple[str, str | None]:
 
 def run(args: argparse.Namespace) -> int:
     from .._optional import require
-    from ..insights.breakdown import breakdown, check_by, check_metrics
+    from ..insights.breakdown import breakdown, check_by, check_metrics, hour_unit_prices
 
     by = check_by(args.by)
     metrics = check_metrics(args.metrics)
@@ -117,15 +119,12 @@ def run(args: argparse.Namespace) -> int:
     with open_client(args, reading=True) as source:
         window, tz = _window(source, args)
         prices = price_list(args, None if args.store else source)
-        rows, window = _rows(source, args, by, window, tz, by_hour=prices is not None)
+        if args.store:
+            window = _held(source, args, window)
         history, used_before = _history(source, window, prices is not None)
-        unit_prices = None
-        if prices is not None:
-            from ..insights.breakdown import hour_unit_prices
-            from ..models.session_rows import credits_of_nanos
-
-            whole = {h: credits_of_nanos(f[2]) for h, d, _, f in rows if d == ""}
-            unit_prices = hour_unit_prices(whole, prices, used_before)
+        whole = _whole_by_hour(source, args, window) if prices is not None else None
+        unit_prices = None if whole is None else hour_unit_prices(whole[0], prices, used_before)
+        rows = _rows(source, args, by, window, tz, unit_prices, whole)
         result = breakdown(
             rows, by=by, window=window, tz=tz, metrics=metrics, top=args.top,
             granularity=args.granularity, unit_prices=unit_prices,
@@ -164,41 +163,87 @@ def _window(source: Any, args: argparse.Namespace) -> tuple[tuple[datetime, date
     return (start, min(end, moment)), tz
 
 
+def _held(source: Any, args: argparse.Namespace, window: Window) -> Window:
+    """The window clipped to the whole hours the store holds sessions and hours for."""
+    from ..calendar.boundaries import period_floor
+    from ..errors import NotHeldError
+
+    spans = (source.sessions_held(), source.held())
+    start = max(period_floor(window[0], "hour"), *(s[0] for s in spans))
+    end = min(window[1], *(s[1] for s in spans))
+    if start >= end:
+        raise NotHeldError(
+            f"store {args.store} holds sessions from {spans[0][0]:%Y-%m-%d %H:%M} to "
+            f"{spans[0][1]:%Y-%m-%d %H:%M} UTC, nothing of the window asked for"
+        )
+    return start, end
+
+
+def _whole_by_hour(
+    source: Any, args: argparse.Namespace, window: Window
+) -> tuple[dict[int, Decimal], list[Any] | None]:
+    """Every hour's credits (to price it), and, from the API, the sessions' rows."""
+    from ..models.session_rows import credits_of_nanos, session_rows
+
+    if args.store:
+        hourly = source.session_rows(("",), window[0], window[1], cuts=None)
+        listed = None
+    else:
+        listed = session_rows(_listed(source, args, window))
+        hourly = [r for r in listed if r[1] == ""]
+    return {h: credits_of_nanos(f[2]) for h, _, _, f in hourly}, listed
+
+
+def _listed(source: Any, args: argparse.Namespace, window: Window) -> Any:
+    return source.sessions(window[0], window[1], concurrency=args.concurrency,
+                           deadline=args.deadline)  # fmt: skip
+
+
 def _rows(
     source: Any,
     args: argparse.Namespace,
     by: str,
-    window: tuple[datetime, datetime],
+    window: Window,
     tz: Any,
-    *,
-    by_hour: bool,
-) -> tuple[list[Any], tuple[datetime, datetime]]:
-    """The rollup rows of the window (and the window they cover: a store's is clipped
-    to the whole hours it holds sessions and hours for). Rows by day where a day is
-    one period (no -g, or UTC's days) and no hour's price is needed, else by hour."""
+    unit_prices: dict[int, Decimal] | None,
+    whole: tuple[dict[int, Decimal], list[Any] | None] | None,
+) -> list[Any]:
+    """The rows of the breakdown: a store's summed in SQL into pieces that no period
+    boundary and no change of price cuts (see ``UsageStore.session_rows``); the
+    API's sessions rolled up by hour."""
     from ..insights.breakdown import rows_wanted
-
-    wanted = rows_wanted(by)
-    if args.store:
-        from ..calendar.boundaries import period_floor
-        from ..errors import NotHeldError
-
-        spans = (source.sessions_held(), source.held())
-        start = max(period_floor(window[0], "hour"), *(s[0] for s in spans))
-        end = min(window[1], *(s[1] for s in spans))
-        if start >= end:
-            raise NotHeldError(
-                f"store {args.store} holds sessions from {spans[0][0]:%Y-%m-%d %H:%M} to "
-                f"{spans[0][1]:%Y-%m-%d %H:%M} UTC, nothing of the window asked for"
-            )
-        aligned = args.granularity is None or tz.utcoffset(window[0]) == timedelta(0)
-        days = aligned and not by_hour
-        return source.session_rows(wanted, start, end, days=days), (start, end)
     from ..models.session_rows import session_rows
 
-    listed = source.sessions(window[0], window[1], concurrency=args.concurrency,
-                             deadline=args.deadline)  # fmt: skip
-    return [r for r in session_rows(listed, [by]) if r[1] in wanted], window
+    wanted = rows_wanted(by)
+    if not args.store:
+        listed = whole[1] if whole is not None and whole[1] is not None else None
+        if listed is None:
+            listed = session_rows(_listed(source, args, window), [by])
+        return [r for r in listed if r[1] in wanted]
+    cuts = _cuts(args, window, tz, unit_prices)
+    rows: list[Any] = source.session_rows(wanted, window[0], window[1], cuts=cuts)
+    return rows
+
+
+def _cuts(
+    args: argparse.Namespace, window: Window, tz: Any, unit_prices: dict[int, Decimal] | None
+) -> tuple[int, ...]:
+    """Where a store's rows must be cut: each period's start, each change of price."""
+    from ..calendar.boundaries import period_after, period_floor
+    from ..models.session_rows import epoch_hour
+
+    cuts: list[int] = []
+    if args.granularity is not None:
+        start = period_floor(window[0], args.granularity, tz)
+        while start < window[1]:
+            cuts.append(epoch_hour(start))
+            start = period_after(start, args.granularity, tz)
+    previous = None
+    for hour in sorted(unit_prices or {}):
+        if unit_prices is not None and unit_prices[hour] != previous:
+            cuts.append(hour)
+            previous = unit_prices[hour]
+    return tuple(sorted(set(cuts)))
 
 
 def _history(
@@ -218,9 +263,9 @@ def _history(
         from ..errors import NotHeldError
 
         try:
-            earlier = source.fetch(month, window[0], "hour", "credits_used")
+            earlier = source.fetch(month, window[0], "day", "credits_used")
             before[month] = credits_decimal(earlier.summary.credits_used)
         except NotHeldError:
             pass  # the store holds nothing before the window: none counted as spent
-    history = source.fetch(window[0], window[1], "hour", "credits_used")
+    history = source.fetch(window[0], window[1], "day", "credits_used")
     return credits_decimal(history.summary.credits_used), before

@@ -61,9 +61,11 @@ def add_parser(subs: Any) -> None:
     p = subs.add_parser(
         "sandbox",
         help="run a local AnchorBrowser history API over seeded data (sandbox extra)",
-        description="A local server that speaks GET /v1/sessions/history over a SQLite "
-        "database of generated sessions, up to now. Prints its base URL and key, then "
-        "serves until Ctrl-C or SIGTERM.",
+        description="A local server that speaks GET /v1/sessions/history, GET /v1/sessions "
+        "and GET /v1/billing over a SQLite database of generated sessions, up to now. The "
+        "sessions an hour lists add up to that hour's history; one still running lists "
+        "its credits as N/A. Prints its base URL and key, then serves until Ctrl-C or "
+        "SIGTERM.",
         epilog=f"fault kinds (--faults KIND@N, KIND@N-M, KIND@N+ or KIND=RATE, comma-separated):\n"
         f"{kinds}\n\nbucket date formats (--date-format):\n{styles}\n\n"
         "exit codes: 0 stopped, 2 bad arguments, 8 the port is in use\n\n"
@@ -127,6 +129,30 @@ def add_parser(subs: Any) -> None:
         metavar="DAY:FACTOR",
         help="multiply one UTC day's usage, e.g. 2026-11-10:8 or 5d:8 (5 days ago); repeatable",
     )
+    who = p.add_argument_group(
+        "who ran the sessions GET /v1/sessions lists (default: a production scraper, a "
+        "nightly pipeline, CI tests and a laptop, each with its tags; a spike day's extra "
+        "sessions from backfill-job)"
+    )
+    who.add_argument(
+        "--key-names",
+        default="",
+        metavar="A,B,...",
+        help="API key names to spread the sessions over (the first most often)",
+    )
+    who.add_argument(
+        "--session-tags",
+        default="",
+        metavar="T1,T2,...",
+        help="tags to draw 1-3 of for each tagged session (team:search, nightly, ...)",
+    )
+    who.add_argument(
+        "--untagged",
+        type=_share,
+        default=0.12,
+        metavar="SHARE",
+        help="share of sessions without tags, null or empty (default 0.12)",
+    )
     plan = p.add_argument_group("the plan GET /v1/billing answers")
     plan.add_argument(
         "--plan-included",
@@ -165,6 +191,17 @@ def add_parser(subs: Any) -> None:
     )
 
 
+def _share(text: str) -> float:
+    """An argparse type: a share from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a share; allowed: 0 to 1")
+    return value
+
+
 def _optional_number(text: str) -> float | None:
     """A number, or ``none`` for a field the plan does not have (sent as null)."""
     if text.strip().lower() in ("none", "null"):
@@ -187,6 +224,7 @@ def run(args: argparse.Namespace) -> int:
         require("starlette", "sandbox")
         from ..testing.sandbox import Sandbox
         from ..testing.sandbox.billing import PlanSettings
+        from ..testing.sandbox.people import parse_shape
         from ..testing.sandbox.server import PortInUseError
 
         box = Sandbox(
@@ -205,6 +243,7 @@ def run(args: argparse.Namespace) -> int:
             retry_after=args.retry_after,
             slow_seconds=args.slow_seconds,
             spikes=tuple(args.spike),
+            shape=parse_shape(args.key_names, args.session_tags, args.untagged),
             plan=PlanSettings(
                 included_credits=args.plan_included,
                 tier=args.tier,

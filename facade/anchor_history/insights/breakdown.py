@@ -18,6 +18,7 @@ sessions or from a store), so the same rows always give the same breakdown:
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, tzinfo
 from decimal import Decimal
@@ -29,7 +30,8 @@ from ..calendar.zones import zone_name
 from ..errors import InvalidInputError
 from ..models.session import DIMENSIONS, MULTI_VALUED, NO_VALUE
 from ..models.session_rows import NANO, Row, credits_of_nanos, hour_start
-from ..pricing import PriceList, price_credits
+from ..pricing import PriceList, billing_month
+from ..pricing.charges import cost_of
 from .breakdown_values import (
     BREAKDOWN_METRICS,
     OTHER,
@@ -93,16 +95,25 @@ def hour_unit_prices(
     prices: PriceList,
     used_before: Mapping[datetime, Decimal] | None = None,
 ) -> dict[int, Decimal]:
-    """Each hour's price of a credit: the hour's cost (included credits first, then
-    overage, in time order within each billing month; ``used_before`` is each
-    month's credits before the first hour) over its credits."""
-    periods = [
-        (hour_start(h), hour_start(h + 1), c) for h, c in sorted(credits_by_hour.items()) if c
-    ]
-    costs: dict[datetime, Decimal] = {}
-    for charge in price_credits(periods, prices, used_before=used_before):
-        costs[charge.start] = costs.get(charge.start, Decimal(0)) + charge.cost
-    return {h: costs[hour_start(h)] / c for h, c in credits_by_hour.items() if c}
+    """Each hour's price of a credit: the hour's cost over its credits, the included
+    credits spent first, then overage, in time order within each billing month (as
+    the history is priced); ``used_before`` is each month's credits before the
+    first hour."""
+    spent: dict[datetime, Decimal] = dict(used_before or {})
+    months: dict[int, datetime] = {}  # a UTC day's billing month, worked out once a day
+    units: dict[int, Decimal] = {}
+    for hour in sorted(credits_by_hour):
+        credits = credits_by_hour[hour]
+        if not credits:
+            continue
+        day = hour // 24
+        month = months.get(day)
+        if month is None:
+            month = months[day] = billing_month(hour_start(hour))
+        before = spent.get(month, Decimal(0))
+        units[hour] = cost_of(credits, prices, before=before) / credits
+        spent[month] = before + credits
+    return units
 
 
 class _Sum:
@@ -176,7 +187,18 @@ def breakdown(
         raise InvalidInputError("top", f"{top!r} is not a whole number >= 1")
     has = f"has:{by[4:]}" if by.startswith("tag:") else None
     priced = unit_prices is not None
-    prices = unit_prices or {}
+    prices = dict(unit_prices or {})
+    priced_hours = sorted(prices)
+
+    def price_at(hour: int) -> Decimal:
+        """The hour's price; a row summed over hours of one price is dated by its first
+        hour, which may have had no credits: the price of the nearest hour that had."""
+        if hour not in prices:
+            i = bisect.bisect_right(priced_hours, hour)
+            near = priced_hours[i - 1] if i else priced_hours[i] if priced_hours else None
+            prices[hour] = Decimal(0) if near is None else prices[near]
+        return prices[hour]
+
     wholes: dict[datetime | None, _Sum] = {}
     holders: dict[datetime | None, _Sum] = {}
     groups: dict[datetime | None, dict[str, _Sum]] = {}
@@ -187,9 +209,7 @@ def breakdown(
                 None if granularity is None else period_floor(hour_start(hour), granularity, tz)
             )
         periods = (None,) if floors[hour] is None else (None, floors[hour])
-        cost = (
-            Decimal(figures[2]) * prices[hour] / NANO if priced and hour in prices else Decimal(0)
-        )
+        cost = Decimal(figures[2]) * price_at(hour) / NANO if priced else Decimal(0)
         for period in periods:
             if dim == "":
                 wholes.setdefault(period, _Sum()).add(figures, cost)

@@ -253,12 +253,12 @@ class UsageStore:
         end: datetime,
         *,
         team: str | None = None,
-        days: bool = True,
+        cuts: tuple[int, ...] | None = (),
     ) -> list[Row]:
         """The sessions' rollup rows of ``dims`` over the whole UTC hours of
-        [start, end) (see :mod:`.sessions`), for the breakdown."""
+        [start, end), summed into the pieces ``cuts`` make (see :mod:`.sessions`)."""
         chosen = team if team is not None else self.team
-        return session_rows_between(self._conn, dims, start, end, chosen, days=days)
+        return session_rows_between(self._conn, dims, start, end, chosen, cuts=cuts)
 
     def fetch(
         self,

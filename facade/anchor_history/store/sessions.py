@@ -221,36 +221,55 @@ def session_rows_between(
     end: datetime,
     team: str | None,
     *,
-    days: bool,
+    cuts: Sequence[int] | None = (),
 ) -> list[Row]:
     """The rollup rows of ``dims`` in the whole UTC hours [start, end), every team
-    summed unless ``team``: whole UTC days from ``session_days`` when ``days``
-    (a day row is dated by its first hour), the hours at the edges from
-    ``session_hours``."""
+    summed unless ``team``, added up in SQL into pieces: a piece runs from a cut
+    (an epoch hour; the window's first hour always is one) to the next, and its
+    rows are dated by its first hour. The breakdown cuts at its periods' starts in
+    the user's zone and where an hour's price changes, so a year reads a row per
+    piece and value, not per hour. Whole UTC days come from ``session_days`` when
+    every cut falls on one, the hours at the edges from ``session_hours``.
+    ``cuts=None``: a piece per hour."""
     first, last = epoch_hour(start), -(-int(end.timestamp()) // 3600)
+    marks = sorted({first, *(c for c in cuts or () if first < c < last)})
     day_first, day_last = first + (-first) % 24, last - last % 24
-    dims = tuple(dims)
     who = "team = ?" if team is not None else "team IN (SELECT team FROM sessions_held)"
     sums = ", ".join(f"sum({f})" for f in FIGURES)
+    piece = "hour" if cuts is None else _piece_sql(marks)
+    aligned = cuts is not None and all(mark % 24 == 0 for mark in marks[1:])
+    days = aligned and day_first < day_last
+    parts = (
+        [("session_hours", first, day_first), ("session_days", day_first, day_last),
+         ("session_hours", day_last, last)]
+        if days
+        else [("session_hours", first, last)]
+    )  # fmt: skip
+    found: list[Row] = []
+    for dim in tuple(dims):
+        sources, args = [], []
+        for table, lo, hi in parts:
+            if lo < hi:
+                sources.append(
+                    f"SELECT hour, value, {', '.join(FIGURES)} FROM {table} "
+                    f"WHERE {who} AND dim = ? AND hour >= ? AND hour < ?"
+                )
+                args += [*([team] if team is not None else []), dim, lo, hi]
+        if not sources:
+            continue
+        query = (
+            f"SELECT {piece} AS piece, value, {sums} FROM ({' UNION ALL '.join(sources)}) "
+            "GROUP BY piece, value"
+        )
+        found += [(h, dim, v, tuple(f)) for h, v, *f in conn.execute(query, args)]
+    return found
 
-    def read(table: str, lo: int, hi: int) -> list[Row]:
-        found: list[Row] = []
-        if lo >= hi:
-            return found
-        for dim in dims:
-            args = [*([team] if team is not None else []), dim, lo, hi]
-            for hour, value, *figures in conn.execute(
-                f"SELECT hour, value, {sums} FROM {table} WHERE {who} AND dim = ? "
-                "AND hour >= ? AND hour < ? GROUP BY hour, value",
-                args,
-            ):
-                found.append((hour, dim, value, tuple(figures)))
-        return found
 
-    if not days or day_first >= day_last:
-        return read("session_hours", first, last)
-    return (
-        read("session_hours", first, day_first)
-        + read("session_days", day_first, day_last)
-        + read("session_hours", day_last, last)
-    )
+def _piece_sql(marks: Sequence[int]) -> str:
+    """SQL for the last mark at or before ``hour``: a balanced tree of CASEs, so an
+    hour is placed in a year of days in nine comparisons."""
+    if len(marks) == 1:
+        return str(marks[0])
+    middle = len(marks) // 2
+    left, right = _piece_sql(marks[:middle]), _piece_sql(marks[middle:])
+    return f"(CASE WHEN hour < {marks[middle]} THEN {left} ELSE {right} END)"
