@@ -24,6 +24,7 @@ from typing import Any
 from bench_anomalies import bench_anomalies
 from bench_cold_start import bench_clean_cold_start
 from bench_store_scale import bench_store_scale
+from bench_sessions import bench_sessions
 from bench_timing import fmt_s, summary, timed
 from bench_whole_call import bench_whole_call
 
@@ -600,6 +601,7 @@ def main() -> int:
     bench_memory(report)
     bench_forecast(report)
     bench_anomalies(report, args.repeat)
+    bench_sessions(report, args.repeat, args.latency_ms)
     met = sum(1 for _, ok, _ in report.targets if ok)
     report.say(f"targets met: {met} of {len(report.targets)}")
     Path(args.output).write_text(

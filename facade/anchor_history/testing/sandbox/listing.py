@@ -149,17 +149,25 @@ def _where(params: ListParams, now_ms: int) -> tuple[str, dict[str, Any]]:
 def list_body(conn: sqlite3.Connection, params: ListParams, now: datetime) -> dict[str, Any]:
     now_ms = int(now.timestamp() * 1000)
     where, args = _where(params, now_ms)
-    source = "FROM people p JOIN sessions s ON s.rowid = p.id"
-    (total,) = conn.execute(f"SELECT count(*) {source} WHERE {where}", args).fetchone()
     direction = "DESC" if params.descending else "ASC"
+    order = f"{SORTS[params.sort_by]} {direction}, p.id {direction}"
+    # The page is chosen from ``people`` alone where no filter or order needs the
+    # session's figures (its index holds the creation time): then only the 50 rows
+    # shown are joined, not every row an offset skips.
+    alone = "status" not in params.text and params.sort_by != "used_credits"
+    source = "people p" if alone else "people p JOIN sessions s ON s.rowid = p.id"
+    (total,) = conn.execute(f"SELECT count(*) FROM {source} WHERE {where}", args).fetchone()
+    chosen = (
+        f"SELECT p.id FROM {source} WHERE {where} ORDER BY {order} LIMIT :limit OFFSET :skip"
+    )
     rows = conn.execute(
         f"SELECT p.*, s.duration_s, s.proxy_bytes, s.ai_steps, s.credits, {_STATUS} AS status, "
         f"CASE WHEN s.created_at_ms + s.duration_s * 1000 > :now THEN NULL ELSE s.credits END "
-        f"AS credits_known {source} WHERE {where} "
-        f"ORDER BY {SORTS[params.sort_by]} {direction}, p.id {direction} LIMIT :limit OFFSET :skip",
+        f"AS credits_known FROM people p JOIN sessions s ON s.rowid = p.id "
+        f"WHERE p.id IN ({chosen}) ORDER BY {order}",
         {**args, "limit": params.limit, "skip": (params.page - 1) * params.limit},
     ).fetchall()
-    names = [d[0] for d in conn.execute(f"SELECT p.* {source} LIMIT 0").description]
+    names = _PEOPLE_COLUMNS or _people_columns(conn)
     return {
         "data": {
             "sessions": [_item(dict(zip(names, row, strict=False)), row) for row in rows],
@@ -168,6 +176,14 @@ def list_body(conn: sqlite3.Connection, params: ListParams, now: datetime) -> di
             "total_pages": -(-total // params.limit),
         }
     }
+
+
+_PEOPLE_COLUMNS: list[str] = []
+
+
+def _people_columns(conn: sqlite3.Connection) -> list[str]:
+    _PEOPLE_COLUMNS[:] = [row[1] for row in conn.execute("PRAGMA table_info(people)")]
+    return _PEOPLE_COLUMNS
 
 
 def _item(person: dict[str, Any], row: tuple[Any, ...]) -> dict[str, Any]:
