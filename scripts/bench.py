@@ -23,8 +23,8 @@ from typing import Any
 
 from bench_anomalies import bench_anomalies
 from bench_cold_start import bench_clean_cold_start
-from bench_store_scale import bench_store_scale
 from bench_sessions import bench_sessions
+from bench_store_scale import bench_store_scale
 from bench_timing import fmt_s, summary, timed
 from bench_whole_call import bench_whole_call
 
