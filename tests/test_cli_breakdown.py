@@ -240,3 +240,25 @@ def test_a_key_without_the_listing_gets_a_clear_error_and_exit_3() -> None:
     assert "GET /v1/sessions: HTTP 403" in result.stderr
     assert "cannot list sessions" in result.stderr
     assert "secret-key-123456" not in result.stderr
+
+
+def test_every_team_summed_needs_every_teams_sessions(
+    box: Sandbox, store: str, tmp_path: Path
+) -> None:
+    two = tmp_path / "two-teams.db"
+    with sqlite3.connect(store) as source, sqlite3.connect(two) as target:
+        source.backup(target)
+    with sqlite3.connect(two) as conn:  # a second team, synced without --sessions
+        conn.execute("INSERT INTO held SELECT 'scrapers', held_from, held_to FROM held")
+    result = run(box, "breakdown", "--store", str(two), *WINDOW)
+    assert result.returncode == 9
+    assert "no sessions of team scrapers" in result.stderr
+    assert "--team" in result.stderr
+    alone = run(box, "breakdown", "--store", str(two), "--team", "default", *WINDOW)
+    assert alone.returncode == 0, alone.stderr
+
+
+def test_the_sandbox_flags_shape_who_ran_the_sessions() -> None:
+    bad = run(None, "sandbox", "--untagged", "2")
+    assert bad.returncode == 2
+    assert "--untagged: '2' is not a share; allowed: 0 to 1" in bad.stderr

@@ -109,6 +109,16 @@ def held_sessions(
     conn: sqlite3.Connection, path: str, team: str | None
 ) -> tuple[datetime, datetime]:
     """:func:`sessions_span`, or the NotHeldError that says how to fill it."""
+    if team is None:  # every team summed: each must have its sessions, or they'd be short
+        teams = {row[0] for row in conn.execute("SELECT team FROM held")}
+        kept = {row[0] for row in conn.execute("SELECT team FROM sessions_held")}
+        if kept and teams - kept:
+            missing = ", ".join(sorted(teams - kept))
+            raise NotHeldError(
+                f"store {path} holds no sessions of team {missing}, so every team's sessions "
+                f"would fall short of their history; give --team, or run `anchor-history "
+                f"sync --sessions --store {path} --team {sorted(teams - kept)[0]}`"
+            )
     span = sessions_span(conn, team)
     if span is None:
         who = f"team {team}" if team is not None else "its teams"
