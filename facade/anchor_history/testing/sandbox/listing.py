@@ -157,9 +157,7 @@ def list_body(conn: sqlite3.Connection, params: ListParams, now: datetime) -> di
     alone = "status" not in params.text and params.sort_by != "used_credits"
     source = "people p" if alone else "people p JOIN sessions s ON s.rowid = p.id"
     (total,) = conn.execute(f"SELECT count(*) FROM {source} WHERE {where}", args).fetchone()
-    chosen = (
-        f"SELECT p.id FROM {source} WHERE {where} ORDER BY {order} LIMIT :limit OFFSET :skip"
-    )
+    chosen = f"SELECT p.id FROM {source} WHERE {where} ORDER BY {order} LIMIT :limit OFFSET :skip"
     rows = conn.execute(
         f"SELECT p.*, s.duration_s, s.proxy_bytes, s.ai_steps, s.credits, {_STATUS} AS status, "
         f"CASE WHEN s.created_at_ms + s.duration_s * 1000 > :now THEN NULL ELSE s.credits END "
