@@ -25,7 +25,7 @@ WINDOW = ["--from", "2026-11-01", "--to", "2026-11-14"]
 
 @pytest.fixture(scope="module")
 def box() -> Iterator[Sandbox]:
-    with Sandbox(seed=41, sessions=9_000, days=40, end=END, retry_after=0.01) as sandbox:
+    with Sandbox(seed=41, sessions=5_000, days=40, end=END, retry_after=0.01) as sandbox:
         yield sandbox
 
 
@@ -67,11 +67,9 @@ def test_groups_add_up_to_the_total_and_the_total_to_the_bill(box: Sandbox) -> N
     "args",
     [
         ["--by", "tag"],
-        ["--by", "tag:team", "--top", "2"],
-        ["--by", "domain", "-m", "credits_used,session_hours"],
-        ["--by", "status"],
+        ["--by", "tag:team", "--top", "2", "-m", "credits_used,session_hours"],
         ["--by", "api_key", "-g", "week", "--tz", "Europe/Berlin"],
-        ["--by", "tag:env", "-g", "day", "--credit-price", "0.01", "--included-credits", "5000",
+        ["--by", "domain", "-g", "day", "--credit-price", "0.01", "--included-credits", "5000",
          "--overage-credit-price", "0.02"],
     ],
 )  # fmt: skip
@@ -163,7 +161,7 @@ def test_a_second_sync_is_incremental_and_changes_nothing(box: Sandbox, store: s
     with sqlite3.connect(store) as conn:
         (count,) = conn.execute("SELECT count(*) FROM sessions").fetchone()
         (distinct,) = conn.execute("SELECT count(DISTINCT id) FROM sessions").fetchone()
-    assert count == distinct > 5_000
+    assert count == distinct > 3_000
 
 
 def test_a_failed_sessions_listing_leaves_the_store_as_it_was(box: Sandbox, store: str) -> None:

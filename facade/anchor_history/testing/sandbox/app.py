@@ -42,6 +42,7 @@ def create_app(
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> Starlette:
     plan = faults or FaultPlan()
+    people_ready: list[bool] = []
     logging.getLogger("uvicorn.error").addFilter(DropFilter())
 
     async def history(request: Request) -> Response:
@@ -95,7 +96,9 @@ def create_app(
             params = parse_list_params(request.query_params.multi_items())
         except BadParam as exc:
             return error_response(400, str(exc))
-        ensure_people(conn, settings.shape, settings.seed, dict(settings.spikes))
+        if not people_ready:  # made once, on the first listing
+            ensure_people(conn, settings.shape, settings.seed, dict(settings.spikes))
+            people_ready.append(True)
         body = list_body(conn, params, clock())
         if kind == "slow":
             await asyncio.sleep(settings.slow_seconds)
