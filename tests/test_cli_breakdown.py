@@ -3,9 +3,13 @@ the sandbox: the API and a store give the same answer, and it adds up to the bil
 
 from __future__ import annotations
 
+import contextlib
 import http.server
+import io
 import json
+import os
 import sqlite3
+import subprocess
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -14,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from anchor_history import HistoryClient
+from anchor_history.cli import main
 from anchor_history.store import UsageStore
 from anchor_history.store.sessions import sessions_window
 from anchor_history.testing.sandbox import Sandbox
@@ -32,14 +37,32 @@ def box() -> Iterator[Sandbox]:
 @pytest.fixture(scope="module")
 def store(box: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> str:
     path = str(tmp_path_factory.mktemp("breakdown") / "usage.db")
-    synced = run(box, "sync", "--store", path, "--sessions", "--from", "2026-10-15")
+    synced = cli(box, "sync", "--store", path, "--sessions", "--from", "2026-10-15")
     assert synced.returncode == 0, synced.stderr
     assert "sessions" in synced.stdout
     return path
 
 
+def cli(box: Sandbox, *args: str) -> subprocess.CompletedProcess:
+    """The command as ``run`` gives it, in this process (no interpreter to start):
+    the same ``main``, environment and exit code, its output captured."""
+    out, err = io.StringIO(), io.StringIO()
+    saved = {k: os.environ.get(k) for k in ("ANCHORBROWSER_BASE_URL", "ANCHORBROWSER_API_KEY")}
+    os.environ.update(ANCHORBROWSER_BASE_URL=box.base_url, ANCHORBROWSER_API_KEY=box.api_key)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(list(args))
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
+
+
 def as_json(box: Sandbox, *args: str) -> dict:
-    result = run(box, "breakdown", *args, "-f", "json")
+    result = cli(box, "breakdown", *args, "-f", "json")
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -88,7 +111,7 @@ def test_tag_groups_overlap_and_the_table_says_so(box: Sandbox) -> None:
     groups = sum(g["session_count"] for g in document["groups"])
     assert groups > document["total"]["session_count"]
     assert "(untagged)" in [g["key"] for g in document["groups"]]
-    table = run(box, "breakdown", "--by", "tag", *WINDOW, "-f", "table")
+    table = cli(box, "breakdown", "--by", "tag", *WINDOW, "-f", "table")
     assert "groups overlap" in table.stdout
     assert "Who spent it, by tag: 2026-11-01 00:00 to 2026-11-14 23:59 (UTC)" in table.stdout
     assert "reconciliation:" in table.stdout
@@ -96,12 +119,12 @@ def test_tag_groups_overlap_and_the_table_says_so(box: Sandbox) -> None:
 
 
 def test_csv_ndjson_and_typed_parquet(box: Sandbox, tmp_path: Path) -> None:
-    csv_text = run(box, "breakdown", "--by", "api_key", *WINDOW, "-f", "csv").stdout
+    csv_text = cli(box, "breakdown", "--by", "api_key", *WINDOW, "-f", "csv").stdout
     assert csv_text.splitlines()[0].startswith("by,key,session_count,credits_used")
-    lines = run(box, "breakdown", "--by", "api_key", *WINDOW, "-f", "ndjson").stdout.splitlines()
+    lines = cli(box, "breakdown", "--by", "api_key", *WINDOW, "-f", "ndjson").stdout.splitlines()
     assert json.loads(lines[-1])["key"] == "(total)"
     target = tmp_path / "who.parquet"
-    made = run(box, "breakdown", "--by", "api_key", *WINDOW, "-o", str(target))
+    made = cli(box, "breakdown", "--by", "api_key", *WINDOW, "-o", str(target))
     assert made.returncode == 0, made.stderr
     import pyarrow.parquet as pq
 
@@ -144,17 +167,17 @@ def test_a_breakdown_that_does_not_add_up_is_said_and_fails_on_request(
             (day,),
         )
     args = ["breakdown", "--by", "api_key", *WINDOW, "--store", str(broken), "-f", "table"]
-    said = run(box, *args)
+    said = cli(box, *args)
     assert said.returncode == 0
     assert "they differ by 5" in said.stderr
-    failed = run(box, *args, "--fail-on", "mismatch")
+    failed = cli(box, *args, "--fail-on", "mismatch")
     assert failed.returncode == 1
     assert "does not add up to the history" in failed.stderr
 
 
 def test_a_second_sync_is_incremental_and_changes_nothing(box: Sandbox, store: str) -> None:
     before = as_json(box, "--by", "tag", *WINDOW, "--store", store)
-    again = run(box, "sync", "--store", store, "--sessions")
+    again = cli(box, "sync", "--store", store, "--sessions")
     assert again.returncode == 0, again.stderr
     assert "0 hours added" in again.stdout
     assert as_json(box, "--by", "tag", *WINDOW, "--store", store) == before
@@ -179,8 +202,8 @@ def test_a_failed_sessions_listing_leaves_the_store_as_it_was(box: Sandbox, stor
 
 def test_a_store_without_sessions_says_how_to_get_them(box: Sandbox, tmp_path: Path) -> None:
     path = str(tmp_path / "hours-only.db")
-    assert run(box, "sync", "--store", path, "--from", "2026-11-01").returncode == 0
-    result = run(box, "breakdown", "--store", path, *WINDOW)
+    assert cli(box, "sync", "--store", path, "--from", "2026-11-01").returncode == 0
+    result = cli(box, "breakdown", "--store", path, *WINDOW)
     assert result.returncode == 9
     assert "sync --sessions" in result.stderr
 
@@ -248,11 +271,11 @@ def test_every_team_summed_needs_every_teams_sessions(
         source.backup(target)
     with sqlite3.connect(two) as conn:  # a second team, synced without --sessions
         conn.execute("INSERT INTO held SELECT 'scrapers', held_from, held_to FROM held")
-    result = run(box, "breakdown", "--store", str(two), *WINDOW)
+    result = cli(box, "breakdown", "--store", str(two), *WINDOW)
     assert result.returncode == 9
     assert "no sessions of team scrapers" in result.stderr
     assert "--team" in result.stderr
-    alone = run(box, "breakdown", "--store", str(two), "--team", "default", *WINDOW)
+    alone = cli(box, "breakdown", "--store", str(two), "--team", "default", *WINDOW)
     assert alone.returncode == 0, alone.stderr
 
 
