@@ -283,3 +283,17 @@ def test_the_sandbox_flags_shape_who_ran_the_sessions() -> None:
     bad = run(None, "sandbox", "--untagged", "2")
     assert bad.returncode == 2
     assert "--untagged: '2' is not a share; allowed: 0 to 1" in bad.stderr
+
+
+def test_history_from_the_api_and_from_the_store_print_the_same_digits(
+    box: Sandbox, store: str
+) -> None:
+    """session_hours printed 17 digits from the API and 9 from the store."""
+    args = ["history", "-m", "session_hours,credits_used", *WINDOW, "-g", "day"]
+    for fmt in ("csv", "json"):
+        from_api = cli(box, *args, "-f", fmt)
+        from_store = cli(box, *args, "-f", fmt, "--store", store)
+        assert from_api.returncode == from_store.returncode == 0, from_store.stderr
+        assert from_api.stdout == from_store.stdout
+    hours = [json.loads(from_api.stdout)["points"][0]["session_hours"]]
+    assert len(repr(hours[0]).split(".")[1]) <= 9  # the store's scale, not 17 digits

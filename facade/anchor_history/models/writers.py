@@ -52,7 +52,7 @@ def json_document(history: History, raw_dates: bool = False) -> dict[str, Any]:
     return {
         "query": history.query.to_dict() | {"tz": zone_name(history.tz)},
         "points": rows(history, raw_dates),
-        "summary": history.summary.as_dict(history.query.metrics),
+        "summary": _at_scale(history.summary.as_dict(history.query.metrics)),
     }
 
 
@@ -93,7 +93,7 @@ def write_parquet(history: History, path: str | os.PathLike[str], raw_dates: boo
         columns["date"] = pa.array([p.date for p in points], pa.string())
     columns["partial"] = pa.array([p.partial for p in points], pa.bool_())
     for name in history.query.metrics:
-        values = [getattr(p, name) for p in points]
+        values = [_at_scale({name: getattr(p, name)})[name] for p in points]
         is_int = all(v is None or isinstance(v, int) for v in values)
         columns[name] = pa.array(values, pa.int64() if is_int else pa.float64())
     if history.costs is not None:  # a decimal column: exact
@@ -180,5 +180,16 @@ def point_dict(
     if raw_dates:
         row["date"] = point.date
     row["partial"] = point.partial
-    row.update(point.as_dict(metrics))
+    row.update(_at_scale(point.as_dict(metrics)))
     return row
+
+
+DECIMALS = 9
+"""The places a real value is written with: a store keeps its sums at this scale (as a
+``numeric`` column would), so a file from the API and one from a store of the same
+window carry the same digits (``session_hours`` came as 17 from one, 9 from the
+other). Integers, and the values in memory, are as they came."""
+
+
+def _at_scale(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: round(v, DECIMALS) if type(v) is float else v for k, v in values.items()}
