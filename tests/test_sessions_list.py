@@ -375,3 +375,33 @@ def test_the_shape_flags_choose_keys_and_tags() -> None:
     assert {s.api_key_name for s in listed} == {"alpha", "beta"}
     assert {t for s in listed for t in s.tags} <= {"red", "team:blue", "priority:high"}
     assert all(s.tags for s in listed)
+
+
+def test_the_sandbox_sorts_as_asked_and_filters_inclusively(box: Any) -> None:
+    def listed(**params: Any) -> list[dict[str, Any]]:
+        response = httpx.get(
+            f"{box.base_url}/v1/sessions",
+            params={"limit": 50, **params},
+            headers={"anchor-api-key": box.api_key},
+        )
+        assert response.status_code == 200, response.text
+        return response.json()["data"]["sessions"]
+
+    newest = listed(sort_order="desc")
+    assert [s["created_at"] for s in newest] == sorted(
+        (s["created_at"] for s in newest), reverse=True
+    )
+    by_key = listed(sort_by="api_key_name")
+    assert [s["api_key_name"] for s in by_key] == sorted(s["api_key_name"] for s in by_key)
+    one = newest[3]["created_at"]
+    both_ends = listed(created_from=one, created_to=one)  # both ends inclusive
+    assert [s["id"] for s in both_ends] == [newest[3]["id"]]
+    failed = listed(status="failed")
+    assert failed
+    assert {s["status"] for s in failed} == {"failed"}
+    plain = listed(tags="nightly,env:prod")
+    assert plain
+    assert all({"nightly", "env:prod"} <= set(s["tags"]) for s in plain)
+    searched = listed(search="SEARCH")  # partial, case-insensitive, on tags
+    assert searched
+    assert all(any("search" in t for t in s["tags"]) for s in searched)
