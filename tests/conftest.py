@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -271,3 +272,23 @@ def cassette_config(api_key: str, base_url: str) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def vcr_config(record_target: RecordTarget) -> dict[str, Any]:
     return cassette_config(record_target.api_key, record_target.base_url)
+
+
+def killed_inside(code: str, *args: str, marker: Path) -> int:
+    """Run ``code`` (a Python script given ``args``) in a child, wait for it to write
+    ``marker`` (it does so inside its transaction), kill it with SIGKILL there, and
+    return its exit status."""
+    import signal
+    import subprocess
+    import time
+
+    child = subprocess.Popen([sys.executable, "-c", code, *args, str(marker)])
+    try:
+        deadline = time.monotonic() + 30
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert marker.exists(), "the child never reached its transaction"
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.wait(timeout=10)
+    return child.returncode

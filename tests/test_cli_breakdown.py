@@ -61,6 +61,13 @@ def cli(box: Sandbox, *args: str) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
 
 
+def copy_of(store: str, path: Path) -> Path:
+    """A copy of the module's store, for a test that changes it."""
+    with sqlite3.connect(store) as source, sqlite3.connect(path) as target:
+        source.backup(target)
+    return path
+
+
 def as_json(box: Sandbox, *args: str) -> dict:
     result = cli(box, "breakdown", *args, "-f", "json")
     assert result.returncode == 0, result.stderr
@@ -156,9 +163,7 @@ def test_bad_input_gets_one_line_and_exit_2(box: Sandbox, args: list[str], words
 def test_a_breakdown_that_does_not_add_up_is_said_and_fails_on_request(
     box: Sandbox, store: str, tmp_path: Path
 ) -> None:
-    broken = tmp_path / "broken.db"
-    with sqlite3.connect(store) as source, sqlite3.connect(broken) as target:
-        source.backup(target)
+    broken = copy_of(store, tmp_path / "broken.db")
     with sqlite3.connect(broken) as conn:  # a day whose sessions lost 5 credits
         day = int(datetime(2026, 11, 5, tzinfo=UTC).timestamp()) // 3600
         conn.execute(
@@ -266,9 +271,7 @@ def test_a_key_without_the_listing_gets_a_clear_error_and_exit_3() -> None:
 def test_every_team_summed_needs_every_teams_sessions(
     box: Sandbox, store: str, tmp_path: Path
 ) -> None:
-    two = tmp_path / "two-teams.db"
-    with sqlite3.connect(store) as source, sqlite3.connect(two) as target:
-        source.backup(target)
+    two = copy_of(store, tmp_path / "two-teams.db")
     with sqlite3.connect(two) as conn:  # a second team, synced without --sessions
         conn.execute("INSERT INTO held SELECT 'scrapers', held_from, held_to FROM held")
     result = cli(box, "breakdown", "--store", str(two), *WINDOW)

@@ -8,7 +8,6 @@ import re
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ from anchor_history.store.schema import refresh_days
 from anchor_history.testing.sandbox import Sandbox
 from anchor_history.testing.sandbox.aggregate import _buckets
 from anchor_history.testing.sandbox.data import HOUR_MS
-from conftest import body
+from conftest import body, killed_inside
 from test_cli import SCRIPT, run
 from test_exporter import when_up
 from test_store_rollup import assert_rollup_is_its_hours
@@ -138,19 +137,10 @@ def test_a_sync_killed_inside_its_transaction_leaves_the_previous_run(box, tmp_p
         store._conn.execute("DELETE FROM hours WHERE hour > (SELECT max(hour) - 100 FROM hours)")
         refresh_days(store._conn)  # as a sync would have left it
     before = stored_total(path, "web")
-    marker = tmp_path / "inside"
-    child = subprocess.Popen(
-        [sys.executable, "-c", _KILLED_CHILD, str(path), box.base_url, box.api_key, str(marker)]
+    code = killed_inside(
+        _KILLED_CHILD, str(path), box.base_url, box.api_key, marker=tmp_path / "inside"
     )
-    try:
-        deadline = time.monotonic() + 30
-        while not marker.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert marker.exists(), "the child never reached its transaction"
-        os.kill(child.pid, signal.SIGKILL)
-    finally:
-        child.wait(timeout=10)
-    assert child.returncode == -signal.SIGKILL
+    assert code == -signal.SIGKILL
     assert stored_total(path, "web") == before  # exactly what the previous run left
     assert_rollup_is_its_hours(path)
     with UsageStore(str(path)) as store, client_of(box) as client:

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,6 +12,7 @@ import pytest
 from anchor_history import HistoryClient
 from anchor_history.store import UsageStore
 from anchor_history.testing.sandbox import Sandbox
+from conftest import killed_inside
 
 END = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -90,19 +87,10 @@ def test_a_sync_killed_inside_its_transaction_leaves_the_previous_sessions(box, 
         )
     before = kept(path)
     assert before[0] < box.data.sessions
-    marker = tmp_path / "inside"
-    child = subprocess.Popen(
-        [sys.executable, "-c", _KILLED_CHILD, str(path), box.base_url, box.api_key, str(marker)]
+    code = killed_inside(
+        _KILLED_CHILD, str(path), box.base_url, box.api_key, marker=tmp_path / "inside"
     )
-    try:
-        deadline = time.monotonic() + 30
-        while not marker.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert marker.exists(), "the child never reached its transaction"
-        os.kill(child.pid, signal.SIGKILL)
-    finally:
-        child.wait(timeout=10)
-    assert child.returncode == -signal.SIGKILL
+    assert code == -signal.SIGKILL
     assert kept(path) == before  # exactly what the previous run left
     with UsageStore(str(path)) as store, client_of(box) as client:
         store.sync(client, lookback=timedelta(days=20), sessions=True)

@@ -17,7 +17,7 @@ from anchorbrowser_api.models.billing_info import BillingInfo
 from anchorbrowser_api.models.billing_info_response import BillingInfoResponse
 from anchorbrowser_api.types import Unset
 
-from ...errors import APIError, PlanUnavailableError, ResponseFormatError, excerpt
+from ...errors import PlanUnavailableError, ResponseFormatError, excerpt
 from ...models.history import Number
 from ...models.plan import Plan, billing_period_span
 from .error_bodies import raise_for_status
@@ -46,18 +46,7 @@ def to_plan(exchange: Exchange, *, now: datetime | None = None) -> Plan:
     A 403 or 404 is :class:`PlanUnavailableError`: the key cannot read the plan."""
     response = exchange.response
     status = response.status_code
-    try:
-        raise_for_status(response, now=now)
-    except APIError as error:
-        if status not in (403, 404):
-            raise
-        raise PlanUnavailableError(
-            status,
-            code=error.code,
-            api_message=error.api_message,
-            body=error.body,
-            request_id=error.request_id,
-        ) from None
+    raise_for_status(response, now=now, unavailable=PlanUnavailableError)
     parsed = exchange.parsed
     if exchange.parse_error is not None or not isinstance(parsed, BillingInfoResponse):
         reason, retryable = why_unreadable(exchange.parse_error, response.content)

@@ -35,9 +35,15 @@ _STATUS_ERRORS: dict[int, type[APIError]] = {
 }
 
 
-def raise_for_status(response: httpx.Response, *, now: datetime | None = None) -> None:
+def raise_for_status(
+    response: httpx.Response,
+    *,
+    now: datetime | None = None,
+    unavailable: type[APIError] | None = None,
+) -> None:
     """Nothing for a 200; else the typed error its status calls for (another 2xx
-    is undocumented, so not the spec's answer either)."""
+    is undocumented, so not the spec's answer either). ``unavailable``: the error a
+    403 or 404 is for an operation a key may lack, or an older API may not have."""
     status = response.status_code
     if status == 200:
         return
@@ -45,7 +51,16 @@ def raise_for_status(response: httpx.Response, *, now: datetime | None = None) -
         raise ResponseFormatError(
             "undocumented success status", status=status, body=excerpt(response.content)
         )
-    raise error_for(response, now=now)
+    error = error_for(response, now=now)
+    if unavailable is not None and status in (403, 404):
+        raise unavailable(
+            status,
+            code=error.code,
+            api_message=error.api_message,
+            body=error.body,
+            request_id=error.request_id,
+        )
+    raise error
 
 
 def error_for(response: httpx.Response, *, now: datetime | None = None) -> APIError:

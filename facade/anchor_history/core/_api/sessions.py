@@ -28,7 +28,7 @@ import httpx
 from anchorbrowser_api.api.browser_sessions import get_v1_sessions as _operation
 from anchorbrowser_api.client import AuthenticatedClient
 
-from ...errors import APIError, ResponseFormatError, SessionsUnavailableError, excerpt
+from ...errors import ResponseFormatError, SessionsUnavailableError, excerpt
 from ...models.session import Session, SessionFilters, SessionsPage
 from .error_bodies import raise_for_status
 from .wire import Exchange, _WireDatetime, capture
@@ -96,18 +96,7 @@ def to_sessions_page(exchange: Exchange, *, now: datetime | None = None) -> Sess
     cannot list sessions."""
     response = exchange.response
     status = response.status_code
-    try:
-        raise_for_status(response, now=now)
-    except APIError as error:
-        if status not in (403, 404):
-            raise
-        raise SessionsUnavailableError(
-            status,
-            code=error.code,
-            api_message=error.api_message,
-            body=error.body,
-            request_id=error.request_id,
-        ) from None
+    raise_for_status(response, now=now, unavailable=SessionsUnavailableError)
     try:
         document = json.loads(response.content)
     except (ValueError, RecursionError) as exc:

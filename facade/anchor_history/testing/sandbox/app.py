@@ -65,33 +65,22 @@ def create_app(
 
     async def billing(request: Request) -> Response:
         """GET /v1/billing: the plan, its credits used counted from the sessions."""
-        with plan.arrival():
-            refused = await authorize(request)
-            kind = None if refused is not None else plan.next_fault()
-        if refused is not None:
-            return refused
+        kind = await keyed(request)
+        if isinstance(kind, Response):
+            return kind
         if request.query_params:
             return error_response(400, f"unknown parameter {next(iter(request.query_params))!r}")
         body = billing_body(conn, settings.plan, clock())
-        if kind == "slow":
-            await asyncio.sleep(settings.slow_seconds)
-        elif kind is not None:
-            result = billing_fault(kind, body, settings)
-            if isinstance(result, Response):
-                return result
-            body = result
-        return JSONResponse(body)
+        return await faulted(kind, body, billing_fault, JSONResponse)
 
     async def sessions(request: Request) -> Response:
         """GET /v1/sessions: a page of the sessions, with who ran them (listing.py)."""
         from .listing import list_body, parse_list_params
         from .people import ensure_people
 
-        with plan.arrival():
-            refused = await authorize(request)
-            kind = None if refused is not None else plan.next_fault()
-        if refused is not None:
-            return refused
+        kind = await keyed(request)
+        if isinstance(kind, Response):
+            return kind
         try:
             params = parse_list_params(request.query_params.multi_items())
         except BadParam as exc:
@@ -99,15 +88,29 @@ def create_app(
         if not people_ready:  # made once, on the first listing
             ensure_people(conn, settings.shape, settings.seed, dict(settings.spikes))
             people_ready.append(True)
-        body = list_body(conn, params, clock())
+        return await faulted(kind, list_body(conn, params, clock()), listing_fault, BodyResponse)
+
+    async def keyed(request: Request) -> Response | str | None:
+        """The refusal of a request without the key, else its scheduled fault (if any)."""
+        with plan.arrival():
+            refused = await authorize(request)
+            return refused if refused is not None else plan.next_fault()
+
+    async def faulted(
+        kind: str | None,
+        body: dict[str, Any],
+        fault: Callable[[str, dict[str, Any], SandboxSettings], Response | dict[str, Any]],
+        respond: Callable[[dict[str, Any]], Response],
+    ) -> Response:
+        """``body`` as its fault leaves it: late, replaced by an error, or changed."""
         if kind == "slow":
             await asyncio.sleep(settings.slow_seconds)
         elif kind is not None:
-            result = listing_fault(kind, body, settings)
+            result = fault(kind, body, settings)
             if isinstance(result, Response):
                 return result
             body = result
-        return BodyResponse(body)
+        return respond(body)
 
     async def authorize(request: Request) -> Response | None:
         if settings.latency_ms:
