@@ -25,9 +25,10 @@ echo
 "$bin/anchor-history" --from 30d --granularity day \
   --metrics session_count,credits_used,session_hours --format table --chart
 
-# Budgets and comparisons: exit 1 means "a budget is at risk" (or "anomalies
+# Budgets, comparisons, anomalies and who spent it: exit 1 means "a budget is at risk" (or "anomalies
 # found"): a result to show here, not a failure of the demo.
 shown() { echo; echo "\$ anchor-history $*"; "$bin/anchor-history" "$@" || [ $? -eq 1 ]; }
 shown check --budget credits_used=30000 --budget session_count=15000
 shown compare --period week --metrics session_count,credits_used
 shown anomalies --from 90d --metrics session_count
+shown breakdown --by tag:team --from 30d -m session_count,credits_used -f table
