@@ -179,9 +179,13 @@ def test_anomalies_json_and_exit_code(anchor_sandbox) -> None:
     result = run(anchor_sandbox, "anomalies", "--from", "60d", "-f", "json")
     assert result.returncode in (0, 1)
     document = json.loads(result.stdout)
-    assert set(document) == {"as_of", "anomalies", "skipped", "skipped_by_metric"}
+    assert set(document) == {
+        "as_of", "anomalies", "causes_unknown", "skipped", "skipped_by_metric",
+    }  # fmt: skip
     for anomaly in document["anomalies"]:
-        assert set(anomaly) == {"metric", "start", "value", "expected", "impact", "score"}
+        assert set(anomaly) == {
+            "metric", "start", "value", "expected", "impact", "score", "causes",
+        }  # fmt: skip
     assert result.returncode == (1 if document["anomalies"] else 0)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
+from .anomaly_causes import causes_dict, find_causes
 from .common import (
     add_alert_state_args,
     add_as_of_arg,
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
     from ..alerts.anomalies import AnomalyDecision
     from ..alerts.decide import Record
     from ..insights.anomaly_values import Anomaly, AnomalyScan
+    from ..insights.causes import Cause
+
+    Causes = Mapping[str, tuple[Cause, ...]]
 
 __all__ = ["add_parser", "run"]
 
@@ -77,6 +81,12 @@ def add_parser(subs: Any) -> None:
         help="report only anomalies at least P%% away from expected "
         f"(default {DEFAULT_MIN_IMPACT_PERCENT:g})",
     )
+    p.add_argument(
+        "--no-sessions",
+        action="store_true",
+        help="do not read the sessions (GET /v1/sessions, or a store's) to name each "
+        "anomaly's causes: its top API keys and tags",
+    )
     add_notify_arg(p, "per run that finds anomalies not posted before (each once)")
     add_alert_state_args(p, "an anomaly still found")
     add_as_of_arg(p)
@@ -106,14 +116,20 @@ def run(args: argparse.Namespace) -> int:
             now=store_moment(client, args),
             deadline=args.deadline,
         )
-    found = list(scan.anomalies)
+        found = list(scan.anomalies)
+        causes, unknown = find_causes(client, args, found)  # (anomaly_causes.py)
     document = {
         "as_of": None if scan.as_of is None else format_api_datetime(scan.as_of),
-        "anomalies": [a.to_dict() for a in found],
+        "anomalies": [
+            {**a.to_dict(), "causes": causes_dict(causes.get(i))} for i, a in enumerate(found)
+        ],
+        "causes_unknown": unknown,
         "skipped": scan.skipped_periods,
         "skipped_by_metric": scan.skipped,
     }
-    text = render_anomalies(found, args.granularity) + skipped_note(scan, args.granularity)
+    text = render_anomalies(found, args.granularity, causes) + skipped_note(scan, args.granularity)
+    if found and unknown is not None:
+        text += f"causes unknown: {unknown}\n"
     print_result(document, text, args.format)
     code = EXIT_FOUND if found else EXIT_OK
     if found and args.notify:
@@ -220,21 +236,29 @@ def skipped_note(scan: AnomalyScan, granularity: str) -> str:
     )
 
 
-def render_anomalies(found: list[Anomaly], granularity: str) -> str:
+def render_anomalies(
+    found: list[Anomaly], granularity: str, causes: Mapping[int, Causes] | None = None
+) -> str:
+    """The table; with causes, the first beside each anomaly (its top API key)."""
     from ..outputs.table import align, format_period, format_value
 
     if not found:
         return "no anomalies\n"
+    named = bool(causes)
     rows = [["period (UTC)", "metric", "value", "expected", "score"]]
-    for a in found:
+    if named:
+        rows[0].append("first cause (share of the excess)")
+    for i, a in enumerate(found):
         expected = round(a.expected) if a.value.is_integer() else a.expected
-        rows.append(
-            [
-                format_period(a.start, granularity),
-                a.metric,
-                format_value(a.metric, a.value),
-                format_value(a.metric, expected),
-                f"{a.score:+.1f}",
-            ]
-        )
-    return "\n".join(align(rows, left=2)) + "\n"
+        row = [
+            format_period(a.start, granularity),
+            a.metric,
+            format_value(a.metric, a.value),
+            format_value(a.metric, expected),
+            f"{a.score:+.1f}",
+        ]
+        if named and causes is not None:
+            first = (causes.get(i) or {}).get("api_key") or ()
+            row.append(first[0].short() if first else "-")
+        rows.append(row)
+    return "\n".join(align(rows, left=2, also_left={5})) + "\n"
