@@ -12,6 +12,7 @@ from anchor_history import Session
 from anchor_history.insights.anomaly_values import Anomaly
 from anchor_history.insights.causes import baseline_periods, causes_of, periods_to_read
 from anchor_history.models.session_rows import session_rows
+from anchor_history.outputs.table import format_cause
 from anchor_history.testing.sandbox import Sandbox
 from test_cli_breakdown import cli
 
@@ -54,7 +55,7 @@ def test_a_day_whose_extra_sessions_came_from_one_key_names_it_first() -> None:
     assert first.share == pytest.approx(40 / 41)
     assert [c.key for c in causes["api_key"]] == ["backfill", "prod", "ci"]
     assert causes["tag"][0].key == "team:backfill"
-    assert first.short() == "api_key backfill +40 (98%)"
+    assert format_cause(first, "session_count") == "api_key backfill +40 (98%)"
 
 
 def test_a_drop_names_the_key_that_stopped_first() -> None:
@@ -124,3 +125,21 @@ def test_a_store_with_sessions_names_the_same_causes(box, tmp_path: Path) -> Non
     assert [a["causes"] for a in from_store["anomalies"]] == [
         a["causes"] for a in from_api["anomalies"]
     ]
+
+
+def test_the_report_says_who_spent_it_and_marks_each_anomalys_cause(box, tmp_path: Path) -> None:
+    page = tmp_path / "usage.html"
+    args = ["report", "-o", str(page), "--from", "2026-10-25", "--to", "2026-11-15"]
+    made = cli(box, *args)
+    assert made.returncode == 0, made.stderr
+    text = page.read_text()
+    assert "<h2>Who spent it</h2>" in text
+    assert 'aria-label="credits by api_key and day"' in text
+    assert text.count("<rect") > 20  # a stack per day
+    assert "<td>backfill-job</td>" in text  # among the top keys
+    spike_row = next(line for line in text.splitlines() if line.startswith("<tr><td>2026-11-04"))
+    assert "api_key backfill-job +" in spike_row
+    cli(box, *args, "--no-sessions")
+    quiet = page.read_text()
+    assert "Not shown: --no-sessions." in quiet
+    assert "Causes unknown: --no-sessions." in quiet

@@ -240,7 +240,7 @@ def render_anomalies(
     found: list[Anomaly], granularity: str, causes: Mapping[int, Causes] | None = None
 ) -> str:
     """The table; with causes, the first beside each anomaly (its top API key)."""
-    from ..outputs.table import align, format_period, format_value
+    from ..outputs.table import align, format_cause, format_period, format_value
 
     if not found:
         return "no anomalies\n"
@@ -259,6 +259,6 @@ def render_anomalies(
         ]
         if named and causes is not None:
             first = (causes.get(i) or {}).get("api_key") or ()
-            row.append(first[0].short() if first else "-")
+            row.append(format_cause(first[0], a.metric) if first else "-")
         rows.append(row)
     return "\n".join(align(rows, left=2, also_left={5})) + "\n"

@@ -17,19 +17,21 @@ __all__ = ["causes_dict", "find_causes"]
 
 
 def find_causes(
-    source: Any, args: argparse.Namespace, found: list[Anomaly]
+    source: Any, args: argparse.Namespace, found: list[Anomaly], granularity: str | None = None
 ) -> tuple[dict[int, Causes], str | None]:
     """Each anomaly's top API keys and tags (by its index), from the sessions of its
-    period and its baseline; or why they are unknown."""
+    period and its baseline; or why they are unknown. ``granularity``: the
+    anomalies' (default ``--granularity``)."""
     from ..errors import NotHeldError, SessionsUnavailableError
     from ..insights.causes import CAUSE_METRICS, causes_of, periods_to_read
     from ..models.session_rows import session_rows
 
     if not found:
         return {}, None
-    if args.no_sessions:
+    if getattr(args, "no_sessions", False):
         return {}, "--no-sessions"
-    spans = periods_to_read(found, args.granularity)
+    granularity = granularity or args.granularity
+    spans = periods_to_read(found, granularity)
     if not spans:
         return {}, "sessions carry none of these metrics (screenshots, network bytes)"
     try:
@@ -51,9 +53,7 @@ def find_causes(
     except (SessionsUnavailableError, NotHeldError) as error:
         return {}, str(error)
     return {
-        i: causes_of(a, rows, args.granularity)
-        for i, a in enumerate(found)
-        if a.metric in CAUSE_METRICS
+        i: causes_of(a, rows, granularity) for i, a in enumerate(found) if a.metric in CAUSE_METRICS
     }, None
 
 

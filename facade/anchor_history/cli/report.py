@@ -60,6 +60,12 @@ def add_parser(subs: Any) -> None:
         help="a section on the plan (GET /v1/billing): what is left, when it runs out, and "
         "whether the history adds up to it; with the API only",
     )
+    p.add_argument(
+        "--no-sessions",
+        action="store_true",
+        help="leave out who spent it (the sessions: GET /v1/sessions, or a store's) and "
+        "the anomalies' causes",
+    )
     add_as_of_arg(p)
     add_price_args(p)
     add_connection_args(p)
@@ -94,7 +100,26 @@ def run(args: argparse.Namespace) -> int:
             now=store_moment(source, args),
             deadline=args.deadline,
         )
+        data = _with_who(source, args, data)
     write_report(data, args.output)
     if not args.quiet:
         print(f"report written to {args.output}", file=sys.stderr)
     return EXIT_OK
+
+
+def _with_who(source: Any, args: argparse.Namespace, data: Any) -> Any:
+    """The report with who spent it: the anomalies' causes, the top tags and keys."""
+    from attrs import evolve
+
+    from .anomaly_causes import find_causes
+    from .who import who_spent
+
+    if args.no_sessions:
+        return evolve(data, causes_note="--no-sessions", who_note="--no-sessions")
+    by = "hour" if args.granularity == "hour" else "day"
+    causes, note = find_causes(source, args, list(data.anomalies), by)
+    q = data.history.query
+    who = who_spent(source, args, (q.from_date, min(q.to_date, data.generated)), data.history.tz)
+    if isinstance(who, str):
+        return evolve(data, causes=causes, causes_note=note, who_note=who)
+    return evolve(data, causes=causes, causes_note=note, who=who)

@@ -71,12 +71,6 @@ class Cause:
             "share": None if self.share is None else round(self.share, 4),
         }
 
-    def short(self, unit: str = "") -> str:
-        """``api_key backfill-job +2,400 (78%)``."""
-        share = "" if self.share is None else f" ({self.share:.0%})"
-        excess = f"{self.excess:+,.0f}" if abs(self.excess) >= 10 else f"{self.excess:+,.2f}"
-        return f"{self.by} {self.key} {excess}{unit}{share}"
-
 
 def baseline_periods(start: datetime, granularity: str) -> list[datetime]:
     """The periods (UTC starts) an anomaly at ``start`` is judged against: the same

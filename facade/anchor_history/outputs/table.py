@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
+from typing import Any
 
 from ..calendar.zones import zone_name
 from ..metrics import is_byte_metric
@@ -18,6 +19,7 @@ __all__ = [
     "PARTIAL_NOTE",
     "align",
     "format_bytes",
+    "format_cause",
     "format_period",
     "format_value",
     "period_label",
@@ -88,6 +90,13 @@ def format_value(metric: str, value: Number | None) -> str:
     if isinstance(value, float) and not value.is_integer():
         return f"{value:,.2f}"
     return f"{int(value):,}"
+
+
+def format_cause(cause: Any, metric: str) -> str:
+    """An anomaly's cause in a line: ``api_key backfill-job +1,206 (96%)``."""
+    excess = format_value(metric, abs(cause.excess))
+    share = "" if cause.share is None else f" ({cause.share:.0%})"
+    return f"{cause.by} {cause.key} {'+' if cause.excess >= 0 else '-'}{excess}{share}"
 
 
 def format_money(amount: Decimal, currency: str) -> str:

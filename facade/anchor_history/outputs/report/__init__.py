@@ -7,7 +7,7 @@ per metric and the table of periods. :func:`write_report` writes it, or, for a
 ``.png`` path, the same dashboard as one image for chat channels.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
@@ -17,7 +17,9 @@ from ...calendar.boundaries import LAST_MS
 from ...calendar.windows import DateLike, parse_as_of
 from ...errors import PlanUnavailableError
 from ...insights.anomalies import Anomaly, detect_anomalies
+from ...insights.breakdown_values import Breakdown
 from ...insights.budgets import Budget, BudgetReport, check_budgets
+from ...insights.causes import Cause
 from ...insights.compare import (
     Comparison,
     Span,
@@ -53,6 +55,12 @@ class ReportData:
     # Why the span before is not comparable, when it is not: a store that holds it
     # only in part, or an account whose usage began inside it.
     previous_gap: str = "is held only in part"
+    # Who spent it (from the sessions, filled by the command): each anomaly's causes
+    # by its index, the top tags and keys (by tag, by key, by key and day), or why not.
+    causes: Mapping[int, Mapping[str, tuple[Cause, ...]]] | None = None
+    causes_note: str | None = None
+    who: tuple[Breakdown, Breakdown, Breakdown] | None = None
+    who_note: str | None = None
 
 
 def gather_report(

@@ -11,8 +11,9 @@ from ...insights.budgets import BudgetReport
 from ...insights.plan_check import PlanReport
 from ...models.history import History
 from ..chart_marks import ChartMarks, chart_marks
-from ..table import format_value, period_label
+from ..table import format_cause, format_value, period_label
 from .spans import headlines, span_text
+from .who import who_section
 
 if TYPE_CHECKING:
     from . import ReportData
@@ -68,19 +69,27 @@ def render_html(data: ReportData) -> str:
         parts += _budget_section(data.budgets)
     parts.append("<h2>Anomalies</h2>")
     if data.anomalies:
+        causes = data.causes or {}
         parts.append(
             "<table><tr><th>period</th><th>metric</th><th>value</th>"
-            "<th>expected</th><th>score</th></tr>"
+            "<th>expected</th><th>score</th>"
+            + ("<th>first cause (share of the excess)</th>" if causes else "")
+            + "</tr>"
         )
         by = "hour" if q.granularity == "hour" else "day"
-        for a in data.anomalies:
+        for i, a in enumerate(data.anomalies):
+            first = (causes.get(i) or {}).get("api_key") or ()
+            shown = format_cause(first[0], a.metric) if first else "-"
+            cause = f"<td>{_e(shown)}</td>" if causes else ""
             parts.append(
                 f"<tr><td>{_e(period_label(a.start, by, tz))}</td><td>{_e(a.metric)}</td>"
                 f"<td>{_e(format_value(a.metric, a.value))}</td>"
                 f"<td>{_e(format_value(a.metric, round(a.expected, 2)))}</td>"
-                f"<td>{a.score:+.1f}</td></tr>"
+                f"<td>{a.score:+.1f}</td>{cause}</tr>"
             )
         parts.append("</table>")
+        if data.causes_note:
+            parts.append(f'<p class="sub">Causes unknown: {_e(data.causes_note)}.</p>')
     else:
         parts.append("<p>None: every period is within what its history predicts.</p>")
     if data.anomalies_skipped:
@@ -88,6 +97,7 @@ def render_html(data: ReportData) -> str:
             f'<p class="sub">{data.anomalies_skipped:,} periods not judged: too little '
             "history before them (before the first usage, or too few periods like them).</p>"
         )
+    parts += who_section(data.who, data.who_note)
     parts.append("<h2>By " + _e(q.granularity) + "</h2>")
     chart = marks(data)
     for metric in q.metrics:
