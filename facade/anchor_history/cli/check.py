@@ -58,6 +58,15 @@ def add_parser(subs: Any) -> None:
         default=None,
         help="the day (1-28) a billing month starts on (default 1)",
     )
+    p.add_argument(
+        "--where",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="judge the budgets over the sessions that match only (GET /v1/sessions, or a "
+        "store synced with --sessions); KEY is tag, api_key, domain, proxy_type, status, "
+        "task or tag:NAME; repeatable, all must hold",
+    )
     add_as_of_arg(p)
     p.add_argument(
         "--fail-on",
@@ -98,17 +107,22 @@ def add_parser(subs: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..alerts.notify import check_webhook_url
     from ..insights.budgets import check_budgets
+    from ..insights.filtered import FilteredUsage, parse_where, where_text
     from .alerting import run_alerts
+    from .errors import UsageError
 
     settings = read_settings(args)
     for url in settings.notify:
         check_webhook_url(url)  # before any request
+    where = parse_where(args.where)
+    if where and settings.plan:
+        raise UsageError("--plan budgets are the whole account's; give --where with --budget")
     with open_client(args, reading=True) as client:
         if settings.plan:
             settings = plan_budgets(client, settings, args)
         prices = price_list(args, None if args.store else client)
         report = check_budgets(
-            client,
+            FilteredUsage(client, where) if where else client,
             settings.budgets,
             prices=prices,
             period=settings.period,
@@ -117,15 +131,19 @@ def run(args: argparse.Namespace) -> int:
             now=store_moment(client, args),
             deadline=args.deadline,
         )
+    if where:  # the filter is part of what an alert is about: its state and its message
+        team = f"{args.team or 'default'} where {where_text(where)}"
+        args = argparse.Namespace(**{**vars(args), "team": team})
     statuses, delivered = run_alerts(report, settings, args)
     document = report.to_dict()
+    document["where"] = dict(where) if where else None
     for budget in document["budgets"]:
         budget["alerts"] = [
             s.to_dict()
             for s in statuses
             if (s.budget.metric, s.budget.name) == (budget["metric"], budget["name"])
         ]
-    print_result(document, render_report(report), args.format)
+    print_result(document, render_report(report, where_text(where)), args.format)
     code = EXIT_FOUND if report.failing(settings.fail_on) else EXIT_OK
     return code if delivered else EXIT_NOTIFY
 
@@ -173,14 +191,14 @@ def plan_budgets(
 _MARKS = {"ok": "ok", "at_risk": "AT RISK", "over": "OVER"}
 
 
-def render_report(report: BudgetReport) -> str:
+def render_report(report: BudgetReport, where: str = "") -> str:
     from ..outputs.table import align, format_money, format_value
 
     start, end = report.period
     head = (
         f"budgets for {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} (UTC), "
         f"as of {report.as_of:%Y-%m-%d %H:%M}"
-    )
+    ) + (f", over the sessions where {where}" if where else "")
     rows = [["metric", "limit", "used", "forecast", "90% range", "pace", "status"]]
     for b in report.budgets:
         f, m = b.forecast, b.metric

@@ -91,6 +91,7 @@ FLAGS = {
     "team": "--team",
     "against": "--against",
     "by": "--by",
+    "where": "--where",
     "top": "--top",
 }
 

@@ -34,12 +34,14 @@ from ..calendar.wire import format_api_datetime
 from ..errors import InvalidInputError, NotHeldError, StoreError
 from ..metrics import MetricsArg, normalize_granularity, normalize_metrics
 from ..models.history import History, metric_names
+from ..models.session import Session
 from ..models.session_rows import Row
 from .connection import BUSY_SECONDS, open_error, open_to_read, use_wal
 from .coverage import held_span, not_held, team_spans
 from .read import read_history
 from .schema import SCHEMA_VERSION, create_schema, schema_is_current, schema_version
 from .sessions import fetch_sessions, held_sessions, replace_sessions, session_rows_between
+from .sessions import stored_sessions as _stored_sessions
 from .sync import (
     DEFAULT_BACKFILL,
     DEFAULT_LOOKBACK,
@@ -247,18 +249,15 @@ class UsageStore:
         return held_sessions(self._conn, self.path, chosen)
 
     def session_rows(
-        self,
-        dims: tuple[str, ...],
-        start: datetime,
-        end: datetime,
-        *,
-        team: str | None = None,
-        cuts: tuple[int, ...] | None = (),
+        self, dims: tuple[str, ...], start: datetime, end: datetime, *, cuts: Any = ()
     ) -> list[Row]:
         """The sessions' rollup rows of ``dims`` over the whole UTC hours of
         [start, end), summed into the pieces ``cuts`` make (see :mod:`.sessions`)."""
-        chosen = team if team is not None else self.team
-        return session_rows_between(self._conn, dims, start, end, chosen, cuts=cuts)
+        return session_rows_between(self._conn, dims, start, end, self.team, cuts=cuts)
+
+    def stored_sessions(self, start: datetime, end: datetime) -> list[Session]:
+        """The sessions kept of [start, end), the store's team's (else every team's)."""
+        return _stored_sessions(self._conn, start, end, self.team)
 
     def fetch(
         self,

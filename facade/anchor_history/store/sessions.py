@@ -21,6 +21,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..calendar.boundaries import period_floor
@@ -41,6 +42,7 @@ __all__ = [
     "session_rows_between",
     "sessions_span",
     "sessions_window",
+    "stored_sessions",
 ]
 
 SESSION_TABLES = ("sessions", "session_hours", "session_days", "sessions_held")
@@ -204,6 +206,42 @@ def replace_sessions(
         (team, format_api_datetime(window[0]), format_api_datetime(window[1])),
     )
     return len(sessions), sum(1 for s in sessions if s.credits is None)
+
+
+def stored_sessions(
+    conn: sqlite3.Connection, start: datetime, end: datetime, team: str | None
+) -> list[Session]:
+    """The sessions kept of [start, end) (every team's unless ``team``), oldest first."""
+    who = "team = ?" if team is not None else "team IN (SELECT team FROM sessions_held)"
+    rows = conn.execute(
+        "SELECT id, created_ms, status, credits, api_key_name, tags, domains, proxy_type, "
+        f"proxy_bytes, steps, duration, task_initiated FROM sessions WHERE {who} "
+        "AND created_ms >= ? AND created_ms < ? ORDER BY created_ms, id",
+        [*([team] if team is not None else []), _ms(start), _ms(end)],
+    )
+    found = []
+    for i, ms, status, credits, key, tags, domains, proxy, size, steps, duration, task in rows:
+        found.append(
+            Session(
+                id=i,
+                created_at=_EPOCH + timedelta(milliseconds=ms),
+                status=status,
+                credits=None if credits is None else Decimal(credits),
+                api_key_name=key,
+                tags=tuple(json.loads(tags)),
+                domains=tuple(json.loads(domains)),
+                proxy_type=proxy,
+                proxy_bytes=size,
+                steps=steps,
+                duration=duration,
+                task_initiated=bool(task),
+            )
+        )
+    return found
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
 
 
 def _stored(team: str, s: Session) -> tuple[Any, ...]:
