@@ -243,4 +243,4 @@ def test_a_config_file_gives_each_budget_its_own_alerts(anchor_sandbox, tmp_path
     config.write_text("[budgets.session_count]\nlimt = 5\n")
     bad = run(anchor_sandbox, "check", *AS_OF, "--config", str(config))
     assert bad.returncode == 2
-    assert "[budgets.session_count] takes limit and alerts, not ['limt']" in bad.stderr
+    assert "[budgets.session_count] takes limit, alerts and where, not ['limt']" in bad.stderr

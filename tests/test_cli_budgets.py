@@ -73,7 +73,7 @@ def test_check_json_has_exactly_the_documented_keys(anchor_sandbox) -> None:
     assert set(document["period"]) == {"start", "end"}
     assert document["period"]["start"].endswith("-01T00:00:00.000Z")
     keys = {"metric", "limit", "used", "forecast", "forecast_low", "forecast_high", "status"}
-    keys |= {"alerts", "exhausts_at", "pace", "name", "forecast_method"}
+    keys |= {"alerts", "exhausts_at", "pace", "name", "forecast_method", "where"}
     assert [set(b) for b in document["budgets"]] == [keys, keys]
     assert [b["status"] for b in document["budgets"]] == ["ok", "over"]
     low, mid, high = (

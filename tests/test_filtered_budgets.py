@@ -36,10 +36,31 @@ def used(document: dict) -> dict[str, float]:
     return {b["metric"]: b["used"] for b in document["budgets"]}
 
 
+def test_a_file_gives_a_budget_its_own_filter(box, tmp_path: Path) -> None:
+    config = tmp_path / "budgets.toml"
+    config.write_text(
+        '[budgets.credits_used]\nlimit = 3000\nwhere = { api_key = "ci-tests" }\n\n'
+        "[budgets.session_count]\nlimit = 2000\n"
+    )
+    result = cli(box, "check", "--config", str(config), *AS_OF, "-f", "json")
+    budgets = {b["metric"]: b for b in json.loads(result.stdout)["budgets"]}
+    assert budgets["credits_used"]["where"] == {"api_key": "ci-tests"}
+    assert budgets["session_count"]["where"] is None
+    alone = check(box, "--where", "api_key=ci-tests")
+    assert budgets["credits_used"]["used"] == used(alone)["credits_used"]
+    assert budgets["session_count"]["used"] == used(check(box))["session_count"]
+    config.write_text('[budgets.credits_used]\nlimit = 3000\nwhere = "ci"\n')
+    bad = cli(box, "check", "--config", str(config))
+    assert bad.returncode == 2
+    assert "where must be a table" in bad.stderr
+
+
 def test_the_keys_budgets_add_up_to_the_teams(box) -> None:
     team = check(box)
     parts = [check(box, "--where", f"api_key={key}") for key in KEYS]
-    assert all(p["where"] == {"api_key": k} for p, k in zip(parts, KEYS, strict=True))
+    for part, key in zip(parts, KEYS, strict=True):
+        assert {b["name"] for b in part["budgets"]} == {f"where api_key={key}"}
+        assert all(b["where"] == {"api_key": key} for b in part["budgets"])
     for metric in ("credits_used", "session_count"):
         assert sum(used(p)[metric] for p in parts) == pytest.approx(used(team)[metric], abs=1e-6)
     methods = {b["forecast_method"] for p in (team, *parts) for b in p["budgets"]}
@@ -66,7 +87,7 @@ def test_an_alert_names_the_filter_and_is_kept_apart(box, tmp_path: Path) -> Non
             "--dry-run"]  # fmt: skip
     said = cli(box, *args)
     assert said.returncode == 1
-    assert "team default where api_key=ci-tests" in said.stderr
+    assert "credits_used (where api_key=ci-tests)" in said.stderr
 
 
 def test_an_unknown_key_lists_the_keys_and_exits_2(box) -> None:

@@ -107,43 +107,47 @@ def add_parser(subs: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..alerts.notify import check_webhook_url
     from ..insights.budgets import check_budgets
-    from ..insights.filtered import FilteredUsage, parse_where, where_text
+    from ..insights.filtered import FilteredUsage
     from .alerting import run_alerts
-    from .errors import UsageError
 
     settings = read_settings(args)
     for url in settings.notify:
         check_webhook_url(url)  # before any request
-    where = parse_where(args.where)
-    if where and settings.plan:
-        raise UsageError("--plan budgets are the whole account's; give --where with --budget")
     with open_client(args, reading=True) as client:
         if settings.plan:
             settings = plan_budgets(client, settings, args)
         prices = price_list(args, None if args.store else client)
-        report = check_budgets(
-            FilteredUsage(client, where) if where else client,
-            settings.budgets,
-            prices=prices,
-            period=settings.period,
-            cycle_start=settings.cycle_start,
-            as_of=args.as_of,
-            now=store_moment(client, args),
-            deadline=args.deadline,
-        )
-    if where:  # the filter is part of what an alert is about: its state and its message
-        team = f"{args.team or 'default'} where {where_text(where)}"
-        args = argparse.Namespace(**{**vars(args), "team": team})
+        # Budgets over the same sessions are judged together: the team's from the
+        # history, each filter's from the history of its sessions (--where, or where).
+        groups: dict[Any, list[Any]] = {}
+        for budget in settings.budgets:
+            groups.setdefault(settings.wheres.get(budget.key, ()), []).append(budget)
+        reports = [
+            check_budgets(
+                FilteredUsage(client, where) if where else client,
+                budgets,
+                prices=prices,
+                period=settings.period,
+                cycle_start=settings.cycle_start,
+                as_of=args.as_of,
+                now=store_moment(client, args),
+                deadline=args.deadline,
+            )
+            for where, budgets in groups.items()
+        ]
+    results = {b.key: b for r in reports for b in r.budgets}
+    report = evolve(reports[0], budgets=tuple(results[b.key] for b in settings.budgets))
     statuses, delivered = run_alerts(report, settings, args)
     document = report.to_dict()
-    document["where"] = dict(where) if where else None
-    for budget in document["budgets"]:
+    for budget, given in zip(document["budgets"], settings.budgets, strict=True):
+        where = settings.wheres.get(given.key)
+        budget["where"] = dict(where) if where else None
         budget["alerts"] = [
             s.to_dict()
             for s in statuses
             if (s.budget.metric, s.budget.name) == (budget["metric"], budget["name"])
         ]
-    print_result(document, render_report(report, where_text(where)), args.format)
+    print_result(document, render_report(report), args.format)
     code = EXIT_FOUND if report.failing(settings.fail_on) else EXIT_OK
     return code if delivered else EXIT_NOTIFY
 
@@ -191,14 +195,14 @@ def plan_budgets(
 _MARKS = {"ok": "ok", "at_risk": "AT RISK", "over": "OVER"}
 
 
-def render_report(report: BudgetReport, where: str = "") -> str:
+def render_report(report: BudgetReport) -> str:
     from ..outputs.table import align, format_money, format_value
 
     start, end = report.period
     head = (
         f"budgets for {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} (UTC), "
         f"as of {report.as_of:%Y-%m-%d %H:%M}"
-    ) + (f", over the sessions where {where}" if where else "")
+    )
     rows = [["metric", "limit", "used", "forecast", "90% range", "pace", "status"]]
     for b in report.budgets:
         f, m = b.forecast, b.metric

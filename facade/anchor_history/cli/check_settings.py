@@ -9,13 +9,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from .errors import UsageError
 
 if TYPE_CHECKING:
     from ..alerts import Threshold
     from ..insights.budgets import Budget
+    from ..insights.filtered import Where
 
 __all__ = ["CheckSettings", "budgets_and_thresholds", "read_settings"]
 
@@ -24,6 +25,7 @@ __all__ = ["CheckSettings", "budgets_and_thresholds", "read_settings"]
 class CheckSettings:
     budgets: tuple[Budget, ...]
     thresholds: dict[str, tuple[Threshold, ...]]  # by Budget.key
+    wheres: dict[str, Where]  # by Budget.key: the filter of a budget over some sessions
     plan: bool  # add the plan's budgets (GET /v1/billing)
     alerts: tuple[str, ...]  # the --alert flags as typed, for the plan's budgets
     period: str
@@ -37,15 +39,19 @@ class CheckSettings:
 def read_settings(args: argparse.Namespace) -> CheckSettings:
     """Flags over the config file over the defaults."""
     from ..alerts import default_state_path, parse_duration
+    from ..insights.filtered import parse_where
     from .config import load_config
 
     config = load_config(args.config) if args.config else {}
-    budgets, thresholds = budgets_and_thresholds(config, args.budget, args.alert)
+    where = parse_where(getattr(args, "where", []))
+    budgets, thresholds, wheres = budgets_and_thresholds(config, args.budget, args.alert, where)
     from_plan = bool(args.plan or config.get("plan", False))
     if not budgets and not from_plan:
         raise UsageError(
             "no budget: give --budget METRIC=LIMIT (repeatable), --plan, or --config FILE"
         )
+    if from_plan and where:
+        raise UsageError("--plan budgets are the whole account's; give --where with --budget")
     if from_plan and args.store:
         raise UsageError("--plan reads GET /v1/billing: it needs the API, not a --store")
     fail_on = args.fail_on or config.get("fail_on", "forecast")
@@ -56,6 +62,7 @@ def read_settings(args: argparse.Namespace) -> CheckSettings:
     return CheckSettings(
         budgets=tuple(budgets),
         thresholds=thresholds,
+        wheres=wheres,
         plan=from_plan,
         alerts=tuple(args.alert),
         period=args.period or config.get("period", "month"),
@@ -68,37 +75,53 @@ def read_settings(args: argparse.Namespace) -> CheckSettings:
 
 
 def budgets_and_thresholds(
-    config: dict[str, Any], flags: list[str], alerts: list[str]
-) -> tuple[list[Any], dict[str, tuple[Any, ...]]]:
-    """The budgets (a flag replaces the file's) and each one's thresholds: the
-    file's ``alerts`` for that budget, else ``--alert`` flags, else the defaults."""
+    config: dict[str, Any], flags: list[str], alerts: list[str], where: Any = ()
+) -> tuple[list[Any], dict[str, tuple[Any, ...]], dict[str, Any]]:
+    """The budgets (a flag replaces the file's), each one's thresholds (the file's
+    ``alerts`` for that budget, else ``--alert`` flags, else the defaults) and each
+    filtered one's filter: the file's ``where = { tag = "production" }``, else
+    ``--where``. A filter is part of the budget's name (``credits_used (where
+    tag=production)``), so its alerts and their state are its own."""
     from ..alerts import DEFAULT_THRESHOLDS, parse_threshold
     from ..insights.budgets import make_budget, parse_budget
+    from ..insights.filtered import parse_where, where_text
 
     given = tuple(parse_threshold(text) for text in alerts) or DEFAULT_THRESHOLDS
-    budgets, thresholds = {}, {}
+    budgets, thresholds, wheres = {}, {}, {}
+
+    def add(budget: Any, own: Any, filters: Any) -> None:
+        if filters:
+            budget = evolve(budget, name=f"where {where_text(filters)}")
+            wheres[budget.key] = filters
+        budgets[budget.key] = budget
+        thresholds[budget.key] = own
+
     for metric, value in config.get("budgets", {}).items():
         if isinstance(value, dict):
-            unknown = set(value) - {"limit", "alerts"}
+            unknown = set(value) - {"limit", "alerts", "where"}
             if unknown or "limit" not in value:
                 raise UsageError(
-                    f"--config: [budgets.{metric}] takes limit and alerts, not {sorted(unknown)}"
+                    f"--config: [budgets.{metric}] takes limit, alerts and where, not "
+                    f"{sorted(unknown)}"
                     if unknown
                     else f"--config: [budgets.{metric}] has no limit"
                 )
-            budget = make_budget(metric, value["limit"])
             own = value.get("alerts")
             if own is not None and not isinstance(own, list):
                 raise UsageError(f"--config: [budgets.{metric}] alerts must be a list")
-            thresholds[budget.key] = (
-                tuple(parse_threshold(t) for t in own) if own is not None and not alerts else given
+            filters = value.get("where")
+            if filters is not None and not isinstance(filters, dict):
+                raise UsageError(
+                    f'--config: [budgets.{metric}] where must be a table, e.g. {{ tag = "prod" }}'
+                )
+            parsed = parse_where(f"{k}={v}" for k, v in (filters or {}).items()) or where
+            add(
+                make_budget(metric, value["limit"]),
+                tuple(parse_threshold(t) for t in own) if own is not None and not alerts else given,
+                parsed,
             )
         else:
-            budget = make_budget(metric, value)
-            thresholds[budget.key] = given
-        budgets[budget.key] = budget
+            add(make_budget(metric, value), given, where)
     for text in flags:
-        budget = parse_budget(text)
-        budgets[budget.key] = budget
-        thresholds[budget.key] = given
-    return list(budgets.values()), thresholds
+        add(parse_budget(text), given, where)
+    return list(budgets.values()), thresholds, wheres
