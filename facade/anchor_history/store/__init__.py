@@ -40,8 +40,9 @@ from .connection import BUSY_SECONDS, open_error, open_to_read, use_wal
 from .coverage import held_span, not_held, team_spans
 from .read import read_history
 from .schema import SCHEMA_VERSION, create_schema, schema_is_current, schema_version
-from .sessions import fetch_sessions, held_sessions, replace_sessions, session_rows_between
-from .sessions import stored_sessions as _stored_sessions
+from .session_read import session_rows_between
+from .session_read import stored_sessions as _stored_sessions
+from .sessions import fetch_sessions, held_sessions, replace_sessions
 from .sync import (
     DEFAULT_BACKFILL,
     DEFAULT_LOOKBACK,
