@@ -58,6 +58,19 @@ def add_parser(subs: Any) -> None:
         help="also export the plan from GET /v1/billing (anchorbrowser_plan_*), at each "
         "refresh; with the API only",
     )
+    p.add_argument(
+        "--by",
+        action="append",
+        choices=("tag", "api_key"),
+        default=[],
+        help="also export who spent it so far this day, week and month: "
+        "anchorbrowser_tag_credits_used{tag=...} (tag groups overlap: never sum them) or "
+        "anchorbrowser_api_key_credits_used{api_key=...}, and _sessions; repeatable; from "
+        "GET /v1/sessions, or a store synced with --sessions",
+    )
+    p.add_argument(
+        "--top", type=int, default=20, help="with --by: the N largest groups, the rest as (other)"
+    )
     add_price_args(p)
     add_connection_args(
         p,
@@ -76,6 +89,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--plan reads GET /v1/billing: it needs the API, not a --store")
     if not args.interval >= 1:
         raise UsageError(f"--interval: {args.interval:g} is under a second")
+    if args.top < 1:
+        raise UsageError(f"--top: {args.top} is not a whole number >= 1")
     with open_client(args, reading=True) as source:
         prices = price_list(args, None if args.store else source)
         # A store without --team: each of its teams, by name (never a sum). Its
@@ -94,6 +109,8 @@ def run(args: argparse.Namespace) -> int:
                 port=args.port,
                 clock=_store_clock(source, teams) if args.store else None,
                 origin=f"the store {args.store}" if args.store else "the API",
+                by=tuple(dict.fromkeys(args.by)),
+                top=args.top,
             )
         except OSError as error:
             import socket

@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 
 from .._optional import require
@@ -17,6 +17,7 @@ from ..insights.forecast import TRAILING_DAYS
 from ..periods import HistorySource
 from ..pricing import PriceList, billing_month
 from .samples import Sample, Snapshot, families, plan_samples, take_snapshot
+from .serving import handler, version
 
 __all__ = ["Exporter"]
 
@@ -50,6 +51,8 @@ class Exporter:
         port: int = DEFAULT_PORT,
         clock: Any = None,
         origin: str = "the API",
+        by: Sequence[str] = (),
+        top: int = 20,
     ) -> None:
         prometheus = require("prometheus_client", "exporter")
         self.source, self.budgets = source, tuple(budgets)
@@ -62,6 +65,7 @@ class Exporter:
         self.interval = interval
         self.origin = origin
         self.reads_a_store = origin != "the API"
+        self.by, self.top = tuple(by), top  # who spent it: by tag or key (exporter/who.py)
         self._clock = clock or (lambda: datetime.now(UTC))
         self._snapshot: Snapshot | None = None
         self.last_success: float | None = None
@@ -75,7 +79,7 @@ class Exporter:
         self.registry.register(_Collector(self))
         prometheus.ProcessCollector(registry=self.registry)
         prometheus.PlatformCollector(registry=self.registry)
-        self._server = ThreadingHTTPServer((host, port), _handler(self))
+        self._server = ThreadingHTTPServer((host, port), handler(self))
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         self._threads: list[threading.Thread] = []
@@ -123,7 +127,7 @@ class Exporter:
                 prices=self.prices,
                 origin=self.origin,
             )
-            samples += snapshot.samples
+            samples += [*snapshot.samples, *self._who(team, now)]
         if self.plan:
             try:
                 plan = self.source.plan()  # type: ignore[attr-defined]
@@ -133,6 +137,21 @@ class Exporter:
             else:
                 samples += plan_samples(plan, self.team)
         return Snapshot(now, tuple(samples))
+
+    def _who(self, team: str, now: datetime) -> list[Sample]:
+        from ..errors import NotHeldError, SessionsUnavailableError
+        from .who import gather_who, who_samples
+
+        if not self.by:
+            return []
+        try:
+            found = gather_who(self.source, self.by, top=self.top, now=now,
+                               store=self.reads_a_store)  # fmt: skip
+        except (SessionsUnavailableError, NotHeldError) as error:
+            self.by = ()  # said once; the rest is still served
+            logger.warning("who spent it is left out: %s", error)
+            return []
+        return who_samples(found, team)
 
     @property
     def up(self) -> bool:
@@ -231,7 +250,7 @@ class Exporter:
         errors.add_metric([], self.errors)
         yield errors
         info = InfoMetricFamily("anchor_history_build", "The exporter's version")
-        info.add_metric([], {"version": _version()})
+        info.add_metric([], {"version": version()})
         yield info
         if snapshot is not None:
             yield _gauge(GaugeMetricFamily, "anchor_history_snapshot_timestamp_seconds",
@@ -250,51 +269,9 @@ def _gauge(kind: Any, name: str, text: str, value: float) -> Any:
     return family
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("anchor-history")
-    except PackageNotFoundError:  # pragma: no cover - a source tree
-        return "unknown"
-
-
 class _Collector:
     def __init__(self, exporter: Exporter) -> None:
         self._exporter = exporter
 
     def collect(self) -> Iterator[Any]:
         return self._exporter.families()
-
-
-def _handler(exporter: Exporter) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def _answer(self, with_body: bool) -> None:
-            from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
-
-            status = 200
-            if self.path.split("?")[0] == "/metrics":
-                body, kind = generate_latest(exporter.registry), CONTENT_TYPE_LATEST
-            elif self.path.split("?")[0] == "/":
-                body, kind = (exporter.status() + "\n").encode(), "text/plain; charset=utf-8"
-                status = 200 if exporter.up else 503  # for a load balancer or a probe
-            else:
-                body, kind = b"not found: try /metrics\n", "text/plain; charset=utf-8"
-                status = 404
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if with_body:
-                self.wfile.write(body)
-
-        def do_GET(self) -> None:
-            self._answer(with_body=True)
-
-        def do_HEAD(self) -> None:
-            self._answer(with_body=False)
-
-        def log_message(self, *args: object) -> None:  # scrapes are not news
-            pass
-
-    return Handler
