@@ -3,7 +3,8 @@ builder library): `make dashboard` writes it, and the suite checks the committed
 file is exactly what this script makes, as for generated/.
 
 Panels: usage month/week/day to date per team; the forecasts with their range
-against the limits; the pace; the exporter's refresh health. Every query is also
+against the limits; the pace; who spent it (by API key and by tag); the
+exporter's refresh health. Every query is also
 written as a recording rule to monitoring/dashboard_queries.yaml, so promtool
 checks each one's PromQL.
 """
@@ -199,6 +200,31 @@ def build() -> dict[str, Any]:
             query(f'anchorbrowser_cost{{period="month",{TEAM}}}', "{{team}} ({{currency}})"),
             help_text="The month's credits priced with the exporter's price list "
             "(--credit-price), in the currency labelled.",
+        )
+    )
+    board = board.with_row(row("Who spent it (exporter --by tag --by api_key)"))
+    board = board.with_panel(
+        series(
+            "Credits this month by API key",
+            "none",
+            query(
+                f'topk(10, anchorbrowser_api_key_credits_used{{period="month",{TEAM}}})',
+                "{{api_key}} ({{team}})",
+            ),
+            help_text="The month's credits so far by the API key that started the sessions "
+            "(the top keys, the rest as (other)); they add up to the month's credits.",
+        )
+    )
+    board = board.with_panel(
+        series(
+            "Credits this month by tag",
+            "none",
+            query(
+                f'topk(10, anchorbrowser_tag_credits_used{{period="month",{TEAM}}})',
+                "{{tag}} ({{team}})",
+            ),
+            help_text="The month's credits so far by session tag. A session with several "
+            "tags counts under each: tags overlap, so never add them up.",
         )
     )
     board = board.with_row(row("Exporter health"))

@@ -110,7 +110,9 @@ def test_every_series_the_dashboard_queries_is_served(anchor_sandbox) -> None:
     prices = parse_price_list("USD", "0.01")
     with (
         HistoryClient() as client,
-        Exporter(client, port=0, budgets=budgets, plan=True, prices=prices) as exporter,
+        Exporter(
+            client, port=0, budgets=budgets, plan=True, prices=prices, by=("tag", "api_key")
+        ) as exporter,
     ):
         served = {name for name, _ in scrape(exporter)}
     queried = {n for e in exprs for n in re.findall(r"\b(anchor(?:browser|_history)_[a-z_]+)", e)}
