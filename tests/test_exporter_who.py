@@ -70,3 +70,19 @@ def test_a_store_synced_with_sessions_serves_the_same(box, tmp_path) -> None:
     assert sorted((sorted(k.items()), round(v, 6)) for k, v in from_store) == sorted(
         (sorted(k.items()), round(v, 6)) for k, v in from_api
     )
+
+
+def test_a_budget_over_some_sessions_is_exported_with_its_filter(box) -> None:
+    from anchor_history.cli.check_settings import budgets_and_thresholds
+    from anchor_history.insights.budgets import check_budgets
+    from anchor_history.insights.filtered import FilteredUsage, parse_where
+
+    where = parse_where(["api_key=ci-tests"])
+    budgets, _, wheres = budgets_and_thresholds({}, ["credits_used=500"], [], where)
+    with HistoryClient(box.api_key, box.base_url) as client:
+        with Exporter(client, port=0, clock=lambda: END, budgets=budgets, wheres=wheres) as exp:
+            found = exposition(exp)
+        truth = check_budgets(FilteredUsage(client, where), budgets, as_of=END, now=END)
+    ((labels, used),) = found["anchorbrowser_budget_used_ratio"]
+    assert labels["budget"] == "where api_key=ci-tests"
+    assert used == pytest.approx(truth.budgets[0].forecast.used / 500)

@@ -71,6 +71,14 @@ def add_parser(subs: Any) -> None:
     p.add_argument(
         "--top", type=int, default=20, help="with --by: the N largest groups, the rest as (other)"
     )
+    p.add_argument(
+        "--where",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="the --budget flags are over the sessions that match only (as check --where); "
+        'their series carry budget="where KEY=VALUE"; repeatable, all must hold',
+    )
     add_price_args(p)
     add_connection_args(
         p,
@@ -81,10 +89,11 @@ def add_parser(subs: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..exporter import Exporter
-    from ..insights.budgets import parse_budget
+    from ..insights.filtered import parse_where
+    from .check_settings import budgets_and_thresholds
     from .errors import UsageError
 
-    budgets = [parse_budget(text) for text in args.budget]
+    budgets, _, wheres = budgets_and_thresholds({}, args.budget, [], parse_where(args.where))
     if args.plan and args.store:
         raise UsageError("--plan reads GET /v1/billing: it needs the API, not a --store")
     if not args.interval >= 1:
@@ -111,6 +120,7 @@ def run(args: argparse.Namespace) -> int:
                 origin=f"the store {args.store}" if args.store else "the API",
                 by=tuple(dict.fromkeys(args.by)),
                 top=args.top,
+                wheres=wheres,
             )
         except OSError as error:
             import socket

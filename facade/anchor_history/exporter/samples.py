@@ -43,6 +43,7 @@ __all__ = [
     "PERIODS",
     "Sample",
     "Snapshot",
+    "budget_samples",
     "cost_samples",
     "plan_samples",
     "take_snapshot",
@@ -211,11 +212,11 @@ def take_snapshot(
             history, budgets, period=billing_period(now, "month"), as_of=now, prices=prices
         )
         for result in report.budgets:
-            samples += _budget_samples(result, team)
+            samples += budget_samples(result, team)
     return Snapshot(now, tuple(samples))
 
 
-def _budget_samples(result: BudgetResult, team: str) -> list[Sample]:
+def budget_samples(result: BudgetResult, team: str) -> list[Sample]:
     """A budget's figures in its own quantity's names and unit; the ratio, pace and
     exhaustion time (unitless or seconds) under one name, by ``metric``."""
     stem, unit, words = BUDGET_NAMES[result.metric]

@@ -53,6 +53,7 @@ class Exporter:
         origin: str = "the API",
         by: Sequence[str] = (),
         top: int = 20,
+        wheres: dict[str, Any] | None = None,
     ) -> None:
         prometheus = require("prometheus_client", "exporter")
         self.source, self.budgets = source, tuple(budgets)
@@ -66,6 +67,7 @@ class Exporter:
         self.origin = origin
         self.reads_a_store = origin != "the API"
         self.by, self.top = tuple(by), top  # who spent it: by tag or key (exporter/who.py)
+        self.wheres = wheres or {}  # the budgets over some sessions: their filters, by key
         self._clock = clock or (lambda: datetime.now(UTC))
         self._snapshot: Snapshot | None = None
         self.last_success: float | None = None
@@ -123,11 +125,11 @@ class Exporter:
                 history,
                 team=team,
                 now=now,
-                budgets=self.budgets,
+                budgets=[b for b in self.budgets if b.key not in self.wheres],
                 prices=self.prices,
                 origin=self.origin,
             )
-            samples += [*snapshot.samples, *self._who(team, now)]
+            samples += [*snapshot.samples, *self._who(team, now, start)]
         if self.plan:
             try:
                 plan = self.source.plan()  # type: ignore[attr-defined]
@@ -138,20 +140,29 @@ class Exporter:
                 samples += plan_samples(plan, self.team)
         return Snapshot(now, tuple(samples))
 
-    def _who(self, team: str, now: datetime) -> list[Sample]:
+    def _who(self, team: str, now: datetime, start: datetime) -> list[Sample]:
+        """Who spent it (--by), and the budgets over some sessions (--where)."""
         from ..errors import NotHeldError, SessionsUnavailableError
-        from .who import gather_who, who_samples
+        from .who import filtered_budget_samples, gather_who, who_samples
 
-        if not self.by:
-            return []
+        found: list[Sample] = []
         try:
-            found = gather_who(self.source, self.by, top=self.top, now=now,
-                               store=self.reads_a_store)  # fmt: skip
+            if self.by:
+                found += who_samples(gather_who(self.source, self.by, top=self.top, now=now,
+                                                store=self.reads_a_store), team)  # fmt: skip
+            filtered = [b for b in self.budgets if b.key in self.wheres]
+            if filtered:
+                found += filtered_budget_samples(
+                    self.source, filtered, self.wheres, team=team, now=now, start=start,
+                    prices=self.prices,
+                )  # fmt: skip
         except (SessionsUnavailableError, NotHeldError) as error:
-            self.by = ()  # said once; the rest is still served
+            # Said once; the rest is still served (the filtered budgets are left out,
+            # never judged over the whole team's usage instead).
+            self.budgets = tuple(b for b in self.budgets if b.key not in self.wheres)
+            self.by, self.wheres = (), {}
             logger.warning("who spent it is left out: %s", error)
-            return []
-        return who_samples(found, team)
+        return found
 
     @property
     def up(self) -> bool:

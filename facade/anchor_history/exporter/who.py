@@ -15,10 +15,13 @@ from typing import Any
 from ..calendar.boundaries import billing_period
 from ..insights.breakdown import breakdown, rows_wanted
 from ..insights.breakdown_values import Breakdown
+from ..insights.budgets import Budget
+from ..insights.filtered import Where
 from ..models.session_rows import epoch_hour, session_rows
-from .samples import PERIODS, Sample
+from ..pricing import PriceList
+from .samples import PERIODS, Sample, budget_samples
 
-__all__ = ["BY", "gather_who", "who_samples"]
+__all__ = ["BY", "filtered_budget_samples", "gather_who", "who_samples"]
 
 BY = ("tag", "api_key")
 _HELP = {
@@ -74,4 +77,35 @@ def gather_who(
                 [r for r in found if r[1] in wanted], by=dim, window=span, tz=UTC, top=top,
                 metrics=("session_count", "credits_used"),
             )  # fmt: skip
+    return out
+
+
+def filtered_budget_samples(
+    source: Any,
+    budgets: Sequence[Budget],
+    wheres: Mapping[str, Where],
+    *,
+    team: str,
+    now: datetime,
+    start: datetime,
+    prices: PriceList | None,
+) -> list[Sample]:
+    """The samples of budgets over the sessions a filter matches (``--where``), each
+    judged from those sessions' history as :func:`take_snapshot` judges the team's;
+    the filter is in the ``budget`` label (``where tag=production``)."""
+    from ..insights.budgets import evaluate
+    from ..insights.filtered import FilteredUsage
+
+    groups: dict[Where, list[Budget]] = {}
+    for budget in budgets:
+        groups.setdefault(wheres[budget.key], []).append(budget)
+    month = billing_period(now, "month")
+    out: list[Sample] = []
+    for where, members in groups.items():
+        metrics = list(dict.fromkeys("credits_used" if b.metric == "cost" else b.metric
+                                     for b in members))  # fmt: skip
+        history = FilteredUsage(source, where).fetch(start, now, "hour", metrics, now=now)
+        report = evaluate(history, members, period=month, as_of=now, prices=prices)
+        for result in report.budgets:
+            out += budget_samples(result, team)
     return out
