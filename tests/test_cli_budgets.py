@@ -213,7 +213,7 @@ def test_a_young_account_has_no_anomalies_from_before_its_first_day(young) -> No
 
 
 def test_min_impact_flags(spiked) -> None:
-    loud = run(spiked, "anomalies", "-m", "session_count", "-f", "json")
+    loud = run(spiked, "anomalies", "-m", "session_count", "-f", "json", "--no-sessions")
     spike = json.loads(loud.stdout)["anomalies"]
     assert spike
     biggest = max(a["impact"] for a in spike)
@@ -222,7 +222,9 @@ def test_min_impact_flags(spiked) -> None:
     )
     assert quiet.returncode == 0
     assert json.loads(quiet.stdout)["anomalies"] == []
-    per_metric = run(spiked, "anomalies", "-m", "session_count", "--min-impact-percent", "1000")
+    per_metric = run(
+        spiked, "anomalies", "-m", "session_count", "--min-impact-percent", "1000", "--no-sessions"
+    )
     assert per_metric.returncode == 0, per_metric.stdout  # an 8x day is +700%
     bad = run(spiked, "anomalies", "--min-impact", "credit_used=3")
     assert bad.returncode == 2
@@ -304,7 +306,9 @@ def test_a_dry_run_posts_and_records_nothing_and_the_state_can_be_listed_and_res
 def test_an_anomaly_is_posted_once_not_every_run(spiked, webhook, tmp_path) -> None:
     """An hourly cron reposted the same spike for the 90 days it stayed in the window."""
     state = tmp_path / "alerts.json"
-    words = ["anomalies", "-m", "session_count", "--notify", webhook.url, "--state", str(state)]
+    # (--no-sessions: the causes are not what this is about; tests/test_anomaly_causes.py)
+    words = ["anomalies", "-m", "session_count", "--no-sessions", "--notify", webhook.url,
+             "--state", str(state)]  # fmt: skip
     first = run(spiked, *words)
     assert first.returncode == 1, first.stderr
     assert len(webhook.bodies) == 1

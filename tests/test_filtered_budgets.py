@@ -21,7 +21,7 @@ KEYS = ("prod-scraper", "data-pipeline", "ci-tests", "alice-laptop")
 
 @pytest.fixture(scope="module")
 def box():
-    with Sandbox(seed=17, sessions=9_000, days=75, end=END) as sandbox:
+    with Sandbox(seed=17, sessions=4_000, days=70, end=END) as sandbox:
         yield sandbox
 
 
