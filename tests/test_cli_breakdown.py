@@ -300,3 +300,17 @@ def test_history_from_the_api_and_from_the_store_print_the_same_digits(
         assert from_api.stdout == from_store.stdout
     hours = [json.loads(from_api.stdout)["points"][0]["session_hours"]]
     assert len(repr(hours[0]).split(".")[1]) <= 9  # the store's scale, not 17 digits
+
+
+def test_included_credits_spent_before_what_a_store_holds_are_said_to_be_unknown(
+    box: Sandbox, store: str
+) -> None:
+    """The store holds October from the 15th: a priced breakdown from the 20th cannot
+    know all of the month's credits before it, and says so rather than guess."""
+    priced = ["--credit-price", "0.01", "--included-credits", "1000", "--overage-credit-price",
+              "0.02", "--from", "2026-10-20", "--to", "2026-10-25"]  # fmt: skip
+    result = cli(box, "breakdown", "--store", store, *priced, "-f", "json")
+    assert result.returncode == 0, result.stderr
+    assert "the store does not hold all of 2026-10 before 2026-10-20 00:00 UTC" in result.stderr
+    from_api = cli(box, "breakdown", *priced, "-f", "json")
+    assert "does not hold" not in from_api.stderr

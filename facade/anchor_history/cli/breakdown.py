@@ -265,7 +265,15 @@ def _history(
         try:
             earlier = source.fetch(month, window[0], "day", "credits_used")
             before[month] = credits_decimal(earlier.summary.credits_used)
+            whole = earlier.covers(month, window[0])
         except NotHeldError:
-            pass  # the store holds nothing before the window: none counted as spent
+            whole = False
+        if not whole:  # a store that holds the month from later on: say so, never guess
+            print(
+                f"anchor-history: note: the store does not hold all of {month:%Y-%m} before "
+                f"{window[0]:%Y-%m-%d %H:%M} UTC; the included credits spent then are counted "
+                "only as far as it holds them",
+                file=sys.stderr,
+            )
     history = source.fetch(window[0], window[1], "day", "credits_used")
     return credits_decimal(history.summary.credits_used), before
