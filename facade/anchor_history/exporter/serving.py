@@ -4,12 +4,21 @@ status line (200 while up, 503 else, for a probe), anything else a 404."""
 from __future__ import annotations
 
 from http.server import BaseHTTPRequestHandler
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from .server import Exporter
+__all__ = ["Served", "handler", "version"]
 
-__all__ = ["handler", "version"]
+
+class Served(Protocol):
+    """What the handler needs of the exporter (server.py), named here so that this
+    module imports nothing of it."""
+
+    registry: Any
+
+    @property
+    def up(self) -> bool: ...
+
+    def status(self) -> str: ...
 
 
 def version() -> str:
@@ -21,7 +30,7 @@ def version() -> str:
         return "unknown"
 
 
-def handler(exporter: Exporter) -> type[BaseHTTPRequestHandler]:
+def handler(exporter: Served) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def _answer(self, with_body: bool) -> None:
             from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
