@@ -12,16 +12,12 @@ from typing import Any
 
 from .common import add_connection_args, add_format_arg, open_client
 from .errors import EXIT_CODES, EXIT_FOUND, EXIT_OK, UsageError, fail
-from .output import check_output_folder
+from .output import FORMATS, plan_output
 from .prices import add_price_args, price_list
 
 __all__ = ["add_parser", "run"]
 
 Window = tuple[datetime, datetime]
-
-FORMATS = ("table", "json", "csv", "ndjson", "parquet")
-_SUFFIXES = {".json": "json", ".csv": "csv", ".ndjson": "ndjson", ".jsonl": "ndjson",
-             ".parquet": "parquet", ".txt": "table"}  # fmt: skip
 
 
 def add_parser(subs: Any) -> None:
@@ -84,25 +80,12 @@ def add_parser(subs: Any) -> None:
 
 
 def _target(args: argparse.Namespace) -> tuple[str, str | None]:
-    import os
-
-    path = None if args.output in (None, "-") else args.output
-    fmt = args.format
-    if path is not None:
-        suffix = os.path.splitext(path)[1].lower()
-        if suffix not in _SUFFIXES:
-            raise UsageError(
-                f"--output {path}: unknown extension {suffix or '(none)'!r}; known: "
-                f"{', '.join(_SUFFIXES)} (or - for stdout)"
-            )
-        if fmt is not None and fmt != _SUFFIXES[suffix]:
-            raise UsageError(f"--output {path} is a {suffix} file but --format is {fmt}")
-        check_output_folder(path)
-        return _SUFFIXES[suffix], path
-    fmt = fmt or ("table" if sys.stdout.isatty() else "csv")
-    if fmt == "parquet":
-        raise UsageError("--format parquet needs --output FILE.parquet (it is binary)")
-    return fmt, None
+    """Where the breakdown goes, as ``history`` decides it (``plan_output``): by the
+    file's extension, else a table on a terminal and CSV otherwise; not a chart."""
+    target = plan_output(args.output, args.format, chart=False, stdout_is_tty=sys.stdout.isatty())
+    if target.format == "image":
+        raise UsageError(f"--output {args.output}: a breakdown is not drawn as a chart")
+    return target.format, target.path
 
 
 def run(args: argparse.Namespace) -> int:
