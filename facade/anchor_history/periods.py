@@ -20,14 +20,14 @@ from typing import Any, Protocol
 
 from attrs import evolve
 
-from .calendar.boundaries import LAST_MS, period_after, period_floor
+from .calendar.boundaries import LAST_MS, period_after, period_floor, period_starts
 from .calendar.windows import DateLike, is_relative, resolve_window
 from .calendar.zones import check_whole_hour_zone, zone, zone_name
 from .errors import ResponseFormatError
 from .metrics import MetricsArg, normalize_granularity
 from .models.history import History, HistoryPoint, Number, exact_sum
 
-__all__ = ["HistorySource", "fetch_periods", "is_partial", "whole_periods"]
+__all__ = ["HistorySource", "fetch_periods", "is_partial", "period_window", "whole_periods"]
 
 
 class HistorySource(Protocol):
@@ -87,10 +87,8 @@ def whole_periods(
     covered = min(window_end, now)
     sums = _bucket(history.points, source, target, zone_info)
     if fill:
-        start = period_floor(window_start, target, zone_info)
-        while start < covered:
+        for start in period_starts(window_start, covered, target, zone_info):
             sums.setdefault(start, None)
-            start = period_after(start, target, zone_info)
     metrics = history.query.metrics
     missing = set(history.missing_metrics())  # unknown, so never filled as zero
     quiet = {name: None if name in missing else 0 for name in metrics}
@@ -155,6 +153,25 @@ def _source(target: str, tz: tzinfo, start: datetime) -> str:
     return "day" if start == period_floor(start, "day") else "hour"
 
 
+def period_window(
+    from_date: DateLike | None,
+    to_date: DateLike | None,
+    granularity: str,
+    *,
+    tz: tzinfo,
+    exact: bool,
+    now: datetime,
+) -> tuple[datetime, datetime]:
+    """The UTC window the window flags mean (see :func:`fetch_periods`): dates and
+    named periods in ``tz``, a relative start snapped down to ``granularity``'s
+    boundary unless ``exact``; a zone whose offset is not whole hours refused."""
+    start, end = resolve_window(from_date, to_date, now=now, tz=tz)
+    if not exact and is_relative(from_date):
+        start = period_floor(start, granularity, tz)
+    check_whole_hour_zone(tz, start, end)
+    return start, end
+
+
 def fetch_periods(
     client: HistorySource,
     from_date: DateLike | None = None,
@@ -186,10 +203,7 @@ def fetch_periods(
     zone_info = zone(tz)
     target = normalize_granularity(granularity)
     moment = now or datetime.now(UTC)
-    start, end = resolve_window(from_date, to_date, now=moment, tz=zone_info)
-    if not exact and is_relative(from_date):
-        start = period_floor(start, target, zone_info)
-    check_whole_hour_zone(zone_info, start, end)
+    start, end = period_window(from_date, to_date, target, tz=zone_info, exact=exact, now=moment)
     source = _source(target, zone_info, start)
     history = client.fetch(start, end, source, metrics, **fetch_options)
     return whole_periods(history, granularity=target, tz=zone_info, now=moment, fill=fill)

@@ -6,6 +6,7 @@ home of each of these rules.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from ..errors import InvalidInputError
@@ -19,6 +20,7 @@ __all__ = [
     "month_start",
     "period_after",
     "period_floor",
+    "period_starts",
 ]
 
 # The API's dates go down to milliseconds: a window ending at a period's last
@@ -65,6 +67,22 @@ def period_after(start: datetime, granularity: str, tz: tzinfo = UTC) -> datetim
     else:
         day = month_start(day.year, day.month + 1)
     return as_utc(datetime.combine(day, time(0)), tz)
+
+
+def period_starts(
+    first: datetime, end: datetime, granularity: str, tz: tzinfo = UTC
+) -> Iterator[datetime]:
+    """The start (aware UTC) of every period of ``granularity`` in ``tz`` from the one
+    holding ``first`` up to ``end`` (exclusive).
+
+    >>> [s.day for s in period_starts(datetime(2026, 11, 2, 5, tzinfo=UTC),
+    ...                               datetime(2026, 11, 4, tzinfo=UTC), "day")]
+    [2, 3]
+    """
+    start = period_floor(first, granularity, tz)
+    while start < end:
+        yield start
+        start = period_after(start, granularity, tz)
 
 
 def billing_period(as_of: datetime, period: str, cycle_start: int = 1) -> tuple[datetime, datetime]:

@@ -90,7 +90,7 @@ def _target(args: argparse.Namespace) -> tuple[str, str | None]:
 
 def run(args: argparse.Namespace) -> int:
     from .._optional import require
-    from ..insights.breakdown import breakdown, check_by, check_metrics, hour_unit_prices
+    from ..insights.breakdown import breakdown, check_by, check_metrics
 
     by = check_by(args.by)
     metrics = check_metrics(args.metrics)
@@ -105,9 +105,7 @@ def run(args: argparse.Namespace) -> int:
         if args.store:
             window = _held(source, args, window)
         history, used_before = _history(source, window, prices is not None)
-        whole = _whole_by_hour(source, args, window) if prices is not None else None
-        unit_prices = None if whole is None else hour_unit_prices(whole[0], prices, used_before)
-        rows = _rows(source, args, by, window, tz, unit_prices, whole)
+        rows, unit_prices = _rows_and_prices(source, args, by, window, tz, prices, used_before)
         result = breakdown(
             rows, by=by, window=window, tz=tz, metrics=metrics, top=args.top,
             granularity=args.granularity, unit_prices=unit_prices,
@@ -130,19 +128,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _window(source: Any, args: argparse.Namespace) -> tuple[tuple[datetime, datetime], Any]:
-    """The window as ``history`` reads it: dates in --tz, a relative start snapped to
-    the period (a day without -g) unless --exact."""
-    from ..calendar.boundaries import period_floor
-    from ..calendar.windows import is_relative, resolve_window
-    from ..calendar.zones import check_whole_hour_zone, zone
+    """The window as ``history`` reads it (``period_window``), a relative start
+    snapped to the period (a day without -g), and the zone."""
+    from ..calendar.zones import zone
+    from ..periods import period_window
     from .stored import store_moment
 
     tz = zone(args.tz)
     moment = store_moment(source, args) or datetime.now(UTC)
-    start, end = resolve_window(args.from_date, args.to_date, now=moment, tz=tz)
-    if not args.exact and is_relative(args.from_date):
-        start = period_floor(start, args.granularity or "day", tz)
-    check_whole_hour_zone(tz, start, end)
+    start, end = period_window(args.from_date, args.to_date, args.granularity or "day",
+                               tz=tz, exact=args.exact, now=moment)  # fmt: skip
     return (start, min(end, moment)), tz
 
 
@@ -162,65 +157,51 @@ def _held(source: Any, args: argparse.Namespace, window: Window) -> Window:
     return start, end
 
 
-def _whole_by_hour(
-    source: Any, args: argparse.Namespace, window: Window
-) -> tuple[dict[int, Decimal], list[Any] | None]:
-    """Every hour's credits (to price it), and, from the API, the sessions' rows."""
-    from ..models.session_rows import credits_of_nanos, session_rows
-
-    if args.store:
-        hourly = source.session_rows(("",), window[0], window[1], cuts=None)
-        listed = None
-    else:
-        listed = session_rows(_listed(source, args, window))
-        hourly = [r for r in listed if r[1] == ""]
-    return {h: credits_of_nanos(f[2]) for h, _, _, f in hourly}, listed
-
-
-def _listed(source: Any, args: argparse.Namespace, window: Window) -> Any:
-    return source.sessions(window[0], window[1], concurrency=args.concurrency,
-                           deadline=args.deadline)  # fmt: skip
-
-
-def _rows(
+def _rows_and_prices(
     source: Any,
     args: argparse.Namespace,
     by: str,
     window: Window,
     tz: Any,
-    unit_prices: dict[int, Decimal] | None,
-    whole: tuple[dict[int, Decimal], list[Any] | None] | None,
-) -> list[Any]:
-    """The rows of the breakdown: a store's summed in SQL into pieces that no period
-    boundary and no change of price cuts (see ``UsageStore.session_rows``); the
-    API's sessions rolled up by hour."""
-    from ..insights.breakdown import rows_wanted
-    from ..models.session_rows import session_rows
+    prices: Any,
+    used_before: dict[datetime, Decimal],
+) -> tuple[list[Any], dict[int, Decimal] | None]:
+    """The breakdown's rows, and (priced) each hour's price of a credit, from the
+    hours' credits of the whole. From the API: the window's sessions, listed once
+    and rolled up by hour. From a store: its rows summed in SQL into pieces that no
+    period boundary and no change of price cuts (see ``UsageStore.session_rows``)."""
+    from ..insights.breakdown import hour_unit_prices, rows_wanted
+    from ..models.session_rows import credits_of_nanos, session_rows
 
     wanted = rows_wanted(by)
-    if not args.store:
-        listed = whole[1] if whole is not None and whole[1] is not None else None
-        if listed is None:
-            listed = session_rows(_listed(source, args, window), [by])
-        return [r for r in listed if r[1] in wanted]
-    cuts = _cuts(args, window, tz, unit_prices)
-    rows: list[Any] = source.session_rows(wanted, window[0], window[1], cuts=cuts)
-    return rows
+    rows: list[Any] = []
+    if args.store:
+        hourly = source.session_rows(("",), window[0], window[1], cuts=None) if prices else []
+    else:
+        listed = source.sessions(window[0], window[1], concurrency=args.concurrency,
+                                 deadline=args.deadline)  # fmt: skip
+        rows = [r for r in session_rows(listed, [by]) if r[1] in wanted]
+        hourly = [r for r in rows if r[1] == ""]
+    unit_prices = None
+    if prices is not None:
+        whole = {h: credits_of_nanos(f[2]) for h, _, _, f in hourly}
+        unit_prices = hour_unit_prices(whole, prices, used_before)
+    if args.store:
+        cuts = _cuts(args, window, tz, unit_prices)
+        rows = source.session_rows(wanted, window[0], window[1], cuts=cuts)
+    return rows, unit_prices
 
 
 def _cuts(
     args: argparse.Namespace, window: Window, tz: Any, unit_prices: dict[int, Decimal] | None
 ) -> tuple[int, ...]:
     """Where a store's rows must be cut: each period's start, each change of price."""
-    from ..calendar.boundaries import period_after, period_floor
+    from ..calendar.boundaries import period_starts
     from ..models.session_rows import epoch_hour
 
     cuts: list[int] = []
     if args.granularity is not None:
-        start = period_floor(window[0], args.granularity, tz)
-        while start < window[1]:
-            cuts.append(epoch_hour(start))
-            start = period_after(start, args.granularity, tz)
+        cuts += map(epoch_hour, period_starts(window[0], window[1], args.granularity, tz))
     previous = None
     for hour in sorted(unit_prices or {}):
         if unit_prices is not None and unit_prices[hour] != previous:

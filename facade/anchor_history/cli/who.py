@@ -24,7 +24,7 @@ def who_spent(
     top: int = 5,
 ) -> tuple[Breakdown, Breakdown, Breakdown] | str:
     """(by tag, by API key, by API key and day), or why they cannot be told."""
-    from ..calendar.boundaries import period_after, period_floor
+    from ..calendar.boundaries import period_floor, period_starts
     from ..errors import NotHeldError, SessionsUnavailableError
     from ..insights.breakdown import breakdown
     from ..models.session_rows import epoch_hour, session_rows
@@ -36,11 +36,8 @@ def who_spent(
             start, end = max(start, period_floor(held[0], "hour")), min(end, held[1])
             if start >= end:
                 return "the store holds no sessions of this window (`sync --sessions`)"
-            cuts, day = [], period_floor(start, "day", tz)
-            while day < end:
-                cuts.append(epoch_hour(day))
-                day = period_after(day, "day", tz)
-            rows = source.session_rows(("", "tag", "api_key"), start, end, cuts=tuple(cuts))
+            cuts = tuple(map(epoch_hour, period_starts(start, end, "day", tz)))
+            rows = source.session_rows(("", "tag", "api_key"), start, end, cuts=cuts)
         else:
             listed = source.sessions(start, end, deadline=args.deadline)
             rows = session_rows(listed, ["tag", "api_key"])
