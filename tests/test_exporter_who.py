@@ -86,3 +86,19 @@ def test_a_budget_over_some_sessions_is_exported_with_its_filter(box) -> None:
     ((labels, used),) = found["anchorbrowser_budget_used_ratio"]
     assert labels["budget"] == "where api_key=ci-tests"
     assert used == pytest.approx(truth.budgets[0].forecast.used / 500)
+
+
+def test_a_period_a_store_holds_only_in_part_is_left_out(box, tmp_path) -> None:
+    path = str(tmp_path / "late.db")  # sessions from the 18th: the day whole, not the week
+    with UsageStore(path) as store, HistoryClient(box.api_key, box.base_url) as client:
+        store.sync(client, from_date="2026-11-18", sessions=True)
+    with (
+        UsageStore(path, create=False) as store,
+        Exporter(
+            store, port=0, clock=lambda: END, by=("api_key",), origin=f"the store {path}"
+        ) as exporter,
+    ):
+        found = exposition(exporter)
+    periods = {k["period"] for k, _ in found["anchorbrowser_api_key_credits_used"]}
+    assert periods == {"day"}
+    assert {k["period"] for k, _ in found["anchorbrowser_credits_used"]} == {"day"}

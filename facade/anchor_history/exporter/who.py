@@ -56,26 +56,30 @@ def who_samples(breakdowns: Mapping[tuple[str, str], Breakdown], team: str) -> l
 def gather_who(
     source: Any, by: Sequence[str], *, top: int, now: datetime, store: bool
 ) -> dict[tuple[str, str], Breakdown]:
-    """Each (dimension, period)'s breakdown of the sessions so far this period (UTC)."""
+    """Each (dimension, period)'s breakdown of the sessions so far this period (UTC),
+    read once: the month's listing from the API, or a store's rows cut at the
+    periods' starts. A period a store holds only in part is left out, as its usage
+    is (:func:`~.samples.take_snapshot`): absent, not too low."""
     starts = {period: billing_period(now, period)[0] for period in PERIODS}
-    first = min(starts.values())
-    dims = tuple(dict.fromkeys(d for b in by for d in rows_wanted(b)))
-    rows = None
-    if not store:  # the month's sessions, listed once for every period
-        rows = session_rows(source.sessions(first, now), by)
+    if store:
+        held = source.sessions_held()[0]
+        starts = {period: start for period, start in starts.items() if held <= start}
+        if not starts:
+            return {}
+        dims = tuple(dict.fromkeys(d for b in by for d in rows_wanted(b)))
+        cuts = tuple(epoch_hour(start) for start in starts.values())
+        rows = source.session_rows(dims, min(starts.values()), now, cuts=cuts)
+    else:
+        rows = session_rows(source.sessions(min(starts.values()), now), by)
     out: dict[tuple[str, str], Breakdown] = {}
     for period, start in starts.items():
-        if store:
-            span = max(start, source.sessions_held()[0]), now
-            found = source.session_rows(dims, span[0], span[1], cuts=()) if span[0] < now else []
-        else:
-            span, hour = (start, now), epoch_hour(start)
-            found = [r for r in rows or () if r[0] >= hour]
+        hour = epoch_hour(start)
+        found = [r for r in rows if r[0] >= hour]
         for dim in by:
             wanted = rows_wanted(dim)
             out[(dim, period)] = breakdown(
-                [r for r in found if r[1] in wanted], by=dim, window=span, tz=UTC, top=top,
-                metrics=("session_count", "credits_used"),
+                [r for r in found if r[1] in wanted], by=dim, window=(start, now), tz=UTC,
+                top=top, metrics=("session_count", "credits_used"),
             )  # fmt: skip
     return out
 
