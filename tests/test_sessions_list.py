@@ -69,6 +69,9 @@ def test_sessions_come_oldest_first_typed_and_whole(week: list) -> None:
     assert all(s.created_at.tzinfo is UTC for s in week)
     assert all(isinstance(s.credits, Decimal) and s.credits >= 0 for s in week)
     assert all(isinstance(s.tags, tuple) for s in week)
+    shown = week[0].to_dict()  # JSON-ready: credits as a decimal string, times as the API's
+    assert shown["credits"] == str(week[0].credits)
+    assert shown["created_at"].endswith("Z")
 
 
 def test_the_sandbox_seeds_keys_tags_plain_tags_untagged_and_decimal_strings(box: Any) -> None:

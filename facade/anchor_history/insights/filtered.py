@@ -14,7 +14,7 @@ count from when it has ended (as the API's own history would not know them).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -120,9 +120,6 @@ class FilteredUsage:
         self.source = source
         self.where = where
 
-    def held(self, team: str | None = None) -> tuple[datetime, datetime]:
-        return self.source.held(team)  # type: ignore[no-any-return]
-
     def fetch(
         self,
         from_date: DateLike | None = None,
@@ -138,19 +135,13 @@ class FilteredUsage:
             )
         names = normalize_metrics(metrics)
         now = options.get("now")
-        start, end = resolve_window(from_date, to_date, now=now or _now())
+        start, end = resolve_window(from_date, to_date, now=now or datetime.now(UTC))
         if hasattr(self.source, "stored_sessions"):  # a store: what it holds of the window
             held = self.source.sessions_held()
-            start, end = max(start, held[0]), min(end, held[1] + timedelta(0))
+            start, end = max(start, held[0]), min(end, held[1])
             listed = self.source.stored_sessions(start, end) if start < end else []
         else:
             listed = self.source.sessions(start, end, deadline=options.get("deadline"))
         return usage_history(
             (s for s in listed if admits(s, self.where)), (start, end), period, names
         )
-
-
-def _now() -> datetime:
-    from datetime import UTC
-
-    return datetime.now(UTC)
