@@ -51,17 +51,12 @@ format: setup ## Apply ruff fixes and formatting
 typecheck: setup ## mypy --strict on the facade and the generated package
 	$(BIN)/mypy
 
-FOCUS_VALIDATOR := .tools/focus-validator/bin/focus-validator
+focus-validator: $(UV) ## Install the FinOps Foundation's FOCUS validator 2.2.1 (own venv on Python 3.12, pinned)
+	@scripts/install_focus_validator.sh $(UV)
 
-$(FOCUS_VALIDATOR): scripts/focus-validator-requirements.txt | $(UV)
-	@rm -rf .tools/focus-validator
-	@$(UV) venv --quiet --python $(PYTHON) .tools/focus-validator
-	@VIRTUAL_ENV=.tools/focus-validator $(UV) pip install --quiet -r $<
-
-focus-validator: $(FOCUS_VALIDATOR) ## Install the FinOps Foundation's FOCUS validator (own venv, pinned)
-
-focus-validate: $(FOCUS_VALIDATOR) ## Validate a FOCUS export: make focus-validate FILE=usage-focus.csv (exit 1 on a failed rule or a crash)
+focus-validate: focus-validator ## Validate a FOCUS 1.2 export: make focus-validate FILE=usage-focus.csv (exit 1 on a failed rule or a crash)
 	@test -n "$(FILE)" || { echo "usage: make focus-validate FILE=usage-focus.csv" >&2; exit 2; }
+	@test -x .tools/focus-validator/bin/python || { echo "focus-validate: no validator (it needs Python 3.12)" >&2; exit 2; }
 	@.tools/focus-validator/bin/python scripts/focus_validate.py "$(FILE)"
 
 test: setup lint check-generated focus-validator ## The whole suite: the README's test command

@@ -41,6 +41,7 @@ __all__ = [
     "APIError",
     "AlertStateError",
     "AnchorHistoryError",
+    "AttributionMismatchError",
     "AuthenticationError",
     "BadRequestError",
     "InvalidInputError",
@@ -274,6 +275,11 @@ class StoreError(AnchorHistoryError):
 class NotHeldError(StoreError):
     """The store holds nothing of the window asked for (before its first backfill,
     or after its last sync): the usage there is unknown, not zero."""
+
+
+class AttributionMismatchError(AnchorHistoryError):
+    """A day's sessions hold more credits than its history, beyond the tolerance:
+    who spent it cannot be told in a file that adds up to the bill (CLI exit 1)."""
 
 
 class AlertStateError(AnchorHistoryError):

@@ -37,7 +37,8 @@ EXIT_OK, EXIT_USAGE, EXIT_AUTH, EXIT_API, EXIT_NETWORK, EXIT_FORMAT = 0, 2, 3, 4
 EXIT_FOUND, EXIT_NOTIFY, EXIT_PORT_IN_USE, EXIT_STORE = 1, 7, 8, 9
 EXIT_CODES = f"""exit codes:
   {EXIT_OK}  ok
-  {EXIT_FOUND}  (check) a budget is over or at risk; (anomalies) anomalies were found
+  {EXIT_FOUND}  (check) a budget is over or at risk; (anomalies) anomalies were found;
+     (breakdown --fail-on mismatch, export --focus) the sessions do not add up to the history
   {EXIT_USAGE}  bad arguments (or a missing optional extra)
   {EXIT_AUTH}  authentication: no key, or the key was refused (401/403)
   {EXIT_API}  API error or rate limit, after retries
@@ -117,6 +118,7 @@ def exit_code(error: BaseException) -> int:
     table: list[tuple[type[BaseException], int]] = [
         (e.StoreError, EXIT_STORE),
         (e.AlertStateError, EXIT_STORE),
+        (e.AttributionMismatchError, EXIT_FOUND),
         (e.NotificationError, EXIT_NOTIFY),
         (e.MissingAPIKeyError, EXIT_AUTH),
         (e.PlanUnavailableError, EXIT_AUTH),

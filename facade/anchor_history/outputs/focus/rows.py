@@ -1,16 +1,21 @@
-"""FOCUS rows from a team's daily history and a price list: pure, no I/O.
+"""FOCUS rows from a team's daily history, its sessions and a price list: pure.
 
-One row per team, day and charge: a day is one charge at one price, or two on
-the day the month's included credits run out (the credits up to them at the
-credit price, the rest at the overage price). Included credits belong to a
-billing account, shared by its teams. The day's other usage metrics go
-on its first row only, so a sum over rows counts them once. Costs are exact
-Decimals (credits as the API wrote them, times a decimal price): BilledCost
-over a month is the month's priced credits to the cent and beyond.
+One row per team, day, slice and charge. A team's day is split into slices by
+who spent it (:mod:`.attribution`: one per distinct tags and API key of its
+sessions, and one without tags for what no session explains), or kept whole
+when its sessions are not known. A day is one charge at one price, or two on the
+day the month's included credits run out (the credits up to them at the credit
+price, the rest at the overage price), shared out over the day's slices in
+order. Included credits belong to a billing account, shared by its teams. A
+slice's usage metrics go on its first row only, so a sum over rows counts them
+once. Costs are exact Decimals (credits as the API wrote them, times a decimal
+price): BilledCost over a month is the month's priced credits to the cent and
+beyond.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -19,7 +24,7 @@ from typing import Any
 from attrs import evolve
 
 from ...calendar.boundaries import LAST_MS, period_after
-from ...models.history import History, HistoryPoint
+from ...models.history import History
 from ...pricing import PriceList
 from ...pricing.charges import (
     INCLUDED,
@@ -29,7 +34,20 @@ from ...pricing.charges import (
     credits_decimal,
     price_credits,
 )
-from .columns import COLUMNS, EXTRA_COLUMNS, PROVIDER, SERVICE_CATEGORY, SERVICE_NAME, SKU_ID, UNIT
+from .attribution import Slice, day_slices, whole_day
+from .columns import (
+    COLUMNS,
+    EXTRA_COLUMNS,
+    KEY_COLUMN,
+    PRICING_CURRENCY,
+    PROVIDER,
+    SERVICE_CATEGORY,
+    SERVICE_NAME,
+    SERVICE_SUBCATEGORY,
+    SKU_ID,
+    SKU_METER,
+    UNIT,
+)
 
 __all__ = ["account_rows", "charge_period", "focus_rows", "instant", "quantity"]
 
@@ -75,10 +93,13 @@ def focus_rows(
     team: str,
     account: str = "default",
     used_before: Mapping[datetime, Decimal] | None = None,
+    sessions: Mapping[datetime, Mapping[Any, Mapping[str, Any]]] | None = None,
 ) -> list[dict[str, Any]]:
     """Rows for one team's days (``history`` by UTC day, credits_used among its
     metrics), billed to an account of its own: :func:`account_rows` of one team."""
-    return account_rows({team: history}, prices, account=account, used_before=used_before)
+    known = None if sessions is None else {team: sessions}
+    return account_rows({team: history}, prices, account=account, used_before=used_before,
+                        sessions=known)  # fmt: skip
 
 
 def account_rows(
@@ -87,6 +108,7 @@ def account_rows(
     *,
     account: str = "default",
     used_before: Mapping[datetime, Decimal] | None = None,
+    sessions: Mapping[str, Mapping[datetime, Mapping[Any, Mapping[str, Any]]]] | None = None,
 ) -> list[dict[str, Any]]:
     """Rows for the teams of one billing account (each team's days by UTC day).
 
@@ -95,7 +117,9 @@ def account_rows(
     shared out among its teams in name order (the included credits first, the
     overage after), so every row is one team's credits at one price, exact, and
     a day's rows add up to the account's priced day. ``used_before``: the
-    account's credits of each billing month before the first day."""
+    account's credits of each billing month before the first day. ``sessions``:
+    each team's :func:`~.attribution.sessions_by_day` (a team left out, or None,
+    is not split: its days are whole, without tags)."""
     for history in histories.values():
         if history.query.granularity != "day":
             raise ValueError(f"FOCUS rows are by day, not by {history.query.granularity}")
@@ -121,9 +145,11 @@ def account_rows(
         for team in sorted(histories):
             if day not in days[team]:
                 continue
-            point = days[team][day]
-            for n, charge in enumerate(_share(credits_decimal(point.credits_used), charges, left)):
-                rows.append(_row(charge, prices, team, account, point if n == 0 else None))
+            point, known = days[team][day], (sessions or {}).get(team)
+            slices = [whole_day(point)] if known is None else day_slices(point, known.get(day, {}))
+            for piece in slices:
+                for n, charge in enumerate(_share(piece.credits, charges, left)):
+                    rows.append(_row(charge, prices, team, account, piece, first=n == 0))
     return rows
 
 
@@ -140,10 +166,10 @@ def _share(need: Decimal, charges: list[Charge], left: list[Decimal]) -> list[Ch
 
 
 def _row(
-    charge: Charge, prices: PriceList, team: str, account: str, point: HistoryPoint | None
+    charge: Charge, prices: PriceList, team: str, account: str, piece: Slice, *, first: bool
 ) -> dict[str, Any]:
-    """One charge as a FOCUS row; the day's other metrics on its first row only
-    (``point``; None on the others), so a sum over rows counts them once."""
+    """One charge of a slice as a FOCUS row; the slice's metrics on its ``first``
+    row only, so a sum over rows counts them once."""
     month = billing_month(charge.start)
     cost = charge.cost
     row: dict[str, Any] = dict.fromkeys(COLUMNS)
@@ -168,17 +194,26 @@ def _row(
         ListCost=quantity(cost),
         ListUnitPrice=quantity(charge.unit_price),
         PricingCategory="Standard",
+        PricingCurrency=PRICING_CURRENCY,
+        PricingCurrencyContractedUnitPrice="1.0",
+        PricingCurrencyEffectiveCost=quantity(charge.credits),
+        PricingCurrencyListUnitPrice="1.0",
         PricingQuantity=quantity(charge.credits),
         PricingUnit=UNIT,
         ProviderName=PROVIDER,
         PublisherName=PROVIDER,
         ServiceCategory=SERVICE_CATEGORY,
         ServiceName=SERVICE_NAME,
+        ServiceSubcategory=SERVICE_SUBCATEGORY,
         SkuId=SKU_ID,
+        SkuMeter=SKU_METER,
+        SkuPriceDetails=json.dumps({"x_CreditTier": charge.rate}),
         SkuPriceId=f"{SKU_ID}-{charge.rate}",
         SubAccountId=team,
         SubAccountName=team,
+        Tags=piece.tags,
     )
+    row[KEY_COLUMN] = piece.api_key
     for metric, column in EXTRA_COLUMNS.items():
-        row[column] = None if point is None else getattr(point, metric)
+        row[column] = piece.metrics.get(metric) if first else None
     return row

@@ -1,7 +1,9 @@
 """FOCUS rows as a file: CSV (nulls as empty cells), or Parquet with each column
 in its FOCUS type: money, prices and quantities as decimals (every digit kept, to
-18 decimal places), dates as UTC timestamps, counts as integers, the rest text.
-DuckDB then sums ``BilledCost`` as it is, and the validator's type rules hold."""
+18 decimal places; session hours to 9), dates as UTC timestamps, counts as
+integers, the rest text (``Tags`` and ``SkuPriceDetails`` as the JSON text of
+FOCUS's key/value form). DuckDB then sums ``BilledCost`` as it is, and the
+validator's type rules hold."""
 
 from __future__ import annotations
 
@@ -13,14 +15,15 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from ..._optional import require
-from .columns import COLUMNS, EXTRA_COLUMNS
+from .columns import COLUMNS, EXTRA_COLUMNS, KEY_COLUMN
 
 __all__ = ["DATES", "DECIMALS", "write_focus"]
 
-HEADER = (*COLUMNS, *EXTRA_COLUMNS.values())
+HEADER = (*COLUMNS, KEY_COLUMN, *EXTRA_COLUMNS.values())
 DECIMALS = (
     "BilledCost", "ConsumedQuantity", "ContractedCost", "ContractedUnitPrice", "EffectiveCost",
-    "ListCost", "ListUnitPrice", "PricingQuantity",
+    "ListCost", "ListUnitPrice", "PricingCurrencyContractedUnitPrice",
+    "PricingCurrencyEffectiveCost", "PricingCurrencyListUnitPrice", "PricingQuantity",
 )  # fmt: skip
 DATES = ("BillingPeriodEnd", "BillingPeriodStart", "ChargePeriodEnd", "ChargePeriodStart")
 _SCALE = Decimal(1).scaleb(-18)  # decimal(38, 18): 20 digits before the point, 18 after
@@ -52,7 +55,7 @@ def _write_parquet(rows: Sequence[dict[str, Any]], target: str) -> None:
         if name in DATES:
             return pa.array([_instant(v) for v in values], when)
         if name == EXTRA_COLUMNS["session_hours"]:
-            return pa.array(values, pa.float64())
+            return pa.array(values, pa.decimal128(38, 9))
         if name in EXTRA_COLUMNS.values():
             return pa.array([None if v is None else int(v) for v in values], pa.int64())
         return pa.array(values, pa.string())
