@@ -6,7 +6,7 @@ import asyncio
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -292,3 +292,16 @@ def killed_inside(code: str, *args: str, marker: Path) -> int:
     finally:
         child.wait(timeout=10)
     return child.returncode
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster for this test process (tests/postgres_cluster.py);
+    skipped, saying why, where PostgreSQL is not installed."""
+    import postgres_cluster
+
+    why = postgres_cluster.available()
+    if why is not None:
+        pytest.skip(f"no PostgreSQL here: {why}")
+    with postgres_cluster.cluster() as url:
+        yield url

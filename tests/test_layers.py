@@ -31,17 +31,18 @@ ALLOWED: dict[str, set[str]] = {
     "calendar": {"errors"},
     "models": {"errors", "_optional", "calendar"},
     "metrics": {"errors", "models"},
+    "postgres": _BASE,
     "core": _VALUES,
     "periods": _VALUES,
     "pricing": _VALUES,
     "insights": _VALUES | {"periods", "pricing"},
-    "store": _VALUES | {"core", "periods"},
+    "store": _VALUES | {"core", "periods", "postgres"},
     "outputs": _VALUES | {"periods", "pricing", "insights"},
-    "alerts": _VALUES | {"insights", "outputs"},
+    "alerts": _VALUES | {"insights", "outputs", "postgres"},
     "exporter": _VALUES | {"periods", "pricing", "insights"},
     "testing": set(),
     "cli": _VALUES | {"core", "periods", "pricing", "insights", "store", "outputs", "alerts",
-                      "exporter", "testing"},
+                      "exporter", "testing", "postgres"},
     "": {"_moved", "errors", "metrics", "models", "core"},  # __init__: the public names
 }  # fmt: skip
 # The core's private machinery, which a capability may not reach into.
@@ -188,6 +189,7 @@ DECISIONS = {
 EDGES = {
     "os", "io", "socket", "fcntl", "time", "tempfile", "subprocess", "pathlib", "sqlite3",
     "httpx", "urllib", "threading", "asyncio", "core", "store", "alerts.state", "alerts.notify",
+    "alerts.pg_state", "postgres", "psycopg",
 }  # fmt: skip
 
 

@@ -44,6 +44,7 @@ __all__ = [
     "AttributionMismatchError",
     "AuthenticationError",
     "BadRequestError",
+    "DatabaseError",
     "InvalidInputError",
     "MissingAPIKeyError",
     "MissingExtraError",
@@ -280,6 +281,12 @@ class NotHeldError(StoreError):
 class AttributionMismatchError(AnchorHistoryError):
     """A day's sessions hold more credits than its history, beyond the tolerance:
     who spent it cannot be told in a file that adds up to the bill (CLI exit 1)."""
+
+
+class DatabaseError(AnchorHistoryError):
+    """A PostgreSQL store or state cannot be used: the server is down, refused the
+    login, has no such database, or dropped the connection (CLI exit 10). The
+    message shows the address with its password masked."""
 
 
 class AlertStateError(AnchorHistoryError):

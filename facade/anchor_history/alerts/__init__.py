@@ -11,13 +11,14 @@ quiet about it, a forecast that falls back under the threshold sends one
   and the previous state, and the new state (pure: no files, no clock).
 - :mod:`.message`: the Slack-compatible message of one run (pure).
 - :mod:`.state`: the state file, locked and written atomically (the I/O edge).
+- :mod:`.pg_state`: the same state in PostgreSQL, shared by every runner.
 """
 
 from __future__ import annotations
 
 from .decide import AlertStatus, Decision, Event, Record, apply, channel_id, decide
 from .message import alert_message
-from .state import StateFile, default_state_path
+from .state import StateFile, default_state_path, open_state
 from .thresholds import DEFAULT_THRESHOLDS, Threshold, parse_duration, parse_threshold
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "channel_id",
     "decide",
     "default_state_path",
+    "open_state",
     "parse_duration",
     "parse_threshold",
 ]

@@ -28,7 +28,7 @@ from typing import Any
 from ..errors import AlertStateError
 from .decide import Record
 
-__all__ = ["AlertStateError", "StateFile", "default_state_path"]
+__all__ = ["AlertStateError", "StateFile", "default_state_path", "open_state"]
 
 VERSION = 1
 
@@ -38,6 +38,18 @@ def default_state_path(environ: Mapping[str, str] | None = None) -> Path:
     env = os.environ if environ is None else environ
     base = env.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
     return Path(base) / "anchor-history" / "alerts.json"
+
+
+def open_state(where: str | os.PathLike[str]) -> Any:
+    """The alert state at ``where``: a ``postgresql://`` address (shared by every
+    runner: :class:`~.pg_state.PostgresState`) or a file path (:class:`StateFile`)."""
+    from ..postgres.url import is_postgres_url
+
+    if is_postgres_url(where):
+        from .pg_state import PostgresState
+
+        return PostgresState(str(where))
+    return StateFile(where)
 
 
 class StateFile:

@@ -22,7 +22,7 @@ def run_alerts(
 ) -> tuple[list[AlertStatus], bool]:
     """The alerts' statuses (``notified_at`` as the state now says), and whether
     every channel took its message."""
-    from ..alerts import StateFile, alert_message, apply, channel_id, decide
+    from ..alerts import alert_message, apply, channel_id, decide, open_state
     from ..alerts.decide import notified
     from ..alerts.notify import post_json
     from ..errors import NotificationError
@@ -36,7 +36,7 @@ def run_alerts(
     channels = {channel_id(url): url for url in urls}
     if getattr(args, "dry_run", False):
         return _dry_run(report, settings, team, channels)
-    with StateFile(settings.state).locked() as state_file:
+    with open_state(settings.state).locked() as state_file:
         state = state_file.load()
         decision = decide(
             report, thresholds, state, team=team, channels=list(channels), remind=settings.remind
@@ -67,10 +67,10 @@ def _dry_run(
     report: BudgetReport, settings: CheckSettings, team: str, channels: dict[str, str]
 ) -> tuple[list[AlertStatus], bool]:
     """What a run would post, printed; nothing posted, nothing recorded."""
-    from ..alerts import StateFile, alert_message, decide
+    from ..alerts import alert_message, decide, open_state
     from ..alerts.decide import notified
 
-    state = StateFile(settings.state).load()
+    state = open_state(settings.state).load()
     decision = decide(
         report, settings.thresholds, state, team=team, channels=list(channels),
         remind=settings.remind,

@@ -29,16 +29,21 @@ def add_parser(subs: Any) -> None:
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--state", default=None, metavar="PATH", help="the state file (as check's)")
+    p.add_argument(
+        "--state",
+        default=None,
+        metavar="PATH|URL",
+        help="the state: a file or postgresql://... (as check's)",
+    )
     p.add_argument("--team", default=None, help="only this team's records")
     p.add_argument("--reset", action="store_true", help="forget the records listed")
     add_format_arg(p)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..alerts import StateFile, default_state_path
+    from ..alerts import default_state_path, open_state
 
-    state_file = StateFile(args.state or default_state_path())
+    state_file = open_state(args.state or default_state_path())
     with state_file.locked():
         records = state_file.load()
         chosen = {

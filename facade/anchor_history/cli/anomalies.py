@@ -146,7 +146,7 @@ def post_anomalies(
 ) -> bool:
     """Post each anomaly once per webhook (the state remembers what was posted);
     True when every webhook took its message."""
-    from ..alerts import StateFile, channel_id, default_state_path, parse_duration
+    from ..alerts import channel_id, default_state_path, open_state, parse_duration
     from ..alerts.anomalies import apply_anomalies, decide_anomalies
     from ..alerts.notify import post_json
     from ..errors import NotificationError
@@ -154,7 +154,7 @@ def post_anomalies(
     channels = {channel_id(url): url for url in args.notify}
     team = args.team or "default"
     remind = None if args.remind is None else parse_duration(args.remind)
-    state_file = StateFile(args.state or default_state_path())
+    state_file = open_state(args.state or default_state_path())
 
     def message(anomalies: Sequence[Anomaly]) -> dict[str, Any]:
         count = len(anomalies)

@@ -94,9 +94,10 @@ def add_alert_state_args(p: argparse.ArgumentParser, what: str) -> None:
     p.add_argument(
         "--state",
         default=None,
-        metavar="PATH",
-        help="where the alerts notified are kept (default "
-        "$XDG_STATE_HOME/anchor-history/alerts.json, else ~/.local/state/anchor-history/...)",
+        metavar="PATH|URL",
+        help="where the alerts notified are kept: a file (default "
+        "$XDG_STATE_HOME/anchor-history/alerts.json, else ~/.local/state/anchor-history/...), "
+        "or postgresql://user:pass@host/db, shared by every runner (CI jobs, CronJobs)",
     )
     p.add_argument(
         "--remind",

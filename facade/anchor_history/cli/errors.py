@@ -17,6 +17,7 @@ __all__ = [
     "EXIT_API",
     "EXIT_AUTH",
     "EXIT_CODES",
+    "EXIT_DATABASE",
     "EXIT_FORMAT",
     "EXIT_FOUND",
     "EXIT_NETWORK",
@@ -34,7 +35,7 @@ __all__ = [
 ]
 
 EXIT_OK, EXIT_USAGE, EXIT_AUTH, EXIT_API, EXIT_NETWORK, EXIT_FORMAT = 0, 2, 3, 4, 5, 6
-EXIT_FOUND, EXIT_NOTIFY, EXIT_PORT_IN_USE, EXIT_STORE = 1, 7, 8, 9
+EXIT_FOUND, EXIT_NOTIFY, EXIT_PORT_IN_USE, EXIT_STORE, EXIT_DATABASE = 1, 7, 8, 9, 10
 EXIT_CODES = f"""exit codes:
   {EXIT_OK}  ok
   {EXIT_FOUND}  (check) a budget is over or at risk; (anomalies) anomalies were found;
@@ -48,6 +49,8 @@ EXIT_CODES = f"""exit codes:
   {EXIT_PORT_IN_USE}  (sandbox, exporter) the port is already in use
   {EXIT_STORE}  (--store) not a store, or held by another sync for over a minute;
      (check) the alert state file cannot be read or written
+  {EXIT_DATABASE} (postgresql://) the server is down, refused the login, has no such database,
+     or dropped the connection
 """
 
 
@@ -118,6 +121,7 @@ def exit_code(error: BaseException) -> int:
     table: list[tuple[type[BaseException], int]] = [
         (e.StoreError, EXIT_STORE),
         (e.AlertStateError, EXIT_STORE),
+        (e.DatabaseError, EXIT_DATABASE),
         (e.AttributionMismatchError, EXIT_FOUND),
         (e.NotificationError, EXIT_NOTIFY),
         (e.MissingAPIKeyError, EXIT_AUTH),
