@@ -97,8 +97,8 @@ def test_the_state_round_trips_and_replaces_whole(state_url) -> None:
     assert isinstance(state, PostgresState)
     assert PASSWORD not in repr(state)
     moment = datetime(2026, 11, 3, 9, 30, tzinfo=UTC)
-    records = {"c1|default|budget|actual:80": Record(moment, moment, datetime(2026, 12, 1,
-                                                                              tzinfo=UTC))}  # fmt: skip
+    end = datetime(2026, 12, 1, tzinfo=UTC)
+    records = {"c1|default|budget|actual:80": Record(moment, moment, end)}
     with state.locked():
         assert state.load() == {}
         state.save(records)
