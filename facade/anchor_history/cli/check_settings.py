@@ -43,6 +43,8 @@ def read_settings(args: argparse.Namespace) -> CheckSettings:
     from .config import load_config
 
     config = load_config(args.config) if args.config else {}
+    if not args.store and config.get("store"):  # the file's store, where no flag gives one
+        args.store = config["store"]
     where = parse_where(getattr(args, "where", []))
     budgets, thresholds, wheres = budgets_and_thresholds(config, args.budget, args.alert, where)
     from_plan = bool(args.plan or config.get("plan", False))
@@ -70,8 +72,19 @@ def read_settings(args: argparse.Namespace) -> CheckSettings:
         fail_on=fail_on,
         notify=(notify,) if isinstance(notify, str) else tuple(notify),
         remind=None if remind is None else parse_duration(remind),
-        state=args.state or config.get("state") or default_state_path(),
+        state=args.state
+        or config.get("state")
+        or _shared_state(args.store)
+        or default_state_path(),
     )
+
+
+def _shared_state(store: str | None) -> str | None:
+    """A PostgreSQL store keeps the alert state too, where none is named: runners
+    that share the store then share what was notified."""
+    from ..postgres.url import is_postgres_url
+
+    return store if is_postgres_url(store) else None
 
 
 def budgets_and_thresholds(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -141,13 +142,16 @@ def add_connection_args(
 def _add_store_args(
     p: argparse.ArgumentParser, store_required: bool, team_help: str | None
 ) -> None:
+    shared = os.environ.get("ANCHOR_HISTORY_STORE") or None
     p.add_argument(
         "--store",
-        default=None,
-        required=store_required,
-        metavar="PATH",
-        help="the local store (SQLite) to "
-        + ("sync into" if store_required else "read from, offline, instead of the API"),
+        default=shared,
+        required=store_required and shared is None,
+        metavar="PATH|URL",
+        help="the store to "
+        + ("sync into" if store_required else "read from, offline, instead of the API")
+        + ": a SQLite file, or postgresql://user:pass@host:port/db shared by every machine "
+        "(default $ANCHOR_HISTORY_STORE)",
     )
     p.add_argument(
         "--team",

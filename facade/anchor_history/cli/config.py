@@ -36,6 +36,7 @@ KNOWN_KEYS: dict[str, type | tuple[type, ...]] = {
     "notify": (str, list),
     "remind": str,
     "state": str,
+    "store": str,
     "plan": bool,
     "pricing": dict,
     "budgets": dict,

@@ -126,7 +126,9 @@ def _remove_store(path: str) -> None:
 def _without_a_new_empty_store(path: str) -> Iterator[None]:
     """A failed sync leaves no store file that it made itself (a failed first sync
     left an empty one, which later reads took for a store)."""
-    existed = os.path.exists(path)
+    from ..postgres.url import is_postgres_url
+
+    existed = is_postgres_url(path) or os.path.exists(path)
     try:
         yield
     except BaseException:
@@ -162,6 +164,8 @@ def run(args: argparse.Namespace) -> int:
         except Exception as error:  # reported per team; the others go on
             return team["name"], error
 
+    from ..postgres.url import is_postgres_url
+
     worst, synced, existed = EXIT_OK, 0, os.path.exists(args.store)
     # One connection pool and one SSL context for every team (each client made its
     # own: about 30 ms of CPU for certifi's context, per team); each team's key
@@ -176,6 +180,6 @@ def run(args: argparse.Namespace) -> int:
             else:
                 print(outcome, flush=True)
                 synced += 1
-    if not synced and not existed:
+    if not synced and not existed and not is_postgres_url(args.store):
         _remove_store(args.store)  # no team synced: no empty store left behind
     return worst

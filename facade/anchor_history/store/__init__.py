@@ -1,4 +1,5 @@
-"""A local usage store: every team's hourly history in one SQLite file.
+"""A usage store: every team's hourly history in one SQLite file, or in a
+PostgreSQL database shared by every machine (``postgresql://...``; :mod:`.pg`).
 
 ``UsageStore.sync`` fetches only what is new (one transaction per run: killed at
 any moment, the file holds what the previous run left); ``UsageStore.fetch``
@@ -36,8 +37,10 @@ from ..metrics import MetricsArg, normalize_granularity, normalize_metrics
 from ..models.history import History, metric_names
 from ..models.session import Session
 from ..models.session_rows import Row
+from ..postgres.url import is_postgres_url
 from .connection import BUSY_SECONDS, open_error, open_to_read, use_wal
 from .coverage import held_span, not_held, team_spans
+from .dialect import is_postgres
 from .read import read_history
 from .schema import SCHEMA_VERSION, create_schema, schema_is_current, schema_version
 from .session_read import session_rows_between
@@ -59,17 +62,21 @@ __all__ = ["NotHeldError", "StoreError", "SyncResult", "UsageStore"]
 
 
 class UsageStore:
-    """One SQLite file of hourly usage per team. ``team`` is what ``fetch`` reads by
-    default (None: every team summed)."""
+    """Hourly usage per team, in one SQLite file or a PostgreSQL database (``path``
+    a ``postgresql://`` address; shown everywhere with its password masked).
+    ``team`` is what ``fetch`` reads by default (None: every team summed)."""
 
     def __init__(self, path: str, *, team: str | None = None, create: bool = True) -> None:
         self.path = path
         self.team = None if team is None else check_team(team)
+        self._db: Any = None
+        if is_postgres_url(path):
+            self._open_postgres(path, create=create)
+            return
         if not create and not os.path.exists(path):
             raise StoreError(
                 f"store {path} does not exist (`anchor-history sync --store {path}` makes one)"
             )
-        self._db: sqlite3.Connection | None = None
         if not create:
             self._db = open_to_read(path)
             if self._db is not None:
@@ -106,8 +113,36 @@ class UsageStore:
             self.close()
             raise
 
+    def _open_postgres(self, url: str, *, create: bool) -> None:
+        """Connect, and make or upgrade the schema (under a lock: two first syncs at
+        once make it once); a newer schema, or none where nothing may be made, is
+        refused."""
+        from ..postgres.url import masked
+        from .pg import PgConnection
+
+        self.path = masked(url)
+        self._db = PgConnection(url)
+        try:
+            found = schema_version(self._conn)
+            if found > SCHEMA_VERSION:
+                raise StoreError(
+                    f"store {self.path} was written by a newer anchor-history (schema "
+                    f"{found}; this version reads schema {SCHEMA_VERSION}); upgrade anchor-history"
+                )
+            if found == 0 and not create:
+                raise StoreError(
+                    f"store {self.path} holds no anchor-history store yet "
+                    f"(`anchor-history sync --store {self.path}` makes one)"
+                )
+            if not schema_is_current(self._conn):
+                with self._transaction():
+                    create_schema(self._conn)
+        except BaseException:
+            self.close()
+            raise
+
     @property
-    def _conn(self) -> sqlite3.Connection:
+    def _conn(self) -> Any:
         if self._db is None:
             raise StoreError(f"store {self.path} is closed; open a new UsageStore")
         return self._db
@@ -129,8 +164,14 @@ class UsageStore:
         self.close()
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE: a second writer waits (up to a minute), then fails clearly."""
+    def _transaction(self, team: str = "") -> Iterator[Any]:
+        """BEGIN IMMEDIATE: a second writer waits (up to a minute), then fails clearly.
+        PostgreSQL: a transaction holding the team's advisory lock (syncs of other
+        teams go on at once; ``""``, the schema's, is held by a schema change)."""
+        if is_postgres(self._conn):
+            with self._conn.transaction(team):
+                yield self._conn
+            return
         try:
             self._conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
@@ -232,7 +273,7 @@ class UsageStore:
         if sessions:  # the sessions of the same run, from whole hours (see .sessions)
             begin = min(window[0], (held or window)[0])
             listed = fetch_sessions(self._conn, client, team, begin, lookback, moment, deadline)
-        with self._transaction() as conn:
+        with self._transaction(team) as conn:
             check_account(conn, team, account)  # again, inside: a sync may have raced us
             result = replace_hours(
                 conn, team, history, window=window, requests=pages[0], started=started

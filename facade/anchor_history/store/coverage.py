@@ -8,8 +8,8 @@ is clipped to the span held, and says so.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
+from typing import Any
 
 from ..errors import NotHeldError
 
@@ -18,7 +18,7 @@ __all__ = ["held_span", "not_held", "team_spans"]
 Span = tuple[datetime, datetime]
 
 
-def team_spans(conn: sqlite3.Connection) -> dict[str, Span]:
+def team_spans(conn: Any) -> dict[str, Span]:
     """Each synced team's span: its first sync's start to its last sync's end, as the
     ``held`` table keeps it (the ``syncs`` log grows by a row per run: a store synced
     hourly for three years holds 26,000 per team).

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,7 +20,7 @@ __all__ = ["write_dataset"]
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def write_dataset(conn: sqlite3.Connection, folder: str, metrics: Sequence[str]) -> list[str]:
+def write_dataset(conn: Any, folder: str, metrics: Sequence[str]) -> list[str]:
     """Write every team's hours, one file per team and month; the files written."""
     pa = require("pyarrow", "parquet")
     parquet = require("pyarrow.parquet", "parquet")
@@ -30,7 +29,13 @@ def write_dataset(conn: sqlite3.Connection, folder: str, metrics: Sequence[str])
         if entry.startswith("team="):
             shutil.rmtree(os.path.join(folder, entry))
     written = []
-    month_sql = "strftime('%Y-%m', hour * 3600, 'unixepoch')"
+    from .dialect import is_postgres
+
+    month_sql = (
+        "to_char(to_timestamp(hour * 3600) AT TIME ZONE 'UTC', 'YYYY-MM')"
+        if is_postgres(conn)
+        else "strftime('%Y-%m', hour * 3600, 'unixepoch')"
+    )
     groups = conn.execute(f"SELECT DISTINCT team, {month_sql} FROM hours ORDER BY 1, 2").fetchall()
     for team, month in groups:
         rows = conn.execute(

@@ -8,7 +8,6 @@ sums 36,500 rows instead of 876,000. An hour reads the hours.
 from __future__ import annotations
 
 import math
-import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -16,14 +15,14 @@ from typing import Any
 from ..calendar.wire import format_api_datetime
 from ..models.history import History, HistoryPoint, HistoryQuery, HistorySummary
 from ..periods import is_partial
-from .schema import PERIOD_SQL, metric_sum
+from .dialect import metric_sum, period_sql
 from .sync import hour_index
 
 __all__ = ["column_totals", "period_query", "read_history"]
 
 
 def period_query(
-    period: str, names: Sequence[str], start: datetime, end: datetime, team: str | None
+    conn: Any, period: str, names: Sequence[str], start: datetime, end: datetime, team: str | None
 ) -> tuple[str, list[Any]]:
     """SQL and its arguments: one row per period (its UTC start in epoch seconds,
     then a sum per metric), in order, over the epoch hours [start, end)."""
@@ -47,9 +46,10 @@ def period_query(
             f"UNION ALL {hours} UNION ALL {hours}"
         )
         args = [day_first, day_last, *whom, first, day_first, *whom, day_last, last, *whom]
-    sums = ", ".join(metric_sum(m) for m in names)
+    sums = ", ".join(metric_sum(conn, m) for m in names)
     return (
-        f"SELECT {PERIOD_SQL[period]} AS p, {sums} FROM ({source}) GROUP BY p ORDER BY p",
+        f"SELECT {period_sql(conn, period)} AS p, {sums} FROM ({source}) AS s "
+        "GROUP BY p ORDER BY p",
         args,
     )
 
@@ -74,7 +74,7 @@ def column_totals(rows: Sequence[Sequence[Any]], count: int) -> list[Any]:
 
 
 def read_history(
-    conn: sqlite3.Connection,
+    conn: Any,
     period: str,
     names: tuple[str, ...],
     window: tuple[datetime, datetime],
@@ -83,7 +83,7 @@ def read_history(
     now: datetime,
 ) -> History:
     """The window's periods as a History, its totals summed as the periods are."""
-    rows = conn.execute(*period_query(period, names, window[0], window[1], team)).fetchall()
+    rows = conn.execute(*period_query(conn, period, names, window[0], window[1], team)).fetchall()
     totals = column_totals(rows, len(names))
     points = []
     for seconds, *values in rows:

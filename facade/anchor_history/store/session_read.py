@@ -4,10 +4,10 @@ breakdown), and the sessions themselves (for a budget over some of them)."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from ..models.session import Session
 from ..models.session_rows import FIGURES, Row, epoch_hour
@@ -17,9 +17,7 @@ __all__ = ["session_rows_between", "stored_sessions"]
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def stored_sessions(
-    conn: sqlite3.Connection, start: datetime, end: datetime, team: str | None
-) -> list[Session]:
+def stored_sessions(conn: Any, start: datetime, end: datetime, team: str | None) -> list[Session]:
     """The sessions kept of [start, end) (every team's unless ``team``), oldest first."""
     who = "team = ?" if team is not None else "team IN (SELECT team FROM sessions_held)"
     rows = conn.execute(
@@ -54,7 +52,7 @@ def _ms(moment: datetime) -> int:
 
 
 def session_rows_between(
-    conn: sqlite3.Connection,
+    conn: Any,
     dims: Iterable[str],
     start: datetime,
     end: datetime,
@@ -98,7 +96,7 @@ def session_rows_between(
             continue
         query = (
             f"SELECT {piece} AS piece, value, {sums} FROM ({' UNION ALL '.join(sources)}) "
-            "GROUP BY piece, value"
+            "AS s GROUP BY piece, value"
         )
         found += [(h, dim, v, tuple(f)) for h, v, *f in conn.execute(query, args)]
     return found

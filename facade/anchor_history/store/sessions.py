@@ -18,7 +18,6 @@ anew from them, in the sync's one transaction.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -31,6 +30,7 @@ from ..models.session import Session
 if TYPE_CHECKING:
     from ..core.client import HistoryClient
 from ..models.session_rows import FIGURES, epoch_hour, session_rows
+from .dialect import greatest, least
 
 __all__ = [
     "DDL",
@@ -91,7 +91,7 @@ DDL = (
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def sessions_span(conn: sqlite3.Connection, team: str | None) -> tuple[datetime, datetime] | None:
+def sessions_span(conn: Any, team: str | None) -> tuple[datetime, datetime] | None:
     """The span whose sessions the store holds for ``team`` (None: every team's,
     where all of them are held)."""
     rows = conn.execute("SELECT team, held_from, held_to FROM sessions_held").fetchall()
@@ -104,9 +104,7 @@ def sessions_span(conn: sqlite3.Connection, team: str | None) -> tuple[datetime,
     return (start, end) if start < end else None
 
 
-def held_sessions(
-    conn: sqlite3.Connection, path: str, team: str | None
-) -> tuple[datetime, datetime]:
+def held_sessions(conn: Any, path: str, team: str | None) -> tuple[datetime, datetime]:
     """:func:`sessions_span`, or the NotHeldError that says how to fill it."""
     if team is None:  # every team summed: each must have its sessions, or they'd be short
         teams = {row[0] for row in conn.execute("SELECT team FROM held")}
@@ -129,7 +127,7 @@ def held_sessions(
 
 
 def fetch_sessions(
-    conn: sqlite3.Connection,
+    conn: Any,
     client: HistoryClient,
     team: str,
     backfill_from: datetime,
@@ -143,7 +141,7 @@ def fetch_sessions(
 
 
 def sessions_window(
-    conn: sqlite3.Connection,
+    conn: Any,
     team: str,
     *,
     backfill_from: datetime,
@@ -166,7 +164,7 @@ def sessions_window(
 
 
 def replace_sessions(
-    conn: sqlite3.Connection,
+    conn: Any,
     team: str,
     sessions: Sequence[Session],
     window: tuple[datetime, datetime],
@@ -175,9 +173,10 @@ def replace_sessions(
     caller holds the transaction). Returns (sessions stored, still running)."""
     first_ms = int(window[0].timestamp() * 1000)
     conn.execute("DELETE FROM sessions WHERE team = ? AND created_ms >= ?", (team, first_ms))
-    conn.executemany(
-        "INSERT OR REPLACE INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (_stored(team, s) for s in sessions),
+    conn.executemany(  # a session listed twice (a page that moved) is kept once
+        f"INSERT INTO sessions VALUES ({', '.join('?' * 13)}) ON CONFLICT (team, id) DO "
+        f"UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _COLUMNS[2:])}",
+        [_stored(team, s) for s in sessions],
     )
     first_hour = epoch_hour(window[0])
     conn.execute("DELETE FROM session_hours WHERE team = ? AND hour >= ?", (team, first_hour))
@@ -198,11 +197,15 @@ def replace_sessions(
     )
     conn.execute(
         "INSERT INTO sessions_held VALUES (?, ?, ?) ON CONFLICT (team) DO UPDATE SET "
-        "held_from = min(held_from, excluded.held_from), "
-        "held_to = max(held_to, excluded.held_to)",
+        f"held_from = {least(conn, 'sessions_held.held_from', 'excluded.held_from')}, "
+        f"held_to = {greatest(conn, 'sessions_held.held_to', 'excluded.held_to')}",
         (team, format_api_datetime(window[0]), format_api_datetime(window[1])),
     )
     return len(sessions), sum(1 for s in sessions if s.credits is None)
+
+
+_COLUMNS = ("team", "id", "created_ms", "status", "credits", "api_key_name", "tags", "domains",
+            "proxy_type", "proxy_bytes", "steps", "duration", "task_initiated")  # fmt: skip
 
 
 def _stored(team: str, s: Session) -> tuple[Any, ...]:

@@ -11,7 +11,6 @@ no longer lists is removed.
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,6 +21,7 @@ from ..calendar.boundaries import period_floor
 from ..calendar.wire import format_api_datetime
 from ..errors import ResponseFormatError
 from ..models.history import History, metric_names
+from .dialect import greatest, least
 from .schema import refresh_days
 
 __all__ = ["DEFAULT_BACKFILL", "DEFAULT_LOOKBACK", "SyncResult", "hour_index", "sync_window"]
@@ -86,7 +86,7 @@ def sync_window(
 
 
 def replace_hours(
-    conn: sqlite3.Connection,
+    conn: Any,
     team: str,
     history: History,
     *,
@@ -146,8 +146,8 @@ def replace_hours(
     )
     conn.execute(
         "INSERT INTO held VALUES (?, ?, ?) ON CONFLICT (team) DO UPDATE SET "
-        "held_from = min(held_from, excluded.held_from), "
-        "held_to = max(held_to, excluded.held_to)",
+        f"held_from = {least(conn, 'held.held_from', 'excluded.held_from')}, "
+        f"held_to = {greatest(conn, 'held.held_to', 'excluded.held_to')}",
         (team, format_api_datetime(window[0]), format_api_datetime(window[1])),
     )
     return result

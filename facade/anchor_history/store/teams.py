@@ -9,8 +9,8 @@ same account under another name is refused, naming the team that holds it.
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Iterable
+from typing import Any
 
 from ..errors import InvalidInputError
 
@@ -53,7 +53,7 @@ def choose_team(asked: str | None, held: Iterable[str]) -> str:
     )
 
 
-def check_account(conn: sqlite3.Connection, team: str, account: str | None) -> None:
+def check_account(conn: Any, team: str, account: str | None) -> None:
     """Refuse ``account`` under ``team`` when another team holds it already."""
     if account is None:
         return
@@ -69,7 +69,7 @@ def check_account(conn: sqlite3.Connection, team: str, account: str | None) -> N
         )
 
 
-def record_account(conn: sqlite3.Connection, team: str, account: str | None) -> None:
+def record_account(conn: Any, team: str, account: str | None) -> None:
     """Remember the account a team was synced with (in the sync's transaction)."""
     if account is not None:
         conn.execute(
