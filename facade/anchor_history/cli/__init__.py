@@ -24,6 +24,7 @@ from . import (
     plan,
     report,
     sandbox,
+    store,
     sync,
 )
 from .errors import EXIT_CODES, EXIT_USAGE, fail, guarded
@@ -42,6 +43,7 @@ _COMMANDS = {
     "plan": plan,
     "report": report,
     "sync": sync,
+    "store": store,
     "export": export,
     "exporter": exporter,
     "sandbox": sandbox,

@@ -331,6 +331,14 @@ class UsageStore:
         team_sql = None if chosen is None else check_team(chosen)
         return read_history(self._conn, period, names, (start, end), team_sql, now=moment)
 
+    def copy_into(self, target: UsageStore) -> Any:
+        """Copy this whole store into ``target`` (empty; either engine), verified in
+        its transaction before it commits (see :mod:`.copy`)."""
+        from .copy import copy_tables
+
+        with target._transaction() as conn:
+            return copy_tables(self._conn, conn, (self.path, target.path))
+
     def export_parquet(self, folder: str) -> list[str]:
         """A Hive-partitioned dataset, ``team=.../month=YYYY-MM/part-0.parquet``: one
         row per stored hour (``hour`` a UTC timestamp, then every metric)."""

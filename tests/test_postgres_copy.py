@@ -1,0 +1,78 @@
+"""``anchor-history store copy``: a SQLite store into PostgreSQL and back, verified,
+answering every command as the original did; never into a store that holds usage.
+Against a real PostgreSQL 15 cluster (tests/postgres_cluster.py)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import psycopg
+import pytest
+from anchor_history.testing.sandbox import Sandbox
+from postgres_cluster import PASSWORD, fresh_database
+from test_cli_breakdown import cli
+
+END = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+ASKED = (
+    ("history", "--from", "2026-10-20", "--to", "2026-11-18", "-m", "all", "-f", "json"),
+    ("history", "-g", "hour", "--from", "2026-11-10", "--to", "2026-11-11", "-m", "all",
+     "-f", "json"),
+    ("breakdown", "--by", "tag:team", "--from", "2026-10-20", "--to", "2026-11-18", "-f", "json"),
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def box() -> Iterator[Sandbox]:
+    with Sandbox(seed=53, sessions=3_000, days=30, end=END) as sandbox:
+        yield sandbox
+
+
+def answers(box: Sandbox, store: str) -> list[str]:
+    found = []
+    for words in ASKED:
+        done = cli(box, *words, "--store", store)
+        assert done.returncode == 0, done.stderr
+        found.append(done.stdout)
+    return found
+
+
+def test_a_store_copied_to_postgres_and_back_answers_alike(box, postgres_url, tmp_path) -> None:
+    lite = str(tmp_path / "usage.db")
+    for team in ("web", "api"):
+        done = cli(box, "sync", "--store", lite, "--team", team, "--sessions", "--from",
+                   "2026-10-18")  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        if team == "web":  # the same key cannot be two teams: forget it for the second
+            with sqlite3.connect(lite) as conn:
+                conn.execute("DELETE FROM accounts")
+    pg = fresh_database(postgres_url, "copied")
+    there = cli(box, "store", "copy", lite, pg)
+    assert there.returncode == 0, there.stderr
+    assert "verified: the rollups agree" in there.stdout
+    assert "of 2 teams" in there.stdout
+    assert PASSWORD not in there.stdout
+    back = str(tmp_path / "back.db")
+    again = cli(box, "store", "copy", pg, back)
+    assert again.returncode == 0, again.stderr
+    original = answers(box, lite)
+    for store in (pg, back):
+        assert answers(box, store) == original
+
+
+def test_a_copy_never_goes_into_a_store_that_holds_usage(box, postgres_url, tmp_path) -> None:
+    lite = str(tmp_path / "usage.db")
+    assert cli(box, "sync", "--store", lite, "--from", "2026-11-10").returncode == 0
+    pg = fresh_database(postgres_url, "occupied")
+    assert cli(box, "sync", "--store", pg, "--from", "2026-11-15").returncode == 0
+    with psycopg.connect(pg) as conn:
+        (before,) = conn.execute("SELECT count(*) FROM hours").fetchone()
+    done = cli(box, "store", "copy", lite, pg)
+    assert done.returncode == 9
+    assert "holds usage already" in done.stderr
+    with psycopg.connect(pg) as conn:
+        assert conn.execute("SELECT count(*) FROM hours").fetchone() == (before,)
+    missing = cli(box, "store", "copy", str(tmp_path / "absent.db"), pg)
+    assert missing.returncode == 9
+    assert "does not exist" in missing.stderr
