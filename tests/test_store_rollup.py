@@ -237,6 +237,6 @@ def test_an_old_store_that_cannot_be_written_says_what_to_do(tmp_path, monkeypat
             database, kwargs["uri"] = f"file:{database}?mode=ro", True
         return connect(database, *args, **kwargs)
 
-    monkeypatch.setattr("anchor_history.store.sqlite3.connect", read_only)
+    monkeypatch.setattr("anchor_history.store.opening.sqlite3.connect", read_only)
     with pytest.raises(StoreError, match=r"older anchor-history .* read-only here"):
         UsageStore(str(path), create=False)

@@ -18,11 +18,7 @@ by tag, key or domain (:mod:`.sessions`).
 
 from __future__ import annotations
 
-import os
-import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
@@ -37,12 +33,9 @@ from ..metrics import MetricsArg, normalize_granularity, normalize_metrics
 from ..models.history import History, metric_names
 from ..models.session import Session
 from ..models.session_rows import Row
-from ..postgres.url import is_postgres_url
-from .connection import BUSY_SECONDS, open_error, open_to_read, use_wal
 from .coverage import held_span, not_held, team_spans
-from .dialect import is_postgres
+from .opening import open_store, transaction
 from .read import read_history
-from .schema import SCHEMA_VERSION, create_schema, schema_is_current, schema_version
 from .session_read import session_rows_between
 from .session_read import stored_sessions as _stored_sessions
 from .sessions import fetch_sessions, held_sessions, replace_sessions
@@ -67,79 +60,9 @@ class UsageStore:
     ``team`` is what ``fetch`` reads by default (None: every team summed)."""
 
     def __init__(self, path: str, *, team: str | None = None, create: bool = True) -> None:
-        self.path = path
         self.team = None if team is None else check_team(team)
         self._db: Any = None
-        if is_postgres_url(path):
-            self._open_postgres(path, create=create)
-            return
-        if not create and not os.path.exists(path):
-            raise StoreError(
-                f"store {path} does not exist (`anchor-history sync --store {path}` makes one)"
-            )
-        if not create:
-            self._db = open_to_read(path)
-            if self._db is not None:
-                return  # a current store, read as it is: nothing written
-        upgrading = False  # the write that needs a writable file is the upgrade's
-        try:
-            # check_same_thread off: an exporter reads it from its refresher thread (one
-            # refresh at a time; a store is never shared by concurrent threads).
-            self._db = sqlite3.connect(
-                path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False
-            )
-            found = schema_version(self._conn)
-            if found > SCHEMA_VERSION:
-                raise StoreError(
-                    f"store {path} was written by a newer anchor-history (schema {found}; "
-                    f"this version reads schema {SCHEMA_VERSION}); upgrade anchor-history"
-                )
-            use_wal(self._conn)
-            self._conn.execute("PRAGMA synchronous = NORMAL")
-            if not schema_is_current(self._conn):  # else nothing to write, nor to wait for
-                upgrading = True
-                with self._transaction():
-                    create_schema(self._conn)
-        except sqlite3.DatabaseError as error:
-            self.close()
-            if upgrading and "readonly" in str(error):
-                raise StoreError(
-                    f"store {path} is from an older anchor-history and is upgraded in place "
-                    "on its first open, which needs to write, but it is read-only here; "
-                    "open it once where it can be written (any command), or read a copy"
-                ) from None
-            raise open_error(path, error) from None
-        except BaseException:
-            self.close()
-            raise
-
-    def _open_postgres(self, url: str, *, create: bool) -> None:
-        """Connect, and make or upgrade the schema (under a lock: two first syncs at
-        once make it once); a newer schema, or none where nothing may be made, is
-        refused."""
-        from ..postgres.url import masked
-        from .pg import PgConnection
-
-        self.path = masked(url)
-        self._db = PgConnection(url)
-        try:
-            found = schema_version(self._conn)
-            if found > SCHEMA_VERSION:
-                raise StoreError(
-                    f"store {self.path} was written by a newer anchor-history (schema "
-                    f"{found}; this version reads schema {SCHEMA_VERSION}); upgrade anchor-history"
-                )
-            if found == 0 and not create:
-                raise StoreError(
-                    f"store {self.path} holds no anchor-history store yet "
-                    f"(`anchor-history sync --store {self.path}` makes one)"
-                )
-            if not schema_is_current(self._conn):
-                with self._transaction():
-                    create_schema(self._conn)
-        except BaseException:
-            self.close()
-            raise
+        self._db, self.path = open_store(path, create=create)
 
     @property
     def _conn(self) -> Any:
@@ -163,28 +86,9 @@ class UsageStore:
     ) -> None:
         self.close()
 
-    @contextmanager
-    def _transaction(self, team: str = "") -> Iterator[Any]:
-        """BEGIN IMMEDIATE: a second writer waits (up to a minute), then fails clearly.
-        PostgreSQL: a transaction holding the team's advisory lock (syncs of other
-        teams go on at once; ``""``, the schema's, is held by a schema change)."""
-        if is_postgres(self._conn):
-            with self._conn.transaction(team):
-                yield self._conn
-            return
-        try:
-            self._conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as error:
-            raise StoreError(
-                f"store {self.path}: {error} (another sync has held it for over "
-                f"{BUSY_SECONDS:g} s); try again when it is done"
-            ) from None
-        try:
-            yield self._conn
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
+    def _transaction(self, team: str = "") -> Any:
+        """The write transaction of a sync (see :func:`.opening.transaction`)."""
+        return transaction(self._conn, self.path, team)
 
     def teams(self) -> list[str]:
         """Every team synced into the store (with usage or not)."""
