@@ -225,6 +225,7 @@ def test_parquet_is_typed_valid_and_sums_as_the_csv(store, tmp_path, capsys) -> 
     assert (found["status"], found["failed"], found["checked"]) == (0, [], 578)
 
 
+@pytest.mark.slow  # a whole validator start for a file it cannot read: in `make e2e`
 @needs_validator
 def test_a_crashed_validator_is_a_failure_not_a_pass(tmp_path) -> None:
     """It exits 0 whatever happens: an unreadable file must not read as valid."""
