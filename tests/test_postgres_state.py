@@ -20,7 +20,8 @@ from anchor_history.alerts.pg_state import PostgresState
 from anchor_history.errors import AlertStateError, DatabaseError
 from anchor_history.postgres import masked
 from postgres_cluster import PASSWORD, fresh_database
-from test_cli import SCRIPT, environment, run
+from test_cli import SCRIPT, environment
+from test_cli_breakdown import cli
 from test_cli_budgets import AS_OF, Webhook
 
 BUDGET = ("--budget", "session_count=5")
@@ -39,7 +40,8 @@ def hook() -> Iterator[Webhook]:
 
 
 def check(box, hook: Webhook, state: str, *extra: str) -> subprocess.CompletedProcess:
-    return run(box, "check", *AS_OF, *BUDGET, "--notify", hook.url, "--state", state, *extra)
+    """check as a runner runs it (in this process: each run opens the state anew)."""
+    return cli(box, "check", *AS_OF, *BUDGET, "--notify", hook.url, "--state", state, *extra)
 
 
 def test_runners_that_start_empty_notify_each_crossing_once(anchor_sandbox, hook, state_url):
@@ -53,7 +55,7 @@ def test_runners_that_start_empty_notify_each_crossing_once(anchor_sandbox, hook
     with psycopg.connect(state_url) as conn:
         keys = [k for (k,) in conn.execute("SELECT key FROM anchor_history_alert_state")]
     assert len(keys) == 3  # every default threshold, once
-    listed = run(anchor_sandbox, "alerts", "--state", state_url, "--format", "json")
+    listed = cli(anchor_sandbox, "alerts", "--state", state_url, "--format", "json")
     assert listed.returncode == 0, listed.stderr
     document = json.loads(listed.stdout)
     assert len(document["alerts"]) == 3
@@ -141,12 +143,13 @@ def test_database_failures_are_one_line_with_exit_10_and_no_password(
         PostgresState(base.replace(PASSWORD, "wrong-pw") + "/postgres").load()
 
 
-def test_pgpassword_works_as_libpq_users_expect(anchor_sandbox, hook, state_url) -> None:
+def test_pgpassword_works_as_libpq_users_expect(
+    anchor_sandbox, hook, state_url, monkeypatch
+) -> None:
     """No password in the URL: PGPASSWORD gives it, as psql takes it."""
     bare = state_url.replace(f":{PASSWORD}@", "@")
-    env = {**environment(anchor_sandbox), "PGPASSWORD": PASSWORD}
-    words = [SCRIPT, "check", *AS_OF, *BUDGET, "--notify", hook.url, "--state", bare]
-    result = subprocess.run(words, env=env, capture_output=True, text=True, timeout=60)
+    monkeypatch.setenv("PGPASSWORD", PASSWORD)
+    result = check(anchor_sandbox, hook, bare)
     assert result.returncode == 1, result.stderr
     assert len(hook.bodies) == 1
     assert len(PostgresState(state_url).load()) == 3
