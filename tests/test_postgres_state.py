@@ -153,3 +153,41 @@ def test_pgpassword_works_as_libpq_users_expect(
     assert result.returncode == 1, result.stderr
     assert len(hook.bodies) == 1
     assert len(PostgresState(state_url).load()) == 3
+
+
+def test_a_pgpass_file_gives_the_password(anchor_sandbox, hook, state_url, tmp_path, monkeypatch):
+    """No password in the URL nor in PGPASSWORD: ~/.pgpass (mode 0600) gives it, as
+    psql takes it; the file's password is never shown either."""
+    bare = state_url.replace(f":{PASSWORD}@", "@")
+    host, port = bare.split("@", 1)[1].split("/", 1)[0].split(":")
+    home = tmp_path / "home"
+    home.mkdir()
+    pgpass = home / ".pgpass"
+    pgpass.write_text(f"{host}:{port}:*:anchor:{PASSWORD}\n")
+    pgpass.chmod(0o600)
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    monkeypatch.delenv("PGPASSFILE", raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    result = check(anchor_sandbox, hook, bare)
+    assert result.returncode == 1, result.stderr
+    assert len(hook.bodies) == 1
+    pgpass.write_text(f"{host}:{port}:*:anchor:not-the-password\n")
+    refused = check(anchor_sandbox, hook, bare)
+    assert refused.returncode == 10, refused.stderr
+    assert "~/.pgpass" in refused.stderr
+    assert "not-the-password" not in refused.stderr
+
+
+def test_sslmode_in_the_url_is_obeyed(anchor_sandbox, hook, state_url) -> None:
+    """This test cluster has no certificate: sslmode=disable connects, and
+    sslmode=require is refused in one line saying so, never sent in the clear."""
+    plain = check(anchor_sandbox, hook, state_url + "?sslmode=disable")
+    assert plain.returncode == 1, plain.stderr
+    assert len(hook.bodies) == 1
+    required = check(anchor_sandbox, hook, state_url + "?sslmode=require")
+    assert required.returncode == 10, required.stderr
+    assert "does not offer SSL" in required.stderr
+    assert "sslmode=require" in required.stderr  # the URL, masked, names what was asked
+    assert PASSWORD not in required.stderr
+    assert len(required.stderr.strip().splitlines()) == 1, required.stderr
+    assert len(hook.bodies) == 1
