@@ -113,7 +113,7 @@ update-spec: setup ## Adopt SPEC=path-or-URL: drift report, write openapi.yaml, 
 	PYTHONPATH=scripts $(BIN)/python scripts/update_spec.py "$(SPEC)"
 
 bench: setup ## Benchmarks against the official SDK and baselines; writes bench/RESULTS.md
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 clean: ## Remove the venv, tools and caches
 	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -24,7 +24,8 @@ from typing import Any
 from bench_anomalies import bench_anomalies
 from bench_cold_start import bench_clean_cold_start
 from bench_sessions import bench_sessions
-from bench_store_scale import bench_store_scale
+from bench_store_postgres import bench_store_postgres
+from bench_store_scale import SCALE_STORE, bench_store_scale
 from bench_timing import fmt_s, summary, timed
 from bench_whole_call import bench_whole_call
 
@@ -568,13 +569,31 @@ def bench_forecast(report: Report) -> None:
     report.say()
 
 
+def only_stores(args: argparse.Namespace) -> int:
+    report = Report()
+    report.say(f"machine: {machine()}; repetitions: {args.repeat}; medians with the range")
+    proc, base_url, key = start_sandbox(args, args.latency_ms)
+    try:
+        bench_store_scale(report, base_url, key, args.repeat)
+        bench_store_postgres(report, SCALE_STORE, base_url, key, args.repeat)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--sessions", type=int, default=1_000_000)
     parser.add_argument("--latency-ms", type=float, default=20.0)
     parser.add_argument("--output", default=str(ROOT / "bench" / "RESULTS.md"))
+    parser.add_argument("--only", choices=["stores"], default=None,
+                        help="stores: sections 9 and 9b alone (the store at scale on SQLite "
+                        "and PostgreSQL), printed and not written to --output")  # fmt: skip
     args = parser.parse_args()
+    if args.only == "stores":
+        return only_stores(args)
     (ROOT / "bench" / ".cache").mkdir(parents=True, exist_ok=True)
     report = Report()
     report.say(f"# anchor-history benchmarks, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
@@ -591,6 +610,7 @@ def main() -> int:
     try:
         bench_store(report, base_url, key, args.repeat)
         bench_store_scale(report, base_url, key, args.repeat)
+        bench_store_postgres(report, SCALE_STORE, base_url, key, args.repeat)
     finally:
         proc.terminate()
         proc.wait(timeout=10)

@@ -26,11 +26,12 @@ from typing import Any
 
 from bench_timing import fmt_s, timed
 
-__all__ = ["bench_store_scale"]
+__all__ = ["SCALE_STORE", "bench_store_scale"]
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 TEAMS, YEARS = 100, 3
+SCALE_STORE = ROOT / "bench" / ".cache" / f"store-{TEAMS}x{YEARS}.sqlite3"
 
 
 def _build_old_store(path: Path, end: datetime) -> None:
@@ -97,7 +98,7 @@ def bench_store_scale(report: Any, base_url: str, key: str, repeat: int) -> None
     from anchor_history.store import UsageStore
 
     report.say(f"## 9. The store at scale: {TEAMS} teams x {YEARS} years of hours")
-    cache = ROOT / "bench" / ".cache" / f"store-{TEAMS}x{YEARS}.sqlite3"
+    cache = SCALE_STORE
     end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
     if not cache.exists():
         built = cache.with_suffix(".building")

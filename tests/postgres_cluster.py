@@ -49,8 +49,11 @@ def _free_port() -> int:
 
 
 @contextmanager
-def cluster() -> Iterator[str]:
-    """A running cluster; yields its URL (``postgresql://anchor:...@127.0.0.1:PORT/postgres``)."""
+def cluster(*, durable: bool = False) -> Iterator[str]:
+    """A running cluster; yields its URL (``postgresql://anchor:...@127.0.0.1:PORT/postgres``).
+
+    The tests' cluster skips flushing to disk (nothing of it outlives the run);
+    ``durable=True`` keeps PostgreSQL's defaults, as make bench measures it."""
     folder = Path(tempfile.mkdtemp(prefix="anchor-pg-"))
     data, secret = folder / "data", folder / "pw"
     secret.write_text(PASSWORD + "\n")
@@ -64,8 +67,9 @@ def cluster() -> Iterator[str]:
                        "--auth=scram-sha-256", "--no-sync", "-E", "UTF8", "--locale=C"]),
             check=True, capture_output=True, timeout=120,
         )  # fmt: skip
-        options = (f"-p {port} -c listen_addresses=127.0.0.1 -k {folder} -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off")  # fmt: skip
+        options = f"-p {port} -c listen_addresses=127.0.0.1 -k {folder}"
+        if not durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         subprocess.run(
             _as_owner(["pg_ctl", "-D", str(data), "-o", options, "-l", str(folder / "log"),
                        "-w", "-t", "60", "start"]),

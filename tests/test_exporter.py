@@ -456,3 +456,25 @@ def test_only_an_exporter_reading_a_store_has_the_store_sync_gauge(anchor_sandbo
         names = {name for name, _ in scrape(exporter)}
     assert "anchor_history_snapshot_timestamp_seconds" in names
     assert "anchor_history_store_last_sync_timestamp_seconds" not in names
+
+
+def test_a_stop_requested_by_a_signal_takes_no_lock(anchor_sandbox) -> None:
+    """SIGTERM's handler runs in the main thread between two bytecodes, maybe inside
+    Event.wait holding the event's lock: Event.set() there waited forever (an exporter
+    hung on SIGTERM). request_stop() must return while that lock is held."""
+    import threading
+
+    with HistoryClient() as client:
+        exporter = Exporter(client, port=0, interval=3600)
+        try:
+            with exporter._stop._cond:  # as the handler may find the main thread
+                asked = threading.Thread(target=exporter.request_stop, daemon=True)
+                asked.start()
+                asked.join(timeout=5)
+                assert not asked.is_alive(), "the stop request waited for the event's lock"
+            waiting = threading.Thread(target=exporter.wait, daemon=True)
+            waiting.start()
+            waiting.join(timeout=5)
+            assert not waiting.is_alive(), "wait() did not see the stop request"
+        finally:
+            exporter.stop()

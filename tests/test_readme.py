@@ -83,7 +83,12 @@ def run_as_printed(command: str, folder: Path, env: dict[str, str]) -> None:
             assert server.stdout is not None
             first = server.stdout.readline()
             server.terminate()
-            assert "http://127.0.0.1:" in first, (command, first, server.stderr.read())
+            try:  # a server that ignores SIGTERM fails here, never hangs the suite
+                _, err = server.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                raise AssertionError(f"{command}: still running 30 s after SIGTERM") from None
+            assert "http://127.0.0.1:" in first, (command, first, err)
         return
     done = subprocess.run(words, cwd=folder, env=env, capture_output=True, text=True, timeout=120)
     # 0, or 1 where the command found something (a budget at risk, anomalies).

@@ -134,10 +134,11 @@ def run(args: argparse.Namespace) -> int:
                 ) from None
             raise UsageError(f"--port {args.port}: {error.strerror or error}") from None
         _log_with_timestamps()
-        # SIGTERM and SIGINT only set the stop flag: the main thread wakes at once and
-        # leaves; the refresher is a daemon thread, so a refresh hung in a request
-        # does not keep the process (Kubernetes' grace period is 30 s).
-        stop = lambda signum, frame: exporter._stop.set()  # noqa: E731
+        # SIGTERM and SIGINT only set the stop flag (taking no lock): the main thread
+        # sees it within 0.2 s and leaves; the refresher is a daemon thread, so a
+        # refresh hung in a request does not keep the process (Kubernetes' grace
+        # period is 30 s).
+        stop = lambda signum, frame: exporter.request_stop()  # noqa: E731
         previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
             exporter.start()

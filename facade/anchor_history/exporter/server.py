@@ -76,6 +76,7 @@ class Exporter:
         self.successes = 0
         self.last_error = ""
         self._stop = threading.Event()
+        self._stop_requested = False  # set by a signal handler: see request_stop()
         self._first = threading.Event()
         self.registry = prometheus.CollectorRegistry(auto_describe=True)
         self.registry.register(_Collector(self))
@@ -202,12 +203,22 @@ class Exporter:
 
     def stop(self) -> None:
         self._stop.set()
-        self._server.shutdown()
+        if self._threads:  # shutdown() waits for serve_forever: only when it was started
+            self._server.shutdown()
         self._server.server_close()
 
+    def request_stop(self) -> None:
+        """Stop waiting, from a signal handler: takes no lock. A handler runs in
+        the main thread between two bytecodes, possibly inside ``Event.wait`` with
+        the event's lock held, where ``Event.set()`` would wait for that lock
+        forever (it did: an exporter hung on SIGTERM, one start in a few hundred)."""
+        self._stop_requested = True
+
     def wait(self) -> None:
-        """Until stop() (or a signal handler calling it)."""
-        self._stop.wait()
+        """Until stop(), or request_stop() from a signal handler (seen within
+        0.2 s: the wait wakes to look)."""
+        while not self._stop_requested and not self._stop.wait(0.2):
+            pass
 
     def __enter__(self) -> Exporter:
         self.start()
