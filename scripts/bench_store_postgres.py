@@ -5,8 +5,9 @@ copied into a throwaway PostgreSQL 15 cluster (tests/postgres_cluster.py, with
 PostgreSQL's default durability: fsync and synchronous commits on) by
 `anchor-history store copy`, then the same questions are timed on both engines
 in this run, one after the other: a year by day of every team summed and of one
-team, in-process and from the shell, and an incremental `sync --all-teams` of
-the hundred against the sandbox. Where PostgreSQL is not installed, the section
+team, in-process and from the shell, an incremental `sync --all-teams` of the
+hundred against the sandbox, and four such syncs at once, a quarter of the
+teams each, as four hosts would run them. Where PostgreSQL is not installed, the section
 says so and measures nothing.
 """
 
@@ -20,6 +21,7 @@ import sys
 import tempfile
 import time
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 TEAMS = 100
 ONE = "team-042"
+HOSTS = 4
 
 
 def bench_store_postgres(report: Any, cache: Path, base_url: str, key: str, repeat: int) -> None:
@@ -47,7 +50,8 @@ def bench_store_postgres(report: Any, cache: Path, base_url: str, key: str, repe
         url = postgres_cluster.fresh_database(server, "bench")
         started = time.perf_counter()
         _run([str(BIN / "anchor-history"), "store", "copy", str(cache), url, "--quiet"])
-        report.say(f"  store copy SQLite -> PostgreSQL, verified: {time.perf_counter() - started:.1f} s"
+        took = time.perf_counter() - started
+        report.say(f"  store copy SQLite -> PostgreSQL, verified: {took:.1f} s"
                    f" (once; {_size(url) / 1e6:.0f} MB in PostgreSQL, "
                    f"{cache.stat().st_size / 1e6:.0f} MB as a SQLite file)")  # fmt: skip
         engines = {"SQLite": str(cache), "PostgreSQL": url}
@@ -64,14 +68,12 @@ def _reads(report: Any, engines: dict[str, str], repeat: int) -> None:
         with UsageStore(where, create=False) as store:
             end: datetime = store.held()[1]
             store.fetch("365d", None, "day", "all", now=end)  # warm: caches and buffers
-            every = timed(lambda: store.fetch("365d", None, "day", "all", now=end), repeat)
-            one = timed(
-                lambda: store.fetch("365d", None, "day", "all", team=ONE, now=end), repeat
-            )
+            every = timed(partial(store.fetch, "365d", None, "day", "all", now=end), repeat)
+            one = timed(partial(store.fetch, "365d", None, "day", "all", team=ONE, now=end), repeat)
         cli = [str(BIN / "anchor-history"), "history", "--store", where, "--from", "365d",
                "-g", "day", "-m", "all", "--format", "json"]  # fmt: skip
-        shell_every = timed(lambda: _run(cli), repeat)
-        shell_one = timed(lambda: _run([*cli, "--team", ONE]), repeat)
+        shell_every = timed(partial(_run, cli), repeat)
+        shell_one = timed(partial(_run, [*cli, "--team", ONE]), repeat)
         for name, times in (("in-process, all teams", every), ("in-process, one team", one),
                             ("CLI history --store, all teams", shell_every),
                             ("CLI history --store, one team", shell_one)):  # fmt: skip
@@ -92,10 +94,12 @@ def _syncs(report: Any, cache: Path, url: str, base_url: str, key: str, repeat: 
         copy = Path(folder) / "usage.db"
         shutil.copyfile(cache, copy)
         config = Path(folder) / "teams.toml"
-        config.write_text("".join(f'[[teams]]\nname = "team-{t:03d}"\nkey_env = "BENCH_KEY_{t:03d}"\n\n'
-                                  for t in range(TEAMS)))  # fmt: skip
+        config.write_text(_teams_toml(range(TEAMS)))
+        for part in range(HOSTS):  # as HOSTS machines would split the teams
+            (Path(folder) / f"part-{part}.toml").write_text(_teams_toml(range(part, TEAMS, HOSTS)))
         env = {**os.environ, **{f"BENCH_KEY_{t:03d}": f"{key}-team-{t:03d}" for t in range(TEAMS)}}
         runs: dict[str, list[float]] = {"SQLite": [], "PostgreSQL": []}
+        apart: dict[str, list[float]] = {"SQLite": [], "PostgreSQL": []}
         for _ in range(max(3, repeat // 2)):
             for engine, where in (("SQLite", str(copy)), ("PostgreSQL", url)):
                 sync = [str(BIN / "anchor-history"), "sync", "--all-teams", "--config",
@@ -104,18 +108,43 @@ def _syncs(report: Any, cache: Path, url: str, base_url: str, key: str, repeat: 
                 done = subprocess.run(sync, capture_output=True, text=True, env=env)
                 runs[engine].append(time.perf_counter() - started)
                 if done.returncode != 0:
-                    raise SystemExit(f"sync --all-teams into {engine} failed: {done.stderr[-2000:]}")
+                    raise SystemExit(f"sync --all-teams into {engine}: {done.stderr[-2000:]}")
                 teams = len(done.stdout.strip().splitlines())
                 if teams != TEAMS:
                     raise SystemExit(f"sync --all-teams into {engine}: {teams} teams, not {TEAMS}")
+                apart[engine].append(_at_once(sync, Path(folder), env, engine))
     for engine, times in runs.items():
         report.say(f"  {engine:<10} CLI sync --all-teams, {TEAMS} teams incremental "
                    f"(20 ms latency): {fmt_s(times)}")  # fmt: skip
-    report.say(f"  sync --all-teams: "
-               f"{_winner(statistics.median(runs['SQLite']), statistics.median(runs['PostgreSQL']))}")  # fmt: skip
+    for engine, times in apart.items():
+        report.say(f"  {engine:<10} {HOSTS} syncs at once, {TEAMS // HOSTS} teams each "
+                   f"(as {HOSTS} hosts would): {fmt_s(times)}")  # fmt: skip
+    report.say(f"  {HOSTS} syncs at once: {_winner(*map(statistics.median, apart.values()))}")
+    report.say(f"  sync --all-teams: {_winner(*map(statistics.median, runs.values()))}")
     report.target("PostgreSQL: 100 teams incremental under 10 s",
                   statistics.median(runs["PostgreSQL"]) < 10,
                   f"{statistics.median(runs['PostgreSQL']):.2f} s")  # fmt: skip
+
+
+def _at_once(sync: list[str], folder: Path, env: dict[str, str], engine: str) -> float:
+    """HOSTS processes, each syncing its part of the teams, started together: the
+    time until the last is done."""
+    config = sync.index("--config") + 1
+    started = time.perf_counter()
+    words = [[*sync[:config], str(folder / f"part-{part}.toml"), *sync[config + 1 :]]
+             for part in range(HOSTS)]  # fmt: skip
+    running = [subprocess.Popen(w, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                text=True) for w in words]  # fmt: skip
+    failed = [p.communicate()[1] for p in running if p.wait() != 0]
+    if failed:
+        raise SystemExit(f"{HOSTS} syncs at once into {engine}: {failed[0][-2000:]}")
+    return time.perf_counter() - started
+
+
+def _teams_toml(teams: range) -> str:
+    return "".join(
+        f'[[teams]]\nname = "team-{t:03d}"\nkey_env = "BENCH_KEY_{t:03d}"\n\n' for t in teams
+    )
 
 
 def _winner(sqlite: float, postgres: float) -> str:

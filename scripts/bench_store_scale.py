@@ -81,12 +81,13 @@ def _build_old_store(path: Path, end: datetime) -> None:
 
 def _old_answer(conn: sqlite3.Connection, first: int, last: int, names: tuple[str, ...]) -> Any:
     """How the store answered before the rollup: every hour grouped, then the totals."""
-    from anchor_history.store.schema import PERIOD_SQL, metric_sum
+    from anchor_history.store.dialect import metric_sum, period_sql
 
-    sums = ", ".join(metric_sum(m) for m in names)
+    sums = ", ".join(metric_sum(conn, m) for m in names)
     where = "hour >= ? AND hour < ?"
     rows = conn.execute(
-        f"SELECT {PERIOD_SQL['day']} AS p, {sums} FROM hours WHERE {where} GROUP BY p ORDER BY p",
+        f"SELECT {period_sql(conn, 'day')} AS p, {sums} FROM hours WHERE {where} "
+        "GROUP BY p ORDER BY p",
         (first, last),
     ).fetchall()
     totals = conn.execute(f"SELECT {sums} FROM hours WHERE {where}", (first, last)).fetchone()

@@ -76,3 +76,30 @@ def test_a_copy_never_goes_into_a_store_that_holds_usage(box, postgres_url, tmp_
     missing = cli(box, "store", "copy", str(tmp_path / "absent.db"), pg)
     assert missing.returncode == 9
     assert "does not exist" in missing.stderr
+
+
+README_URL = "postgresql://watch@db.internal/usage"
+
+
+def test_the_readmes_postgres_commands_run_as_printed(box, postgres_url, tmp_path, monkeypatch):
+    """The README's PostgreSQL lines, in order, against a throwaway database for its
+    db.internal (the password from PGPASSWORD, as the README has it)."""
+    import shlex
+
+    from test_readme import readme_command_lines
+
+    lines = [line for line in readme_command_lines(postgres=True) if README_URL in line]
+    assert len(lines) >= 4, lines
+    assert any(" store copy usage.db " in f" {line} " for line in lines)
+    url = fresh_database(postgres_url, "readme")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PGPASSWORD", PASSWORD)
+    synced = cli(box, "sync", "--store", "usage.db", "--team", "web", "--from", "2026-11-01")
+    assert synced.returncode == 0, synced.stderr
+    for line in lines:
+        words = shlex.split(line.replace(README_URL, url.replace(f":{PASSWORD}@", "@")))
+        done = cli(box, *words[1:])
+        assert done.returncode in (0, 1), (line, done.stderr)  # 1: a budget at risk
+        assert PASSWORD not in done.stdout + done.stderr
+    with sqlite3.connect(tmp_path / "laptop.db") as back:
+        assert back.execute("SELECT count(*) FROM hours").fetchone()[0] > 0

@@ -141,6 +141,34 @@ def test_the_exporter_serves_the_same_figures(stores) -> None:
     assert any(name.startswith("anchorbrowser_tag_") for name, _ in served[0])
 
 
+def test_an_exporter_outlives_a_dropped_connection(stores, postgres_url) -> None:
+    """A database restarted or a backend ended under a long-running exporter: its
+    next refresh reads on a new connection, no refresh fails, the figures the same."""
+    import psycopg
+    from anchor_history.exporter.server import Exporter
+    from test_exporter import scrape
+
+    _, pg = stores
+    moment = datetime(2026, 11, 12, 10, tzinfo=UTC)
+    with (
+        UsageStore(pg, create=False) as store,
+        Exporter(store, teams=store.teams(), port=0, clock=lambda: moment, origin="a store",
+                 interval=3600) as exporter,
+    ):  # fmt: skip
+        before = scrape(exporter)
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
+            ended = admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                  "WHERE datname = 'engines'").fetchone()  # fmt: skip
+        assert ended == (1,)  # the exporter's own connection
+        exporter.refresh()
+        exporter.refresh()
+        assert exporter.errors == 0, exporter.last_error
+        assert store._conn.reconnects == 1
+        after = scrape(exporter)
+    figures = lambda found: {k: v for k, v in found.items() if k[0].startswith("anchorbrowser_")}  # noqa: E731
+    assert figures(after) == figures(before)
+
+
 def test_the_url_is_shown_masked_and_libpq_errors_are_one_line(box, postgres_url) -> None:
     base = postgres_url.rsplit("/", 1)[0]
     cases = {
@@ -157,6 +185,23 @@ def test_the_url_is_shown_masked_and_libpq_errors_are_one_line(box, postgres_url
             assert PASSWORD not in done.stderr
             assert "nope" not in done.stderr
             assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_the_local_socket_form_reads_the_same_store(box, stores, monkeypatch) -> None:
+    """``postgresql:///db?host=/folder/of/the/socket``: no TCP, libpq's unix socket."""
+    import psycopg
+
+    _, pg = stores
+    with psycopg.connect(pg) as conn:
+        (folders,) = conn.execute("SHOW unix_socket_directories").fetchone()
+        (port,) = conn.execute("SHOW port").fetchone()
+    socket_url = f"postgresql:///engines?host={folders.split(',')[0]}&port={port}&user=anchor"
+    monkeypatch.setenv("PGPASSWORD", PASSWORD)
+    words = ("history", "--from", "2026-11-01", "--to", "2026-11-15", "-m", "all", "-f", "json")
+    by_socket = cli(box, *words, "--store", socket_url)
+    assert by_socket.returncode == 0, by_socket.stderr
+    by_tcp = cli(box, *words, "--store", pg)
+    assert json.loads(by_socket.stdout)["points"] == json.loads(by_tcp.stdout)["points"]
 
 
 def test_an_empty_database_is_not_read_as_a_store(box, postgres_url) -> None:
@@ -176,6 +221,32 @@ def test_a_newer_schema_is_refused_and_the_store_kept(box, postgres_url) -> None
     done = cli(box, "sync", "--store", url)
     assert done.returncode == 9
     assert "written by a newer anchor-history (schema 99" in done.stderr
+
+
+def test_an_older_schema_is_upgraded_in_place(box, postgres_url) -> None:
+    """A database of schema 2 (before the sessions): its next open upgrades it in a
+    transaction, keeping every hour, and syncs keep sessions from then on."""
+    import psycopg
+
+    url = fresh_database(postgres_url, "older")
+    assert cli(box, "sync", "--store", url, "--from", "2026-11-10").returncode == 0
+    count_hours = "SELECT count(*), sum(session_count) FROM hours"
+    version = "SELECT version FROM anchor_history_versions WHERE part = 'store'"
+    with psycopg.connect(url) as conn:
+        for table in ("sessions", "session_hours", "session_days", "sessions_held"):
+            conn.execute(f"DROP TABLE {table}")
+        conn.execute("UPDATE anchor_history_versions SET version = 2 WHERE part = 'store'")
+        hours = conn.execute(count_hours).fetchone()
+    answer = cli(box, "history", "--store", url, "--from", "2026-11-11", "-m", "all", "-f", "json")
+    assert answer.returncode == 0, answer.stderr
+    with psycopg.connect(url) as conn:
+        assert conn.execute(version).fetchone() == (3,)
+        assert conn.execute(count_hours).fetchone() == hours
+    done = cli(box, "sync", "--store", url, "--sessions", "--from", "2026-11-10")
+    assert done.returncode == 0, done.stderr
+    with psycopg.connect(url) as conn:
+        (sessions,) = conn.execute("SELECT count(*) FROM sessions").fetchone()
+    assert sessions > 0
 
 
 def test_check_on_a_postgres_store_keeps_its_alert_state_there(box, stores) -> None:

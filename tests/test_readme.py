@@ -50,16 +50,19 @@ def test_the_readme_duckdb_query_runs_over_an_export(anchor_sandbox, tmp_path, m
     assert "web" in shown.stdout
 
 
-def readme_command_lines() -> list[str]:
+def readme_command_lines(*, postgres: bool = False) -> list[str]:
     """Every `anchor-history ...` line of the README's sh blocks, as printed
-    (continuations joined, trailing comments dropped)."""
+    (continuations joined, trailing comments dropped); those naming a PostgreSQL
+    store only with ``postgres`` (test_postgres_copy runs them against a cluster)."""
     text = README.read_text(encoding="utf-8")
     lines: list[str] = []
     for block in re.findall(r"```sh\n(.*?)```", text, re.DOTALL):
         joined = block.replace("\\\n", " ")
         for line in joined.splitlines():
             command = re.sub(r"\s+#.*$", "", line).strip()
-            if command.startswith("anchor-history "):
+            if command.startswith("anchor-history ") and (
+                postgres or "postgresql://" not in command
+            ):
                 lines.append(" ".join(command.split()))
     return lines
 

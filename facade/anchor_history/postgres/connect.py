@@ -44,7 +44,7 @@ def database_error(url: str, error: BaseException) -> DatabaseError:
         reason = "there is no such database: create it (createdb) or fix the URL"
     elif "ssl was required" in low or "does not support ssl" in low:
         reason = ("the server does not offer SSL, which the URL's sslmode asks for: "
-                  "enable SSL on the server, or lower sslmode only on a trusted network")  # fmt: skip
+                  "enable SSL there, or lower sslmode only on a trusted network")  # fmt: skip
     elif "connection refused" in low or "could not connect" in low or "timeout" in low:
         reason = "cannot reach the server: is PostgreSQL running there?"
     elif "server closed the connection" in low or "terminating connection" in low:

@@ -64,7 +64,16 @@ class _Rows:
 
 class PgConnection:
     """One connection to the store's database (autocommit, but inside
-    :meth:`transaction`)."""
+    :meth:`transaction`), made again when the server has dropped it.
+
+    A process that holds its store for long (the exporter, refreshing for weeks)
+    outlives connections: a database restarted, failed over, or a backend ended
+    by an administrator. Outside a transaction a read is run again once on a new
+    connection when the server dropped the old one, and any statement finds a new
+    connection where the last one was found dropped; inside a transaction a
+    dropped connection is the transaction's failure (rolled back by the server),
+    never retried. One connection per process is all the store asks for, so no
+    pool is kept."""
 
     dialect = "postgresql"
 
@@ -74,14 +83,40 @@ class PgConnection:
         self._url = url
         self._error = psycopg.Error
         self._conn = connect(url, autocommit=True)
+        self._in_transaction = False
+        self.reconnects = 0  # connections made again after a drop (for tests and logs)
 
     def execute(self, sql: str, args: Sequence[Any] = ()) -> _Rows:
+        values = [_written(a) for a in args]
+        self._revive()
         try:
-            return _Rows(self._conn.execute(_sql(sql), [_written(a) for a in args]))
+            return _Rows(self._conn.execute(_sql(sql), values))
+        except self._error as error:
+            if not self._retried(sql):
+                raise database_error(self._url, error) from None
+        try:  # the server dropped the connection under a read: once more, on a new one
+            return _Rows(self._conn.execute(_sql(sql), values))
         except self._error as error:
             raise database_error(self._url, error) from None
 
+    def _revive(self) -> None:
+        """A new connection where the last was found dropped (outside a transaction)."""
+        if self._conn.closed and not self._in_transaction:
+            self._conn = connect(self._url, autocommit=True)
+            self.reconnects += 1
+
+    def _retried(self, sql: str) -> bool:
+        """Whether a failed statement may run again: a read, outside a transaction,
+        whose connection the server dropped (a new one is then made)."""
+        if self._in_transaction or not self._conn.closed:
+            return False
+        if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+            return False
+        self._revive()
+        return True
+
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self._revive()
         try:
             with self._conn.cursor() as cursor:
                 cursor.executemany(_sql(sql), [[_written(v) for v in row] for row in rows])
@@ -92,13 +127,17 @@ class PgConnection:
     def transaction(self, lock: str) -> Iterator[PgConnection]:
         """One transaction, holding the advisory lock named ``lock`` (a team's name:
         syncs of one team wait for each other, of different teams run at once)."""
+        self._revive()
         try:
             with self._conn.transaction():
+                self._in_transaction = True
                 self._conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
                                    [f"anchor-history store {lock}"])  # fmt: skip
                 yield self
         except self._error as error:
             raise database_error(self._url, error) from None
+        finally:
+            self._in_transaction = False
 
     def close(self) -> None:
         self._conn.close()
