@@ -53,6 +53,12 @@ def test_a_store_copied_to_postgres_and_back_answers_alike(box, postgres_url, tm
     assert "verified: the rollups agree" in there.stdout
     assert "of 2 teams" in there.stdout
     assert PASSWORD not in there.stdout
+    with psycopg.connect(pg) as conn:  # analyzed in the copy: the planner knows its sizes
+        planned = dict(conn.execute("SELECT relname, reltuples FROM pg_class WHERE relname IN "
+                                    "('hours', 'day_sums', 'sessions')").fetchall())  # fmt: skip
+        (hours,) = conn.execute("SELECT count(*) FROM hours").fetchone()
+    assert planned["hours"] == hours > 0
+    assert planned["sessions"] > 0
     back = str(tmp_path / "back.db")
     again = cli(box, "store", "copy", pg, back)
     assert again.returncode == 0, again.stderr

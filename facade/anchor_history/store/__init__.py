@@ -34,6 +34,7 @@ from ..models.history import History, metric_names
 from ..models.session import Session
 from ..models.session_rows import Row
 from .coverage import held_span, not_held, team_spans
+from .dialect import BULK_ROWS, refresh_statistics
 from .opening import open_store, transaction
 from .read import read_history
 from .session_read import session_rows_between
@@ -52,6 +53,9 @@ if TYPE_CHECKING:
     from ..core.client import HistoryClient
 
 __all__ = ["NotHeldError", "StoreError", "SyncResult", "UsageStore"]
+
+# What a sync writes in bulk, analyzed after a backfill (see dialect.refresh_statistics).
+BULK_TABLES = ("hours", "day_sums", "sessions", "session_hours", "session_days")
 
 
 class UsageStore:
@@ -186,6 +190,8 @@ class UsageStore:
                 stored, running = replace_sessions(conn, team, listed[1], listed[0])
                 result = evolve(result, sessions=stored, running=running)
             record_account(conn, team, account)
+            if result.hours_added >= BULK_ROWS:  # a backfill: fresh statistics for reads
+                refresh_statistics(conn, BULK_TABLES)
         return evolve(result, note=note)
 
     def sessions_held(self, team: str | None = None) -> tuple[datetime, datetime]:

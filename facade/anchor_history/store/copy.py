@@ -19,7 +19,7 @@ from attrs import frozen
 from ..errors import StoreError
 from ..models.history import metric_names
 from ..models.session_rows import FIGURES
-from .dialect import metric_sum
+from .dialect import metric_sum, refresh_statistics
 
 __all__ = ["CopyResult", "copy_tables"]
 
@@ -86,6 +86,7 @@ def copy_tables(source: Any, target: Any, shown: tuple[str, str]) -> CopyResult:
         if _rollup(source, query) != _rollup(target, _checks(target)[name]):
             raise StoreError(f"copy {shown[0]} -> {shown[1]}: the {name} do not read back the "
                              "same from the copy; nothing was kept")  # fmt: skip
+    refresh_statistics(target, tuple(rows))
     (teams,) = target.execute("SELECT count(*) FROM held").fetchone()
     return CopyResult(rows, int(teams))
 
