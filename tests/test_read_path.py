@@ -1,5 +1,6 @@
 """A read from a local store sends nothing, so it loads nothing for sending: no
-httpx, no generated client (a cold `history --store` paid 85 ms for them)."""
+httpx, no generated client (a cold `history --store` paid 85 ms for them), and
+nothing for PostgreSQL (psycopg is loaded only for a postgresql:// store)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ except SystemExit as exit:
     code = exit.code
 print(json.dumps({"code": code, "httpx": "httpx" in sys.modules,
                   "generated": "anchorbrowser_api" in sys.modules,
-                  "metadata": "importlib.metadata" in sys.modules}), file=sys.stderr)
+                  "metadata": "importlib.metadata" in sys.modules,
+                  "psycopg": "psycopg" in sys.modules}), file=sys.stderr)
 """
 
 
@@ -62,7 +64,8 @@ def test_reading_a_store_loads_neither_httpx_nor_the_generated_client(
     )  # fmt: skip
     probe = json.loads(result.stderr.strip().splitlines()[-1])
     assert probe["code"] in (0, 1), result.stderr
-    assert probe == {"code": probe["code"], "httpx": False, "generated": False, "metadata": False}
+    assert probe == {"code": probe["code"], "httpx": False, "generated": False, "metadata": False,
+                     "psycopg": False}  # fmt: skip
 
 
 def test_the_version_is_read_only_for_version() -> None:
