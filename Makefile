@@ -60,12 +60,13 @@ focus-validate: focus-validator ## Validate a FOCUS 1.2 export: make focus-valid
 	@.tools/focus-validator/bin/python scripts/focus_validate.py "$(FILE)"
 
 test: setup lint check-generated focus-validator ## The whole suite: the README's test command
-	@# Two workers on this 2-core machine, a test file each at a time (a module's
-	@# sandbox is made once); pytest's closing line says how long the suite took.
-	@# mypy runs beside them (the workers leave a quarter of the CPU idle, waiting on
-	@# the processes and servers they start), and fails the target as it would alone.
+	@# Three workers on this 2-core machine, a test file each at a time (a module's
+	@# sandbox is made once): the workers wait much of the time on the processes,
+	@# servers and PostgreSQL they start, and three took 111-119 s where two took
+	@# 131-165 s. pytest's closing line says how long the suite took. mypy runs
+	@# beside them, and fails the target as it would alone.
 	@$(BIN)/mypy > .mypy-test.log 2>&1 & typecheck=$$!; \
-	$(BIN)/pytest -q -m "not browser and not prometheus and not slow" -n 2 --dist loadfile; \
+	$(BIN)/pytest -q -m "not browser and not prometheus and not slow" -n 3 --dist loadfile; \
 	status=$$?; \
 	if wait $$typecheck; then tail -1 .mypy-test.log; \
 	else cat .mypy-test.log; echo "make test: mypy failed" >&2; status=1; fi; \
