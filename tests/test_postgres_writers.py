@@ -154,3 +154,40 @@ def test_a_server_that_drops_the_connection_mid_sync_is_one_clear_error(
     assert "s3cret-pw" not in message
     assert "\n" not in message
     assert kept(url, "a") == before
+
+
+def test_sync_all_teams_lends_a_connection_per_worker_not_per_team(
+    postgres_url, tmp_path, monkeypatch
+) -> None:
+    """Twelve teams, eight workers: each worker's connection serves the teams it
+    syncs (a login per team cost more than the sync), every team whole and once."""
+    from anchor_history.cli import main
+
+    keys = tuple(f"team-key-{i:02d}" for i in range(12))
+    url = fresh_database(postgres_url, "allteams")
+    with Sandbox(seed=54, sessions=2_000, days=10, api_key=keys[0], other_keys=keys[1:]) as box:
+        config = tmp_path / "teams.toml"
+        config.write_text("".join(
+            f'[[teams]]\nname = "t{i:02d}"\nkey_env = "KEY_T{i:02d}"\n'
+            f'base_url = "{box.base_url}"\n\n' for i in range(12)
+        ))  # fmt: skip
+        for i, key in enumerate(keys):
+            monkeypatch.setenv(f"KEY_T{i:02d}", key)
+
+        def logins() -> int:
+            with psycopg.connect(postgres_url) as admin:
+                (count,) = admin.execute("SELECT sessions FROM pg_stat_database WHERE "
+                                         "datname = 'allteams'").fetchone()  # fmt: skip
+            return int(count)
+
+        before = logins()
+        code = main(["sync", "--store", url, "--all-teams", "--config", str(config),
+                     "--from", "5d", "--quiet"])  # fmt: skip
+        assert code == 0
+        time.sleep(0.6)  # the statistics collector reports ended sessions within 0.5 s
+        assert logins() - before <= 8
+    with UsageStore(url, create=False) as store:
+        assert store.teams() == [f"t{i:02d}" for i in range(12)]
+    with psycopg.connect(url) as conn:
+        sums = conn.execute("SELECT team, sum(session_count) FROM hours GROUP BY team").fetchall()
+    assert len({total for _, total in sums}) == 1  # one sandbox: every team the same usage

@@ -8,6 +8,7 @@ import contextlib
 import os
 import re
 import sys
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -92,13 +93,56 @@ class SharedTransport:
         self._inner.close()
 
 
+class _StorePerThread:
+    """A PostgreSQL store opened once per worker thread and lent to each team that
+    thread syncs (a team's sync is still its own transaction under its own lock):
+    a connection and login per team cost more than the sync itself (make bench 9b).
+    A SQLite store is opened per team as before (its connection is bound to the
+    thread that made it, and opening a file costs nothing)."""
+
+    def __init__(self, path: str) -> None:
+        from ..postgres.url import is_postgres_url
+
+        self._path, self._shared = path, is_postgres_url(path)
+        self._local = threading.local()
+        self._opened: list[Any] = []
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def lend(self) -> Iterator[Any]:
+        from ..store import UsageStore
+
+        if not self._shared:
+            with UsageStore(self._path) as own:
+                yield own
+            return
+        held: UsageStore | None = getattr(self._local, "store", None)
+        if held is None:
+            held = self._local.store = UsageStore(self._path)
+            with self._lock:
+                self._opened.append(held)
+        yield held
+
+    def __enter__(self) -> _StorePerThread:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for store in self._opened:
+            store.close()
+
+
 def _sync_one(
-    args: argparse.Namespace, team: str | None, store_path: str, transport: Any = None
+    args: argparse.Namespace,
+    team: str | None,
+    store_path: str,
+    transport: Any = None,
+    stores: _StorePerThread | None = None,
 ) -> str:
     from ..store import UsageStore
 
+    opened = stores.lend() if stores is not None else UsageStore(store_path)
     # The client first: a missing key is reported before a store file is made.
-    with open_client(args, transport=transport) as client, UsageStore(store_path) as store:
+    with open_client(args, transport=transport) as client, opened as store:
         progress = None
         if not args.quiet and sys.stderr.isatty() and not args.all_teams:
             from .history import _progress_bar
@@ -160,7 +204,7 @@ def run(args: argparse.Namespace) -> int:
             }
         )
         try:
-            return team["name"], _sync_one(mine, team["name"], args.store, shared)
+            return team["name"], _sync_one(mine, team["name"], args.store, shared, stores)
         except Exception as error:  # reported per team; the others go on
             return team["name"], error
 
@@ -170,8 +214,8 @@ def run(args: argparse.Namespace) -> int:
     # One connection pool and one SSL context for every team (each client made its
     # own: about 30 ms of CPU for certifi's context, per team); each team's key
     # still travels only in its own client's header.
-    shared = SharedTransport()
-    with shared, ThreadPoolExecutor(max_workers=min(8, len(teams))) as pool:
+    shared, stores = SharedTransport(), _StorePerThread(args.store)
+    with shared, stores, ThreadPoolExecutor(max_workers=min(8, len(teams))) as pool:
         for name, outcome in pool.map(one, teams):
             if isinstance(outcome, BaseException):
                 code = exit_code(outcome) if not isinstance(outcome, UsageError) else 2
