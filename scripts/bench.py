@@ -25,7 +25,7 @@ from bench_anomalies import bench_anomalies
 from bench_cold_start import bench_clean_cold_start
 from bench_sessions import bench_sessions
 from bench_store_postgres import bench_store_postgres
-from bench_store_scale import SCALE_STORE, bench_store_scale
+from bench_store_scale import SCALE_STORE, bench_store_scale, team_key
 from bench_timing import fmt_s, summary, timed
 from bench_whole_call import bench_whole_call
 
@@ -46,11 +46,6 @@ class Report:
         mark = "MET" if met else "NOT MET"
         self.say(f"  target {name}: {mark} ({detail})")
         self.targets.append((name, met, detail))
-
-
-def team_key(key: str, team: int) -> str:
-    """The key team ``team`` of a store bench syncs with (the sandbox accepts each)."""
-    return f"{key}-team-{team:03d}"
 
 
 def start_sandbox(

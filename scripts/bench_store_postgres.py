@@ -13,7 +13,6 @@ says so and measures nothing.
 
 from __future__ import annotations
 
-import os
 import shutil
 import statistics
 import subprocess
@@ -25,6 +24,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from bench_store_scale import keys_env, run_checked, teams_toml
 from bench_timing import fmt_s, timed
 
 __all__ = ["bench_store_postgres"]
@@ -49,7 +49,7 @@ def bench_store_postgres(report: Any, cache: Path, base_url: str, key: str, repe
     with postgres_cluster.cluster(durable=True) as server:
         url = postgres_cluster.fresh_database(server, "bench")
         started = time.perf_counter()
-        _run([str(BIN / "anchor-history"), "store", "copy", str(cache), url, "--quiet"])
+        run_checked([str(BIN / "anchor-history"), "store", "copy", str(cache), url, "--quiet"])
         took = time.perf_counter() - started
         report.say(f"  store copy SQLite -> PostgreSQL, verified: {took:.1f} s"
                    f" (once; {_size(url) / 1e6:.0f} MB in PostgreSQL, "
@@ -72,8 +72,8 @@ def _reads(report: Any, engines: dict[str, str], repeat: int) -> None:
             one = timed(partial(store.fetch, "365d", None, "day", "all", team=ONE, now=end), repeat)
         cli = [str(BIN / "anchor-history"), "history", "--store", where, "--from", "365d",
                "-g", "day", "-m", "all", "--format", "json"]  # fmt: skip
-        shell_every = timed(partial(_run, cli), repeat)
-        shell_one = timed(partial(_run, [*cli, "--team", ONE]), repeat)
+        shell_every = timed(partial(run_checked, cli), repeat)
+        shell_one = timed(partial(run_checked, [*cli, "--team", ONE]), repeat)
         for name, times in (("in-process, all teams", every), ("in-process, one team", one),
                             ("CLI history --store, all teams", shell_every),
                             ("CLI history --store, one team", shell_one)):  # fmt: skip
@@ -94,10 +94,10 @@ def _syncs(report: Any, cache: Path, url: str, base_url: str, key: str, repeat: 
         copy = Path(folder) / "usage.db"
         shutil.copyfile(cache, copy)
         config = Path(folder) / "teams.toml"
-        config.write_text(_teams_toml(range(TEAMS)))
+        config.write_text(teams_toml(range(TEAMS)))
         for part in range(HOSTS):  # as HOSTS machines would split the teams
-            (Path(folder) / f"part-{part}.toml").write_text(_teams_toml(range(part, TEAMS, HOSTS)))
-        env = {**os.environ, **{f"BENCH_KEY_{t:03d}": f"{key}-team-{t:03d}" for t in range(TEAMS)}}
+            (Path(folder) / f"part-{part}.toml").write_text(teams_toml(range(part, TEAMS, HOSTS)))
+        env = keys_env(key)
         runs: dict[str, list[float]] = {"SQLite": [], "PostgreSQL": []}
         apart: dict[str, list[float]] = {"SQLite": [], "PostgreSQL": []}
         for _ in range(max(3, repeat // 2)):
@@ -141,12 +141,6 @@ def _at_once(sync: list[str], folder: Path, env: dict[str, str], engine: str) ->
     return time.perf_counter() - started
 
 
-def _teams_toml(teams: range) -> str:
-    return "".join(
-        f'[[teams]]\nname = "team-{t:03d}"\nkey_env = "BENCH_KEY_{t:03d}"\n\n' for t in teams
-    )
-
-
 def _winner(sqlite: float, postgres: float) -> str:
     if sqlite <= postgres:
         return f"SQLite wins, {postgres / sqlite:.1f}x faster"
@@ -159,9 +153,3 @@ def _size(url: str) -> int:
     with psycopg.connect(url) as conn:
         row = conn.execute("SELECT pg_database_size(current_database())").fetchone()
     return int(row[0]) if row else 0
-
-
-def _run(command: list[str]) -> None:
-    done = subprocess.run(command, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(command[:3])} failed: {done.stderr[-2000:]}")

@@ -26,12 +26,36 @@ from typing import Any
 
 from bench_timing import fmt_s, timed
 
-__all__ = ["SCALE_STORE", "bench_store_scale"]
+__all__ = ["SCALE_STORE", "bench_store_scale", "keys_env", "run_checked", "team_key", "teams_toml"]
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 TEAMS, YEARS = 100, 3
 SCALE_STORE = ROOT / "bench" / ".cache" / f"store-{TEAMS}x{YEARS}.sqlite3"
+
+
+def team_key(key: str, team: int) -> str:
+    """The key team ``team`` of a store bench syncs with (the sandbox accepts each)."""
+    return f"{key}-team-{team:03d}"
+
+
+def teams_toml(teams: range) -> str:
+    """A teams file for `sync --all-teams`: team-NNN, its key in BENCH_KEY_NNN."""
+    return "".join(
+        f'[[teams]]\nname = "team-{t:03d}"\nkey_env = "BENCH_KEY_{t:03d}"\n\n' for t in teams
+    )
+
+
+def keys_env(key: str) -> dict[str, str]:
+    """The environment with every team's key (a store holds one account once)."""
+    return {**os.environ, **{f"BENCH_KEY_{t:03d}": team_key(key, t) for t in range(TEAMS)}}
+
+
+def run_checked(command: list[str]) -> None:
+    """A command whose failure ends the bench, saying what it printed."""
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command[:3])} failed: {done.stderr[-2000:]}")
 
 
 def _build_old_store(path: Path, end: datetime) -> None:
@@ -142,8 +166,8 @@ def bench_store_scale(report: Any, base_url: str, key: str, repeat: int) -> None
 
     cli = [str(BIN / "anchor-history"), "history", "--store", str(cache), "--from", "365d",
            "-g", "day", "-m", "all", "--format", "json"]  # fmt: skip
-    everyone = timed(lambda: _run(cli), repeat)
-    alone = timed(lambda: _run([*cli, "--team", "team-042"]), repeat)
+    everyone = timed(lambda: run_checked(cli), repeat)
+    alone = timed(lambda: run_checked([*cli, "--team", "team-042"]), repeat)
     report.say(f"  CLI history --store, a year by day, all teams: {fmt_s(everyone)}")
     report.say(f"  CLI history --store, one team                : {fmt_s(alone)}")
     report.target("CLI all teams under 0.4 s", statistics.median(everyone) < 0.4,
@@ -155,16 +179,10 @@ def bench_store_scale(report: Any, base_url: str, key: str, repeat: int) -> None
         copy = Path(folder) / "usage.db"
         shutil.copyfile(cache, copy)
         config = Path(folder) / "teams.toml"
-        config.write_text(
-            "".join(
-                f'[[teams]]\nname = "team-{t:03d}"\nkey_env = "BENCH_KEY_{t:03d}"\n\n'
-                for t in range(TEAMS)
-            )
-        )
+        config.write_text(teams_toml(range(TEAMS)))
         sync = [str(BIN / "anchor-history"), "sync", "--all-teams", "--config", str(config),
                 "--store", str(copy), "--base-url", base_url]  # fmt: skip
-        # A key per team (the sandbox accepts each): a store holds one account once.
-        env = {**os.environ, **{f"BENCH_KEY_{t:03d}": f"{key}-team-{t:03d}" for t in range(TEAMS)}}
+        env = keys_env(key)
         runs = []
         for _ in range(max(3, repeat // 2)):
             started = time.perf_counter()
@@ -179,7 +197,3 @@ def bench_store_scale(report: Any, base_url: str, key: str, repeat: int) -> None
     report.target("100 teams incremental under 5 s", statistics.median(runs) < 5,
                   f"{statistics.median(runs):.2f} s")  # fmt: skip
     report.say()
-
-
-def _run(command: list[str]) -> None:
-    subprocess.run(command, capture_output=True, check=True)

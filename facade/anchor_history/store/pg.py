@@ -88,16 +88,14 @@ class PgConnection:
 
     def execute(self, sql: str, args: Sequence[Any] = ()) -> _Rows:
         values = [_written(a) for a in args]
-        self._revive()
-        try:
-            return _Rows(self._conn.execute(_sql(sql), values))
-        except self._error as error:
-            if not self._retried(sql):
-                raise database_error(self._url, error) from None
-        try:  # the server dropped the connection under a read: once more, on a new one
-            return _Rows(self._conn.execute(_sql(sql), values))
-        except self._error as error:
-            raise database_error(self._url, error) from None
+        for last in (False, True):
+            self._revive()
+            try:
+                return _Rows(self._conn.execute(_sql(sql), values))
+            except self._error as error:
+                if last or not self._may_run_again(sql):
+                    raise database_error(self._url, error) from None
+        raise AssertionError("unreachable: the second attempt returns or raises")
 
     def _revive(self) -> None:
         """A new connection where the last was found dropped (outside a transaction)."""
@@ -105,15 +103,11 @@ class PgConnection:
             self._conn = connect(self._url, autocommit=True)
             self.reconnects += 1
 
-    def _retried(self, sql: str) -> bool:
-        """Whether a failed statement may run again: a read, outside a transaction,
-        whose connection the server dropped (a new one is then made)."""
-        if self._in_transaction or not self._conn.closed:
-            return False
-        if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
-            return False
-        self._revive()
-        return True
+    def _may_run_again(self, sql: str) -> bool:
+        """Whether a failed statement may run once more, on a new connection: a read,
+        outside a transaction, whose connection the server dropped."""
+        reads = sql.lstrip().upper().startswith(("SELECT", "WITH"))
+        return reads and self._conn.closed and not self._in_transaction
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         self._revive()
